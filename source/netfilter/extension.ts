@@ -1,0 +1,155 @@
+import type { Cidr, Ip } from '../packet/address.js';
+import type { Packet } from '../packet/packet.js';
+import { ParseError, type Token } from './tokens.js';
+
+/** One `[!] --option [args…]` as written after `-m module` or `-j TARGET`. */
+export interface OptionUse {
+	readonly name: string;
+	readonly negated: boolean;
+	readonly args: readonly Token[];
+	readonly token: Token;
+}
+
+export type Hook = 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING';
+
+export interface IpSetEntry {
+	readonly type: string;
+	/** Each member as the list of its dimensions' texts: "10.0.0.1", "10.0.0.0/8,tcp:80". */
+	readonly members: readonly string[];
+}
+
+/** What the rules can ask of the host while the packet is being evaluated. */
+export interface HostFacts {
+	/** Addresses configured on this host, with the interface that holds each. */
+	readonly addresses: readonly { ip: Ip; prefix: number; dev: string; broadcast?: Ip }[];
+	readonly ipsets: ReadonlyMap<string, IpSetEntry>;
+	/** Interface group numbers (devgroup). */
+	readonly groups: ReadonlyMap<string, number>;
+}
+
+export interface EvalEnv {
+	readonly hook: Hook;
+	readonly table: string;
+	readonly host: HostFacts;
+	/** A stable hash of the flow's 5-tuple: chooses random branches deterministically. */
+	readonly flowHash: number;
+	/** Records something the verdict depends on that netsleuth cannot know. */
+	assume(text: string): void;
+	/** Records a -m statistic --mode random branch: its probability and the value drawn. */
+	branch(probability: number, taken: boolean): void;
+}
+
+/** A match's verdict: null when the packet matches, else why not, in words. */
+export type MatchVerdict = string | null;
+
+export interface MatchExtension<Options = unknown> {
+	readonly name: string;
+	readonly aliases?: readonly string[];
+	parse(options: readonly OptionUse[], context: ParseContext): Options;
+	evaluate(options: Options, packet: Packet, env: EvalEnv): MatchVerdict;
+}
+
+export type TargetOutcome =
+	| { readonly kind: 'continue' }
+	| { readonly kind: 'accept' }
+	| { readonly kind: 'drop' }
+	| { readonly kind: 'reject'; readonly with: string }
+	| { readonly kind: 'return' }
+	| { readonly kind: 'queue'; readonly queue: string }
+	/** A NAT target: the translation is applied and the packet leaves the chain accepted. */
+	| { readonly kind: 'nat'; readonly description: string };
+
+export interface TargetEnv extends EvalEnv {
+	/** Records a rewrite of the packet (NAT, MARK, TTL, …) so the trace can show before → after. */
+	rewrite(description: string, change: (packet: Packet) => void): void;
+	/** The source address the route out of `dev` would use (MASQUERADE). */
+	sourceAddressFor(dev: string | undefined, dst: Ip): Ip | undefined;
+	/** Marks the connection untracked (CT --notrack, NOTRACK). */
+	untrack(): void;
+}
+
+export interface TargetExtension<Options = unknown> {
+	readonly name: string;
+	/** Tables the target may be used in (iptables refuses it elsewhere); undefined: any. */
+	readonly tables?: readonly string[];
+	parse(options: readonly OptionUse[], context: ParseContext): Options;
+	apply(options: Options, packet: Packet, env: TargetEnv): TargetOutcome;
+}
+
+/** Helpers handed to an extension's parser: it knows the family and where the rule is. */
+export class ParseContext {
+	readonly warnings: { line: number; column: number; text: string }[] = [];
+	/** The word that names the extension being parsed (`-m NAME`, `-j NAME`): where whole-extension errors point. */
+	anchor: Token = { text: '', raw: '', column: 1, quoted: false };
+
+	constructor(
+		readonly family: 4 | 6,
+		readonly line: number,
+		readonly table: string,
+	) {}
+
+	fail(token: Token, reason: string): never {
+		throw new ParseError(this.line, token.column, reason);
+	}
+
+	/** Fails at the extension's name: for errors about the extension as a whole (a required option missing). */
+	require<T>(value: T | undefined, reason: string): T {
+		if (value === undefined) this.fail(this.anchor, reason);
+		return value;
+	}
+
+	warn(token: Token, text: string): void {
+		this.warnings.push({ line: this.line, column: token.column, text });
+	}
+
+	/** The option's single argument, or a parse error naming what was expected. */
+	arg(option: OptionUse, expected: string): Token {
+		if (option.args.length !== 1) this.fail(option.token, `${option.name} expects ${expected}`);
+		return option.args[0]!;
+	}
+
+	noArgs(option: OptionUse): void {
+		if (option.args.length !== 0) this.fail(option.args[0]!, `${option.name} takes no value`);
+	}
+
+	unknown(extension: string, option: OptionUse): never {
+		this.fail(option.token, `unknown option ${option.name} for ${extension}`);
+	}
+
+	notNegatable(option: OptionUse): void {
+		if (option.negated) this.fail(option.token, `${option.name} cannot be negated`);
+	}
+
+	integer(token: Token, what: string, min = 0, max = 0xffffffff): number {
+		const text = token.text;
+		const value = /^0x[0-9a-f]+$/i.test(text) ? parseInt(text, 16) : /^\d+$/.test(text) ? Number(text) : NaN;
+		if (!Number.isFinite(value) || value < min || value > max) this.fail(token, `expected ${what} (${min}–${max}), got "${text}"`);
+		return value;
+	}
+
+	/** "N" or "N:M" (either side may be omitted, as iptables allows). */
+	range(token: Token, what: string, min: number, max: number): { from: number; to: number } {
+		const text = token.text;
+		const colon = text.indexOf(':');
+		if (colon < 0) {
+			const value = this.integer(token, what, min, max);
+			return { from: value, to: value };
+		}
+		const part = (s: string, dflt: number) => (s === '' ? dflt : this.integer({ ...token, text: s }, what, min, max));
+		const from = part(text.slice(0, colon), min);
+		const to = part(text.slice(colon + 1), max);
+		if (from > to) this.fail(token, `${what} range ${text} is reversed`);
+		return { from, to };
+	}
+
+	/** A value with an optional /mask: "0x10/0xff" (mark, connmark). */
+	valueMask(token: Token, what: string): { value: number; mask: number } {
+		const [value, mask] = token.text.split('/');
+		return {
+			value: this.integer({ ...token, text: value! }, what),
+			mask: mask === undefined ? 0xffffffff : this.integer({ ...token, text: mask }, `${what} mask`),
+		};
+	}
+}
+
+export type { Cidr, Ip };

@@ -1,0 +1,30 @@
+import type { MatchExtension } from '../extension.js';
+import { checkPort, parsePortRange, type PortRange } from './ports.js';
+
+export interface UdpOptions {
+	sport?: PortRange;
+	dport?: PortRange;
+}
+
+export const udp: MatchExtension<UdpOptions> = {
+	name: 'udp',
+	parse(uses, ctx) {
+		const o: UdpOptions = {};
+		for (const use of uses) {
+			if (use.name === '--sport' || use.name === '--source-port') o.sport = parsePortRange(use, ctx);
+			else if (use.name === '--dport' || use.name === '--destination-port') o.dport = parsePortRange(use, ctx);
+			else ctx.unknown('udp', use);
+		}
+		return o;
+	},
+	evaluate(o, packet) {
+		if (packet.proto !== 17) return 'not a UDP packet';
+		if (packet.fragment) return 'a non-first fragment carries no UDP header';
+		if (o.sport) {
+			const why = checkPort(o.sport, packet.sport, 'source port');
+			if (why) return why;
+		}
+		if (o.dport) return checkPort(o.dport, packet.dport, 'destination port');
+		return null;
+	},
+};

@@ -289,10 +289,12 @@ function parseCommand(line: string, lineNumber: number, table: Table, family: 4 
 	let tokens = tokenize(line, lineNumber);
 	let counters: Counters | undefined;
 	const first = tokens[0]!;
+	let text = line.trim();
 	if (first.text.startsWith('[')) {
 		counters = parseCounters(first.text);
 		if (!counters) throw new ParseError(lineNumber, first.column, `expected counters [packets:bytes], got "${first.text}"`);
 		tokens = tokens.slice(1);
+		text = line.slice(first.column - 1 + first.raw.length).trim();
 	}
 	const command = tokens[0];
 	if (!command) throw new ParseError(lineNumber, first.column, 'expected a command such as -A after the counters');
@@ -313,7 +315,7 @@ function parseCommand(line: string, lineNumber: number, table: Table, family: 4 
 				table: table.name,
 				chain: chain.name,
 				line: lineNumber,
-				text: line,
+				text,
 				tokens: body,
 				...parsed,
 				...(counters ? { counters } : {}),

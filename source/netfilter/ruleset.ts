@@ -55,7 +55,7 @@ export interface Rule {
 	readonly chain: string;
 	/** 1-based line in the input. */
 	readonly line: number;
-	/** The line exactly as written. */
+	/** The rule as written, without a leading [packets:bytes]: "-A INPUT -s 10.2.67.113/32 -j REJECT". */
 	readonly text: string;
 	readonly counters?: Counters;
 	readonly basic: BasicCriteria;

@@ -1,0 +1,138 @@
+import meow from 'meow';
+import { DEMO_NAMES } from './host/demo/index.js';
+import { InputError } from './host/model.js';
+import { runRoute } from './commands/route-command.js';
+import { HostUnreadableError, type SourceFlags } from './commands/sources.js';
+import { runTrace, TraceUsageError } from './commands/trace.js';
+import { PacketSpecError } from './packet/spec.js';
+
+const HELP = `
+  What does this Linux host do with this packet, and why?
+
+  Usage
+    $ netsleuth trace  [source] [packet] [--json] [--verbose]
+    $ netsleuth route get DST [--from SRC] [--iif IF] [--oif IF] [--mark N] [--tos N] [source] [--json]
+
+  Source (default: the live host, read-only)
+    --demo [NAME]        the handout's Calico node: ${DEMO_NAMES.join(', ')}
+    --netns NAME         a named network namespace of this host
+    --rules FILE         iptables-save output (- for stdin)     --rules6 FILE   ip6tables-save output
+    --routes FILE        ip -j route show table all             --ip-rules FILE ip -j rule
+    --links FILE         ip -j -d addr                          --sysctl FILE   sysctl -a lines
+    --ipset FILE         ipset save
+
+  Packet
+    tcp 10.2.67.113:51000 '>' 10.0.0.1:22 in eth0     (also: out IF, mark N, state S, flags F, type T, mac M, local)
+    or --proto tcp|udp|icmp|icmpv6|N --src IP --dst IP --sport N --dport N --in IF --out IF
+       --src-mac MAC --icmp-type N[/CODE] --tcp-flags SYN,ACK --mark N --state NEW|ESTABLISHED|RELATED|INVALID|UNTRACKED --local
+
+  Exit codes: 0 success · 1 bad input · 2 usage error · 3 the host could not be read
+
+  Examples
+    $ netsleuth trace --demo reject-ip tcp 10.2.67.113:51000 '>' 172.16.6.251:22 in ens32
+    $ netsleuth route get 192.0.2.101 --demo --json
+`;
+
+/** `--demo` alone means node0: give it its value before meow sees it. */
+function normaliseArgv(argv: string[]): string[] {
+	const out = [...argv];
+	for (let i = 0; i < out.length; i++) {
+		if (out[i] === '--demo' && !(DEMO_NAMES as readonly string[]).includes(out[i + 1] ?? '')) out.splice(i + 1, 0, 'node0');
+	}
+	return out;
+}
+
+class UsageError extends Error {}
+
+async function readStdin(): Promise<string> {
+	if (process.stdin.isTTY) throw new UsageError('"-" reads from standard input, but standard input is a terminal');
+	const chunks: Buffer[] = [];
+	for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+	return Buffer.concat(chunks).toString('utf8');
+}
+
+async function main(): Promise<number> {
+	const cli = meow(HELP, {
+		importMeta: import.meta,
+		argv: normaliseArgv(process.argv.slice(2)),
+		allowUnknownFlags: false,
+		flags: {
+			json: { type: 'boolean', default: false },
+			verbose: { type: 'boolean', shortFlag: 'v', default: false },
+			debug: { type: 'boolean', default: false },
+			demo: { type: 'string' },
+			netns: { type: 'string' },
+			snapshot: { type: 'string' },
+			rules: { type: 'string' },
+			rules6: { type: 'string' },
+			routes: { type: 'string' },
+			ipRules: { type: 'string' },
+			links: { type: 'string' },
+			sysctl: { type: 'string' },
+			ipset: { type: 'string' },
+			proto: { type: 'string' },
+			src: { type: 'string' },
+			dst: { type: 'string' },
+			sport: { type: 'string' },
+			dport: { type: 'string' },
+			in: { type: 'string' },
+			out: { type: 'string' },
+			srcMac: { type: 'string' },
+			icmpType: { type: 'string' },
+			tcpFlags: { type: 'string' },
+			mark: { type: 'string' },
+			state: { type: 'string' },
+			local: { type: 'boolean' },
+			from: { type: 'string' },
+			iif: { type: 'string' },
+			oif: { type: 'string' },
+			tos: { type: 'string' },
+		},
+	});
+	const f = cli.flags;
+	const source: SourceFlags = {};
+	for (const key of ['snapshot', 'netns', 'demo', 'rules', 'rules6', 'routes', 'ipRules', 'links', 'sysctl', 'ipset'] as const) {
+		if (f[key] !== undefined) source[key] = f[key];
+	}
+	const colour = process.stdout.isTTY === true && !('NO_COLOR' in process.env) && !f.json;
+	const [command, ...rest] = cli.input;
+	let output: string;
+	switch (command) {
+		case 'trace':
+			output = await runTrace({ words: rest, flags: f, source, json: f.json, verbose: f.verbose, colour, readStdin, warn });
+			break;
+		case 'route':
+			if (rest[0] !== 'get' || rest.length !== 2) throw new UsageError('usage: netsleuth route get DST [--from SRC] [--iif IF] [--oif IF] [--mark N] [--tos N]');
+			output = await runRoute({ dst: rest[1]!, flags: f, source, json: f.json, readStdin, warn });
+			break;
+		case undefined:
+			throw new UsageError('the interactive view is not built yet: use "netsleuth trace" or "netsleuth route get" (see --help)');
+		default:
+			throw new UsageError(`unknown command "${command}" (see netsleuth --help)`);
+	}
+	process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
+	return 0;
+}
+
+function warn(line: string): void {
+	process.stderr.write(`netsleuth: warning: ${line}\n`);
+}
+
+const debug = process.argv.includes('--debug');
+main().then(
+	(code) => {
+		process.exitCode = code;
+	},
+	(error: unknown) => {
+		const message = error instanceof Error ? error.message : String(error);
+		const code = error instanceof UsageError || error instanceof TraceUsageError ? 2
+			: error instanceof InputError || error instanceof PacketSpecError ? 1
+			: error instanceof HostUnreadableError ? 3
+			: 1;
+		const known = code !== 1 || error instanceof InputError || error instanceof PacketSpecError;
+		process.stderr.write(`netsleuth: ${known ? '' : 'internal error: '}${message.split('\n')[0]}\n`);
+		if (debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+		else if (!known) process.stderr.write('netsleuth: run with --debug for the stack trace and report it\n');
+		process.exitCode = code;
+	},
+);

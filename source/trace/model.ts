@@ -1,0 +1,67 @@
+import type { Hook } from '../netfilter/extension.js';
+import type { Hit, RuleEvaluation } from '../netfilter/walk.js';
+import type { PacketJson } from '../packet/packet.js';
+
+export type Path = 'input' | 'forward' | 'output' | 'bridge';
+export type Fate = 'delivered' | 'forwarded' | 'sent' | 'dropped' | 'rejected' | 'queued';
+
+export interface Verdict {
+	readonly table: string | null;
+	readonly chain: string | null;
+	/** 1-based rule position; null when a policy (or routing) decided. */
+	readonly rule: number | null;
+	readonly target: string | null;
+	readonly text: string;
+}
+
+export type Step =
+	| {
+			readonly kind: 'chain';
+			readonly hook: Hook;
+			readonly table: string;
+			readonly chain: string;
+			readonly evaluations: readonly RuleEvaluation[];
+			/** ACCEPT, DROP, REJECT, QUEUE or the NAT target that decided. */
+			readonly result: string;
+			readonly decided_by: { readonly chain: string; readonly rule: number; readonly text: string } | 'policy';
+	  }
+	| { readonly kind: 'skip'; readonly hook: Hook; readonly table: string; readonly why: string }
+	| { readonly kind: 'rewrite'; readonly hook: Hook; readonly table: string; readonly change: string; readonly before: PacketJson; readonly after: PacketJson }
+	| {
+			readonly kind: 'routing';
+			readonly type: string;
+			readonly dst: string;
+			readonly dev: string | null;
+			readonly gateway: string | null;
+			readonly prefsrc: string | null;
+			readonly table: string | null;
+			readonly rule: number | null;
+			readonly nexthops?: readonly { readonly gateway: string | null; readonly dev: string | null }[];
+			readonly explanation: readonly string[];
+			readonly reroute?: boolean;
+	  }
+	| { readonly kind: 'note'; readonly text: string };
+
+export interface Branch {
+	readonly table: string;
+	readonly chain: string;
+	readonly rule: number;
+	readonly probability: number;
+	readonly taken: boolean;
+}
+
+/** What the kernel does with one packet, step by step (ARCHITECTURE.md §3 `trace --json`). */
+export interface Trace {
+	readonly packet: PacketJson;
+	readonly path: Path;
+	readonly fate: Fate;
+	readonly verdict: Verdict;
+	/** The fate in one sentence. */
+	readonly summary: string;
+	readonly steps: readonly Step[];
+	readonly hits: readonly Hit[];
+	readonly assumptions: readonly string[];
+	readonly branches: readonly Branch[];
+	/** The packet as it leaves (after NAT). */
+	readonly final: PacketJson;
+}

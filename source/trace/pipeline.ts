@@ -1,0 +1,351 @@
+import type { EvalEnv, Hook, HostFacts, TargetEnv, TargetOutcome } from '../netfilter/extension.js';
+import type { Ruleset } from '../netfilter/ruleset.js';
+import { type Hit, walkChain } from '../netfilter/walk.js';
+import { cidrContains, formatIp, type Ip, ipEquals } from '../packet/address.js';
+import { clonePacket, type Packet, packetToJson } from '../packet/packet.js';
+import { lookupRoute, type RouteDecision, type RoutingState } from '../routing/lookup.js';
+import type { Branch, Fate, Path, Step, Trace, Verdict } from './model.js';
+
+/** Everything the engine knows about a host: pure data, read by collectors elsewhere. */
+export interface HostModel {
+	readonly name: string;
+	readonly rules4?: Ruleset;
+	readonly rules6?: Ruleset;
+	/** Absent when no routes were given: the path is then assumed from the packet and said so. */
+	readonly routing?: RoutingState;
+	readonly facts: HostFacts;
+	/** sysctl keys as `sysctl -a` prints them. */
+	readonly sysctl: ReadonlyMap<string, string>;
+}
+
+/** Tables per hook in the kernel's priority order (ARCHITECTURE.md §2). */
+const HOOK_TABLES: Readonly<Record<Hook, readonly string[]>> = {
+	PREROUTING: ['raw', 'mangle', 'nat'],
+	INPUT: ['mangle', 'filter', 'security', 'nat'],
+	FORWARD: ['mangle', 'filter', 'security'],
+	OUTPUT: ['raw', 'mangle', 'nat', 'filter', 'security'],
+	POSTROUTING: ['mangle', 'nat'],
+};
+
+const VERDICT_NAMES: Readonly<Record<TargetOutcome['kind'], string>> = {
+	accept: 'ACCEPT', drop: 'DROP', reject: 'REJECT', queue: 'NFQUEUE', nat: 'NAT', continue: 'CONTINUE', return: 'RETURN',
+};
+
+/** FNV-1a over the flow's 5-tuple: the same flow always takes the same random branch. */
+export function flowHash(packet: Packet): number {
+	let h = 0x811c9dc5;
+	const mix = (n: number) => {
+		h ^= n & 0xff; h = Math.imul(h, 0x01000193);
+		h ^= (n >>> 8) & 0xff; h = Math.imul(h, 0x01000193);
+		h ^= (n >>> 16) & 0xff; h = Math.imul(h, 0x01000193);
+		h ^= n >>> 24; h = Math.imul(h, 0x01000193);
+	};
+	for (const w of packet.src.words) mix(w);
+	for (const w of packet.dst.words) mix(w);
+	mix(packet.proto);
+	mix(((packet.sport ?? 0) << 16) | (packet.dport ?? 0));
+	return h >>> 0;
+}
+
+class Tracer {
+	readonly steps: Step[] = [];
+	readonly hits: Hit[] = [];
+	readonly assumptions = new Set<string>();
+	readonly branches: Branch[] = [];
+	private branchCount = 0;
+	verdict: Verdict | undefined;
+	private readonly hash: number;
+
+	constructor(
+		readonly host: HostModel,
+		readonly packet: Packet,
+	) {
+		this.hash = flowHash(packet);
+	}
+
+	sysctl(key: string, fallback: string, what: string): string {
+		const value = this.host.sysctl.get(key);
+		if (value !== undefined) return value;
+		this.assumptions.add(`${key} = ${fallback} (${what}; not in the host state)`);
+		return fallback;
+	}
+
+	private env(hook: Hook, table: string, chainName: () => { chain: string; rule: number }): TargetEnv {
+		const tracer = this;
+		const packet = this.packet;
+		return {
+			hook,
+			table,
+			host: this.host.facts,
+			flowHash: this.hash,
+			assume: (text) => this.assumptions.add(text),
+			branch(probability, taken) {
+				const at = chainName();
+				tracer.branches.push({ table, chain: at.chain, rule: at.rule, probability, taken });
+			},
+			rewrite(change, apply) {
+				const before = packetToJson(packet);
+				apply(packet);
+				tracer.steps.push({ kind: 'rewrite', hook, table, change, before, after: packetToJson(packet) });
+			},
+			sourceAddressFor: (dev, dst) => this.sourceAddress(dev, dst),
+			untrack() {
+				packet.ctState = 'UNTRACKED';
+			},
+		};
+	}
+
+	/** The address a packet leaving through `dev` towards `dst` gets: one in the same subnet, else the first. */
+	sourceAddress(dev: string | undefined, dst: Ip): Ip | undefined {
+		const candidates = this.host.facts.addresses.filter((a) => a.dev === dev && a.ip.family === dst.family);
+		const sameSubnet = candidates.find((a) => {
+			const cidr = { family: a.ip.family, words: a.ip.words, prefix: a.prefix, mask: maskOf(a.ip.family, a.prefix) };
+			return cidrContains({ ...cidr, words: cidr.words.map((w, i) => (w & cidr.mask[i]!) >>> 0) }, dst);
+		});
+		return (sameSubnet ?? candidates[0])?.ip;
+	}
+
+	/** Runs every table of a hook in order; returns the outcome that ended the hook, or accept. */
+	hook(hook: Hook): TargetOutcome {
+		const ruleset = this.packet.family === 4 ? this.host.rules4 : this.host.rules6;
+		for (const tableName of HOOK_TABLES[hook]) {
+			const table = ruleset?.tables.get(tableName);
+			const base = table?.chains.get(hook);
+			if (!table || !base) continue;
+			if (tableName === 'nat') {
+				if (this.packet.ctState === 'UNTRACKED') {
+					this.steps.push({ kind: 'skip', hook, table: tableName, why: 'the packet is untracked (CT --notrack): nat never sees it' });
+					continue;
+				}
+				if (this.packet.ctState !== 'NEW') {
+					this.steps.push({ kind: 'skip', hook, table: tableName, why: `nat is consulted only for a connection's first packet (state ${this.packet.ctState}); later packets get the recorded translation` });
+					continue;
+				}
+			}
+			let position = { chain: hook as string, rule: 0 };
+			const env = this.env(hook, tableName, () => position);
+			const result = walkChain(table, base, this.packet, env);
+			position = { chain: result.chain, rule: result.ruleNumber ?? 0 };
+			this.hits.push(...result.hits);
+			const decided = result.rule
+				? { chain: result.chain, rule: result.ruleNumber!, text: result.rule.text }
+				: ('policy' as const);
+			const name = result.outcome.kind === 'nat' ? result.rule?.target?.name ?? 'NAT' : VERDICT_NAMES[result.outcome.kind];
+			this.steps.push({ kind: 'chain', hook, table: tableName, chain: hook, evaluations: result.evaluations, result: name, decided_by: decided });
+			this.verdict = result.rule
+				? { table: tableName, chain: result.chain, rule: result.ruleNumber!, target: result.rule.target?.name ?? null, text: result.rule.text }
+				: { table: tableName, chain: hook, rule: null, target: base.policy ?? 'ACCEPT', text: `policy ${base.policy ?? 'ACCEPT'} of ${tableName}/${hook}` };
+			if (result.outcome.kind === 'drop' || result.outcome.kind === 'reject' || result.outcome.kind === 'queue') return result.outcome;
+		}
+		return { kind: 'accept' };
+	}
+
+	route(reroute = false): RouteDecision {
+		const p = this.packet;
+		const decision = this.host.routing ? lookupRoute(this.host.routing, {
+			family: p.family, dst: p.dst, src: p.src, iif: p.local ? undefined : p.in, oif: p.local ? p.out : undefined,
+			mark: p.mark, tos: p.tos, proto: p.proto, sport: p.sport, dport: p.dport, uid: p.uid,
+		}) : this.assumedRoute();
+		this.steps.push({
+			kind: 'routing', type: decision.type, dst: decision.dst ?? decision.address, dev: decision.dev, gateway: decision.gateway,
+			prefsrc: decision.prefsrc, table: decision.table, rule: decision.rule,
+			...(decision.nexthops ? { nexthops: decision.nexthops } : {}), explanation: decision.explanation, ...(reroute ? { reroute } : {}),
+		});
+		return decision;
+	}
+
+	/** Without routes: an arriving packet is for this host unless an out interface was given. */
+	private assumedRoute(): RouteDecision {
+		const p = this.packet;
+		const forward = !p.local && p.out !== undefined;
+		const type = p.local || forward ? 'unicast' : 'local';
+		const text = p.local ? `sent out ${p.out ?? 'the default route'}` : forward ? `forwarded out ${p.out}` : 'for this host (local delivery)';
+		this.assumptions.add(`no routes given: the packet is assumed ${text}`);
+		return { type, address: formatIp(p.dst), dst: null, dev: p.out ?? null, gateway: null, prefsrc: null, table: null, rule: null, explanation: [`no routing state: assumed ${text}`] };
+	}
+
+	note(text: string): void {
+		this.steps.push({ kind: 'note', text });
+	}
+}
+
+function maskOf(family: 4 | 6, prefix: number): number[] {
+	const mask: number[] = [];
+	for (let i = 0; i < (family === 4 ? 1 : 4); i++) {
+		const bits = Math.max(0, Math.min(32, prefix - i * 32));
+		mask.push(bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0);
+	}
+	return mask;
+}
+
+/** What a route type does to a packet that is not for this host. */
+function routeFailure(decision: RouteDecision): { fate: Fate; text: string } | undefined {
+	switch (decision.type) {
+		case 'blackhole': return { fate: 'dropped', text: `blackhole route ${decision.dst}` };
+		case 'unreachable': return { fate: 'rejected', text: `unreachable route ${decision.dst} (ICMP host unreachable sent back)` };
+		case 'prohibit': return { fate: 'rejected', text: `prohibit route ${decision.dst} (ICMP administratively prohibited sent back)` };
+		case 'no-route': return { fate: 'rejected', text: 'no route to the destination (network unreachable)' };
+		case 'martian': return { fate: 'dropped', text: `martian address refused by the kernel (${decision.explanation.at(-1) ?? ''})` };
+		default: return undefined;
+	}
+}
+
+/**
+ * Traces one packet through the host as the kernel would: the hooks and tables in order, the routing
+ * decision, NAT and marks, to its fate. Pure: the host and the packet are data; the packet is not changed.
+ */
+export function tracePacket(host: HostModel, input: Packet): Trace {
+	const packet = clonePacket(input);
+	const t = new Tracer(host, packet);
+	const original = packetToJson(packet);
+	if (!packet.ctStateGiven) t.assumptions.add(`conntrack state ${packet.ctState} (typed packet: the first of its connection)`);
+	let path: Path;
+	let fate: Fate;
+	let summary: string;
+
+	const stopped = (outcome: TargetOutcome): { fate: Fate; text: string } | undefined => {
+		if (outcome.kind === 'drop') return { fate: 'dropped', text: 'DROPPED' };
+		if (outcome.kind === 'reject') return { fate: 'rejected', text: `REJECTED (${outcome.with})` };
+		if (outcome.kind === 'queue') {
+			t.assumptions.add('NFQUEUE: the packet is handed to a userspace program; its fate is decided there and unknown');
+			return { fate: 'queued', text: `QUEUED to userspace (queue ${outcome.queue})` };
+		}
+		return undefined;
+	};
+	const byVerdict = (text: string) => {
+		const v = t.verdict;
+		return v ? `${text} by ${v.table}/${v.chain} ${v.rule === null ? `policy ${v.target}` : `rule ${v.rule}: ${v.text.trim()}`}` : text;
+	};
+
+	if (packet.local) {
+		path = 'output';
+		let decision = t.route();
+		const failure = routeFailure(decision);
+		if (failure) {
+			fate = failure.fate;
+			summary = `${failure.text}: the packet is not sent`;
+			t.verdict = { table: null, chain: null, rule: null, target: null, text: failure.text };
+			return finish();
+		}
+		packet.out = decision.dev ?? packet.out;
+		const before = { mark: packet.mark, dst: packet.dst };
+		const out = t.hook('OUTPUT');
+		const stop = stopped(out);
+		if (stop) {
+			fate = stop.fate;
+			summary = byVerdict(stop.text);
+			return finish();
+		}
+		if (packet.mark !== before.mark || !ipEquals(packet.dst, before.dst)) {
+			t.note('mark or destination changed in OUTPUT: the kernel routes the packet again');
+			decision = t.route(true);
+			packet.out = decision.dev ?? packet.out;
+		}
+		const post = t.hook('POSTROUTING');
+		const postStop = stopped(post);
+		if (postStop) {
+			fate = postStop.fate;
+			summary = byVerdict(postStop.text);
+			return finish();
+		}
+		fate = 'sent';
+		summary = `SENT out ${packet.out ?? 'an unknown interface'}${decision.gateway ? ` via ${decision.gateway}` : ''}`;
+		return finish();
+	}
+
+	const pre = t.hook('PREROUTING');
+	const preStop = stopped(pre);
+	if (preStop) {
+		path = 'input';
+		fate = preStop.fate;
+		summary = byVerdict(preStop.text);
+		return finish();
+	}
+	const decision = t.route();
+	const rpDrop = reversePathCheck(t, packet);
+	if (rpDrop) {
+		path = decision.type === 'local' ? 'input' : 'forward';
+		fate = 'dropped';
+		summary = rpDrop;
+		t.verdict = { table: null, chain: null, rule: null, target: null, text: rpDrop };
+		return finish();
+	}
+	if (decision.type === 'local' || decision.type === 'broadcast' || decision.type === 'multicast') {
+		path = 'input';
+		const verdictBefore = t.verdict;
+		const inHook = t.hook('INPUT');
+		const stop = stopped(inHook);
+		if (stop) {
+			fate = stop.fate;
+			summary = byVerdict(stop.text);
+			return finish();
+		}
+		fate = 'delivered';
+		summary = byVerdict('DELIVERED to a local socket, accepted');
+		if (t.verdict === verdictBefore) summary = 'DELIVERED to a local socket';
+		return finish();
+	}
+	path = 'forward';
+	const failure = routeFailure(decision);
+	if (failure) {
+		fate = failure.fate;
+		summary = failure.text;
+		t.verdict = { table: null, chain: null, rule: null, target: null, text: failure.text };
+		return finish();
+	}
+	const forwardingKey = packet.family === 4 ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding';
+	if (t.sysctl(forwardingKey, '1', 'forwarding assumed on') === '0') {
+		fate = 'dropped';
+		summary = `DROPPED: the packet is not for this host and ${forwardingKey} = 0`;
+		t.verdict = { table: null, chain: null, rule: null, target: null, text: `${forwardingKey} = 0` };
+		return finish();
+	}
+	packet.out = decision.dev ?? packet.out;
+	const fwd = t.hook('FORWARD');
+	const fwdStop = stopped(fwd);
+	if (fwdStop) {
+		fate = fwdStop.fate;
+		summary = byVerdict(fwdStop.text);
+		return finish();
+	}
+	const post = t.hook('POSTROUTING');
+	const postStop = stopped(post);
+	if (postStop) {
+		fate = postStop.fate;
+		summary = byVerdict(postStop.text);
+		return finish();
+	}
+	fate = 'forwarded';
+	summary = `FORWARDED out ${packet.out ?? '?'}${decision.gateway ? ` via ${decision.gateway}` : ''}`;
+	return finish();
+
+	function finish(): Trace {
+		return {
+			packet: original,
+			path,
+			fate,
+			verdict: t.verdict ?? { table: null, chain: null, rule: null, target: null, text: 'no rule applied' },
+			summary,
+			steps: t.steps,
+			hits: t.hits,
+			assumptions: [...t.assumptions],
+			branches: t.branches,
+			final: packetToJson(packet),
+		};
+	}
+}
+
+/** rp_filter: 1 drops a packet whose source would not route back out the same interface, 2 when it would not route at all. */
+function reversePathCheck(t: Tracer, packet: Packet): string | undefined {
+	if (packet.family !== 4 || !packet.in || !t.host.routing) return undefined;
+	const all = Number(t.host.sysctl.get('net.ipv4.conf.all.rp_filter') ?? '0');
+	const own = Number(t.host.sysctl.get(`net.ipv4.conf.${packet.in}.rp_filter`) ?? '0');
+	if (!t.host.sysctl.has('net.ipv4.conf.all.rp_filter')) t.assumptions.add('rp_filter = 0 (reverse path filtering assumed off; not in the host state)');
+	const mode = Math.max(all, own);
+	if (mode === 0) return undefined;
+	const back = lookupRoute(t.host.routing, { family: 4, dst: packet.src, src: packet.dst, mark: packet.mark, oif: undefined });
+	const routable = back.type === 'unicast' || back.type === 'local';
+	if (!routable) return `DROPPED by rp_filter=${mode}: no route back to ${formatIp(packet.src)}`;
+	if (mode === 1 && back.dev !== packet.in) return `DROPPED by rp_filter=1: the route back to ${formatIp(packet.src)} leaves by ${back.dev}, not ${packet.in}`;
+	return undefined;
+}

@@ -45,6 +45,8 @@ export type MatchVerdict = string | null;
 export interface MatchExtension<Options = unknown> {
 	readonly name: string;
 	readonly aliases?: readonly string[];
+	/** Its long options: when given, unambiguous abbreviations are accepted as getopt does (`--mac` for `--mac-source`). */
+	readonly options?: readonly string[];
 	parse(options: readonly OptionUse[], context: ParseContext): Options;
 	evaluate(options: Options, packet: Packet, env: EvalEnv): MatchVerdict;
 }
@@ -138,7 +140,7 @@ export class ParseContext {
 		const part = (s: string, dflt: number) => (s === '' ? dflt : this.integer({ ...token, text: s }, what, min, max));
 		const from = part(text.slice(0, colon), min);
 		const to = part(text.slice(colon + 1), max);
-		if (from > to) this.fail(token, `${what} range ${text} is reversed`);
+		if (from > to) this.warn(token, `${what} range ${text} is reversed: iptables-restore refuses it; read as a range that matches nothing`);
 		return { from, to };
 	}
 

@@ -187,7 +187,7 @@ function parseRuleBody(tokens: Token[], ctx: ParseContext, hasChain: (name: stri
 		return {
 			name: group.name,
 			extension,
-			options: extension ? extension.parse(group.uses, ctx) : undefined,
+			options: extension ? extension.parse(expandAbbreviations(group.uses, extension.options, ctx), ctx) : undefined,
 			uses: group.uses,
 			tokens: group.tokens,
 		};
@@ -211,6 +211,18 @@ function parseRuleBody(tokens: Token[], ctx: ParseContext, hasChain: (name: stri
 	const result: Omit<Rule, 'table' | 'chain' | 'line' | 'text' | 'tokens'> & { counters?: Counters } = { basic, matches, target: targetUse };
 	if (counters) result.counters = counters;
 	return result;
+}
+
+/** getopt_long takes any unambiguous prefix of a long option; iptables-restore inherits that. */
+function expandAbbreviations(uses: OptionUse[], names: readonly string[] | undefined, ctx: ParseContext): OptionUse[] {
+	if (!names) return uses;
+	return uses.map((use) => {
+		if (names.includes(use.name)) return use;
+		const candidates = names.filter((name) => name.startsWith(use.name));
+		if (candidates.length !== 1) return use;
+		ctx.warn(use.token, `${use.name} is an abbreviation of ${candidates[0]}`);
+		return { ...use, name: candidates[0]! };
+	});
 }
 
 export interface ParseOptions {

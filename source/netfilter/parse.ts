@@ -226,6 +226,7 @@ function expandAbbreviations(uses: OptionUse[], names: readonly string[] | undef
 }
 
 export interface ParseOptions {
+	/** 4 for iptables-save (the default), 6 for ip6tables-save. */
 	readonly family?: 4 | 6;
 	/** Shown in messages: the file name or "iptables-save". */
 	readonly origin?: string;
@@ -236,7 +237,7 @@ export interface ParseOptions {
  * line and column; problems whose meaning is still clear become warnings.
  */
 export function parseRuleset(text: string, options: ParseOptions = {}): Ruleset {
-	const family = options.family ?? guessFamily(text);
+	const family = options.family ?? 4;
 	const origin = options.origin ?? 'iptables-save';
 	const tables = new Map<string, Table>();
 	const warnings: Diagnostic[] = [];
@@ -354,10 +355,4 @@ function parseCommand(line: string, lineNumber: number, table: Table, family: 4 
 			ctx.fail(command, `expected -A, -I, -N or -P, got "${command.text}"`);
 	}
 	for (const warning of ctx.warnings) warnings.push(warning);
-}
-
-function guessFamily(text: string): 4 | 6 {
-	const sample = text.slice(0, 20000);
-	if (/ip6tables|icmp6|ipv6-icmp|-s [0-9a-f:]*::|-d [0-9a-f:]*::/.test(sample)) return 6;
-	return 4;
 }

@@ -102,7 +102,15 @@ export function ruleNumber(chain: Chain, rule: Rule): number {
 /** Prints a parsed rule back in iptables-save form: identical to the line it came from. */
 export function formatRule(rule: Rule): string {
 	const counters = rule.counters ? `[${rule.counters.packets}:${rule.counters.bytes}] ` : '';
-	return `${counters}-A ${rule.chain}${rule.tokens.length ? ' ' : ''}${rule.tokens.map((t) => t.raw).join(' ')}`;
+	let body = '';
+	let end = 0;
+	for (const token of rule.tokens) {
+		// Keep the spacing as written (hand-written dumps have double spaces); the columns say where words began.
+		body += end === 0 ? ' ' : ' '.repeat(Math.max(1, token.column - end));
+		body += token.raw;
+		end = token.column + token.raw.length;
+	}
+	return `${counters}-A ${rule.chain}${body}`;
 }
 
 export function countRules(ruleset: Ruleset): number {

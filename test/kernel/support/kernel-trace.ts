@@ -109,6 +109,8 @@ export interface KernelScenario {
   listen?: ListenSpec[] | false;
   /** Quiescence: stop idleMs after the last event, at least minMs and at most maxMs after injecting. */
   timing?: { idleMs?: number; minMs?: number; maxMs?: number };
+  /** Called once the rules are loaded, before the packet is sent: e.g. to snapshot the host ns. */
+  inspect?: (topo: Topology) => unknown | Promise<unknown>;
 }
 
 /** One entry of `hits`, the shape of netsleuth's `trace --json` hits. */
@@ -211,6 +213,8 @@ export interface KernelTraceResult {
   marker: number;
   /** Milliseconds per phase. */
   timings: Record<string, number>;
+  /** What the scenario's inspect() returned. */
+  inspected?: unknown;
 }
 
 // ---------------------------------------------------------------- pure helpers
@@ -528,6 +532,8 @@ export async function runKernelTrace(sc: KernelScenario): Promise<KernelTraceRes
       ip6: sc.rules6 ? parseRuleTargets(runInNs(topo.host, 'ip6tables-save', [])) : undefined,
     };
     lap('rules');
+    const inspected = sc.inspect ? await sc.inspect(topo) : undefined;
+    lap('inspect');
 
     const proto = protoNumber(spec.proto);
     const listen: ObserverConfig['listen'] = [];
@@ -606,7 +612,7 @@ export async function runKernelTrace(sc: KernelScenario): Promise<KernelTraceRes
       ...(sendError ? { sendError } : {}),
     };
     lap('analyse');
-    return { hits, rawEvents, outcome, traceIds, frames, packet: spec, marker, timings };
+    return { hits, rawEvents, outcome, traceIds, frames, packet: spec, marker, timings, inspected };
   } finally {
     if (observer && observer.proc.exitCode === null && observer.proc.signalCode === null) observer.proc.kill('SIGKILL');
     destroyTopology(topo);

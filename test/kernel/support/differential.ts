@@ -1,0 +1,94 @@
+import { collectLiveHost } from '../../../source/host/collect.js';
+import { buildHost } from '../../../source/host/model.js';
+import { type PacketSpec, packetFromSpec } from '../../../source/packet/spec.js';
+import { tracePacket } from '../../../source/trace/pipeline.js';
+import type { Trace } from '../../../source/trace/model.js';
+import { type KernelPacket, type KernelScenario, type KernelTraceResult, type ListenSpec, runKernelTrace } from './kernel-trace.js';
+import { DEFAULT_TOPOLOGY, type TopologySpec } from './netns.js';
+
+/** One packet against one ruleset, asked of the kernel and of netsleuth. */
+export interface DifferentialCase {
+	readonly name: string;
+	readonly rules?: string;
+	readonly rules6?: string;
+	readonly packet: KernelPacket;
+	/** The packet's conntrack state as netsleuth should assume it (the kernel sees a first packet: NEW). */
+	readonly state?: string;
+	readonly topology?: TopologySpec;
+	readonly listen?: ListenSpec[];
+}
+
+export interface Comparison {
+	readonly agree: boolean;
+	readonly kernel: KernelTraceResult;
+	readonly trace: Trace;
+	/** The kernel's fate in netsleuth's words. */
+	readonly kernelFate: string;
+	/** Why they disagree, with both sides' hits, for the failure message. */
+	readonly report: string;
+}
+
+function kernelFate(result: KernelTraceResult, local: boolean): string {
+	const o = result.outcome;
+	if (o.rejectSeen) return 'rejected';
+	if (local) return o.sent ? 'sent' : 'dropped';
+	if (o.passedInput) return 'delivered';
+	if (o.forwarded) return 'forwarded';
+	return 'dropped';
+}
+
+const flags = (f: string | string[] | undefined) => (Array.isArray(f) ? f.join(',') : f);
+
+/** The typed packet netsleuth gets for the frame the harness injects. */
+export function specFor(c: DifferentialCase): PacketSpec {
+	const p = c.packet;
+	const proto = typeof p.proto === 'number' ? String(p.proto) : p.proto;
+	const spec: PacketSpec = { proto, src: p.src, dst: p.dst };
+	if (proto === 'tcp' || proto === 'udp') {
+		spec.sport = String(p.sport ?? 40000);
+		spec.dport = String(p.dport ?? 80);
+	}
+	if (proto === 'tcp') spec.tcpFlags = flags(p.tcpFlags) ?? 'SYN';
+	if (proto === 'icmp' || proto === 'icmpv6') spec.icmpType = `${p.icmpType ?? (proto === 'icmp' ? 8 : 128)}/${p.icmpCode ?? 0}`;
+	if (p.ttl !== undefined) spec.ttl = String(p.ttl);
+	if (p.local) spec.local = true;
+	else {
+		spec.in = c.topology?.host?.clientIf?.name ?? DEFAULT_TOPOLOGY.hostClientIf.name;
+		spec.srcMac = p.srcMac ?? c.topology?.client?.mac ?? DEFAULT_TOPOLOGY.client.mac;
+	}
+	if (c.state) spec.state = c.state;
+	return spec;
+}
+
+/** Runs the case in namespaces, snapshots the host namespace with netsleuth's own collector, and traces the same packet. */
+export async function compareWithKernel(c: DifferentialCase): Promise<Comparison> {
+	const scenario: KernelScenario = {
+		name: c.name,
+		packet: c.packet,
+		...(c.rules ? { rules: c.rules } : {}),
+		...(c.rules6 ? { rules6: c.rules6 } : {}),
+		...(c.topology ? { topology: c.topology } : {}),
+		...(c.listen ? { listen: c.listen } : {}),
+		inspect: (topo) => collectLiveHost(topo.host),
+	};
+	const kernel = await runKernelTrace(scenario);
+	const collected = kernel.inspected as Awaited<ReturnType<typeof collectLiveHost>>;
+	const host = buildHost(collected.raw);
+	const trace = tracePacket(host.model, packetFromSpec(specFor(c)));
+	const fate = kernelFate(kernel, c.packet.local === true);
+	const sameHits = JSON.stringify(kernel.hits) === JSON.stringify(trace.hits);
+	const sameFate = fate === trace.fate;
+	// Where the packet reached the server, the addresses it arrived with are NAT's result.
+	const atServer = kernel.outcome.arrived.find((a) => a.at === 'server')?.packet;
+	const arrived = atServer ? `${atServer.src}:${atServer.sport ?? ''} > ${atServer.dst}:${atServer.dport ?? ''}` : undefined;
+	const left = `${trace.final.src}:${trace.final.sport ?? ''} > ${trace.final.dst}:${trace.final.dport ?? ''}`;
+	const sameNat = arrived === undefined || trace.fate !== 'forwarded' || arrived === left;
+	const show = (hits: readonly object[]) => hits.map((h) => `    ${JSON.stringify(h)}`).join('\n');
+	const report = [
+		`case ${c.name}: ${sameHits ? 'hits agree' : 'HITS DIFFER'}, ${sameFate ? 'fate agrees' : `FATE DIFFERS (kernel ${fate}, netsleuth ${trace.fate})`}${sameNat ? '' : `, ADDRESSES DIFFER (kernel ${arrived}, netsleuth ${left})`}`,
+		'  kernel hits:', show(kernel.hits), '  netsleuth hits:', show(trace.hits),
+		`  netsleuth: ${trace.summary}`,
+		c.rules ? `  rules:\n${c.rules.split('\n').map((l) => `    ${l}`).join('\n')}` : '',
+	].join('\n');
+	return { agree: sameHits && sameFate && sameNat, kernel, trace, kernelFate: fate, report };
+}

@@ -1,13 +1,58 @@
 import type { MatchExtension, TargetExtension } from './extension.js';
+import { addrtype } from './matches/addrtype.js';
+import { ah } from './matches/ah.js';
+import { bpf } from './matches/bpf.js';
+import { cgroup } from './matches/cgroup.js';
 import { comment } from './matches/comment.js';
+import { connbytes } from './matches/connbytes.js';
+import { connlimit } from './matches/connlimit.js';
+import { connmark } from './matches/connmark.js';
 import { conntrack } from './matches/conntrack.js';
+import { cpu } from './matches/cpu.js';
+import { dccp } from './matches/dccp.js';
+import { devgroup } from './matches/devgroup.js';
+import { dscp } from './matches/dscp.js';
+import { dst } from './matches/dst.js';
+import { ecn } from './matches/ecn.js';
+import { esp } from './matches/esp.js';
+import { frag } from './matches/frag.js';
+import { hashlimit } from './matches/hashlimit.js';
+import { hbh } from './matches/hbh.js';
+import { helper } from './matches/helper.js';
+import { hl } from './matches/hl.js';
 import { icmp } from './matches/icmp.js';
 import { icmp6 } from './matches/icmp6.js';
+import { iprange } from './matches/iprange.js';
+import { ipv6header } from './matches/ipv6header.js';
+import { ipvs } from './matches/ipvs.js';
+import { length } from './matches/length.js';
+import { limit } from './matches/limit.js';
 import { mac } from './matches/mac.js';
 import { mark } from './matches/mark.js';
+import { mh } from './matches/mh.js';
 import { multiport } from './matches/multiport.js';
+import { nfacct } from './matches/nfacct.js';
+import { owner } from './matches/owner.js';
+import { physdev } from './matches/physdev.js';
+import { pkttype } from './matches/pkttype.js';
+import { policy } from './matches/policy.js';
+import { quota } from './matches/quota.js';
+import { realm } from './matches/realm.js';
+import { recent } from './matches/recent.js';
+import { rpfilter } from './matches/rpfilter.js';
+import { rt } from './matches/rt.js';
+import { sctp } from './matches/sctp.js';
+import { set } from './matches/set.js';
+import { socket } from './matches/socket.js';
 import { state } from './matches/state.js';
+import { statistic } from './matches/statistic.js';
+import { string } from './matches/string.js';
 import { tcp } from './matches/tcp.js';
+import { tcpmss } from './matches/tcpmss.js';
+import { time } from './matches/time.js';
+import { tos } from './matches/tos.js';
+import { ttl } from './matches/ttl.js';
+import { u32 } from './matches/u32.js';
 import { udp } from './matches/udp.js';
 import { DNAT } from './targets/DNAT.js';
 import { LOG } from './targets/LOG.js';
@@ -20,15 +65,60 @@ import { ACCEPT, DROP, QUEUE, RETURN } from './targets/standard.js';
 
 // One line per extension: adding `-m foo` is a new file in matches/ and a line here.
 const MATCHES: readonly MatchExtension<any>[] = [
+	addrtype,
+	ah,
+	bpf,
+	cgroup,
 	comment,
+	connbytes,
+	connlimit,
+	connmark,
 	conntrack,
+	cpu,
+	dccp,
+	devgroup,
+	dscp,
+	dst,
+	ecn,
+	esp,
+	frag,
+	hashlimit,
+	hbh,
+	helper,
+	hl,
 	icmp,
 	icmp6,
+	iprange,
+	ipv6header,
+	ipvs,
+	length,
+	limit,
 	mac,
 	mark,
+	mh,
 	multiport,
+	nfacct,
+	owner,
+	physdev,
+	pkttype,
+	policy,
+	quota,
+	realm,
+	recent,
+	rpfilter,
+	rt,
+	sctp,
+	set,
+	socket,
 	state,
+	statistic,
+	string,
 	tcp,
+	tcpmss,
+	time,
+	tos,
+	ttl,
+	u32,
 	udp,
 ];
 

@@ -54,14 +54,39 @@ import { tos } from './matches/tos.js';
 import { ttl } from './matches/ttl.js';
 import { u32 } from './matches/u32.js';
 import { udp } from './matches/udp.js';
+import { AUDIT } from './targets/AUDIT.js';
+import { CHECKSUM } from './targets/CHECKSUM.js';
+import { CLASSIFY } from './targets/CLASSIFY.js';
+import { CONNMARK } from './targets/CONNMARK.js';
+import { CONNSECMARK } from './targets/CONNSECMARK.js';
+import { CT } from './targets/CT.js';
 import { DNAT } from './targets/DNAT.js';
+import { DSCP } from './targets/DSCP.js';
+import { HL } from './targets/HL.js';
+import { HMARK } from './targets/HMARK.js';
+import { IDLETIMER } from './targets/IDLETIMER.js';
+import { LED } from './targets/LED.js';
 import { LOG } from './targets/LOG.js';
 import { MARK } from './targets/MARK.js';
 import { MASQUERADE } from './targets/MASQUERADE.js';
+import { NETMAP } from './targets/NETMAP.js';
+import { NFLOG } from './targets/NFLOG.js';
+import { NFQUEUE } from './targets/NFQUEUE.js';
+import { NOTRACK } from './targets/NOTRACK.js';
+import { RATEEST } from './targets/RATEEST.js';
 import { REDIRECT } from './targets/REDIRECT.js';
 import { REJECT } from './targets/REJECT.js';
+import { SECMARK } from './targets/SECMARK.js';
+import { SET } from './targets/SET.js';
 import { SNAT } from './targets/SNAT.js';
 import { ACCEPT, DROP, QUEUE, RETURN } from './targets/standard.js';
+import { SYNPROXY } from './targets/SYNPROXY.js';
+import { TCPMSS } from './targets/TCPMSS.js';
+import { TOS } from './targets/TOS.js';
+import { TPROXY } from './targets/TPROXY.js';
+import { TRACE } from './targets/TRACE.js';
+import { TTL } from './targets/TTL.js';
+import { ULOG } from './targets/ULOG.js';
 
 // One line per extension: adding `-m foo` is a new file in matches/ and a line here.
 const MATCHES: readonly MatchExtension<any>[] = [
@@ -124,16 +149,41 @@ const MATCHES: readonly MatchExtension<any>[] = [
 
 const TARGETS: readonly TargetExtension<any>[] = [
 	ACCEPT,
+	AUDIT,
+	CHECKSUM,
+	CLASSIFY,
+	CONNMARK,
+	CONNSECMARK,
+	CT,
 	DNAT,
 	DROP,
+	DSCP,
+	HL,
+	HMARK,
+	IDLETIMER,
+	LED,
 	LOG,
 	MARK,
 	MASQUERADE,
+	NETMAP,
+	NFLOG,
+	NFQUEUE,
+	NOTRACK,
 	QUEUE,
+	RATEEST,
 	REDIRECT,
 	REJECT,
 	RETURN,
+	SECMARK,
+	SET,
 	SNAT,
+	SYNPROXY,
+	TCPMSS,
+	TOS,
+	TPROXY,
+	TRACE,
+	TTL,
+	ULOG,
 ];
 
 const matchesByName = new Map<string, MatchExtension>();

@@ -16,7 +16,13 @@ function checkTime(use: OptionUse, ctx: ParseContext): void {
 
 function checkDate(use: OptionUse, ctx: ParseContext): void {
 	const token = use.args[0]!;
-	if (!/^\d{4}(-\d{2}(-\d{2}(T\d{2}(:\d{2}(:\d{2})?)?)?)?)?$/.test(token.text)) ctx.fail(token, `expected a date YYYY[-MM[-DD[Thh[:mm[:ss]]]]], got "${token.text}"`);
+	if (/^\d{4}(-\d{2}(-\d{2}(T\d{2}(:\d{2}(:\d{2})?)?)?)?)?$/.test(token.text)) return;
+	// ipt_time of patch-o-matic wrote dates as YYYY:MM:DD:hh:mm:ss.
+	if (/^\d{4}(:\d{2}){0,5}$/.test(token.text)) {
+		ctx.warn(token, `old date format "${token.text}": write YYYY-MM-DDThh:mm:ss`);
+		return;
+	}
+	ctx.fail(token, `expected a date YYYY[-MM[-DD[Thh[:mm[:ss]]]]], got "${token.text}"`);
 }
 
 function checkWeekdays(use: OptionUse, ctx: ParseContext): void {

@@ -1,5 +1,5 @@
 import type { MatchExtension, OptionUse, ParseContext } from '../extension.js';
-import { readOptions } from './extension-kit.js';
+import { type OptionSpec, readOptions } from './extension-kit.js';
 
 export interface HopOptions {
 	readonly op: 'eq' | 'ne' | 'lt' | 'gt';
@@ -12,13 +12,17 @@ const WORDS = { eq: 'is not', ne: 'is', lt: 'is not below', gt: 'is not above' }
 export function parseHop(extension: 'ttl' | 'hl', uses: readonly OptionUse[], ctx: ParseContext): HopOptions {
 	const prefix = `--${extension}`;
 	let options: HopOptions | undefined;
-	for (const use of readOptions(extension, uses, ctx, {
+	const specs: Record<string, OptionSpec> = {
 		[`${prefix}-eq`]: { args: 1, negatable: true },
 		[`${prefix}-lt`]: { args: 1 },
 		[`${prefix}-gt`]: { args: 1 },
-	})) {
+	};
+	// iptables 1.2's ipt_ttl took --ttl for --ttl-eq, and libipt_ttl kept it "for compatibility".
+	if (extension === 'ttl') specs['--ttl'] = { args: 1, negatable: true };
+	for (const use of readOptions(extension, uses, ctx, specs)) {
 		if (options) ctx.fail(use.token, `${extension} takes one of ${prefix}-eq, ${prefix}-lt, ${prefix}-gt`);
-		const which = use.name.slice(prefix.length + 1) as 'eq' | 'lt' | 'gt';
+		if (use.name === '--ttl') ctx.warn(use.token, 'old option --ttl: write --ttl-eq');
+		const which = (use.name === '--ttl' ? 'eq' : use.name.slice(prefix.length + 1)) as 'eq' | 'lt' | 'gt';
 		options = { op: which === 'eq' && use.negated ? 'ne' : which, value: ctx.integer(use.args[0]!, `a ${extension === 'ttl' ? 'TTL' : 'hop limit'}`, 0, 255) };
 	}
 	return ctx.require(options, `${extension} match needs ${prefix}-eq, ${prefix}-lt or ${prefix}-gt`);

@@ -20,6 +20,12 @@ describe('ttl', () => {
 		assertParseError('-A INPUT -m ttl ! --ttl-gt 5 -j DROP', '--ttl-gt', /--ttl-gt cannot be negated/);
 	});
 
+	it('reads the old --ttl as --ttl-eq, with a warning', () => {
+		const { verdict, warnings } = evaluate('-A INPUT -m ttl --ttl 64 -j ACCEPT', 'ttl', makePacket({ ttl: 64 }));
+		assert.equal(verdict, null);
+		assert.match(warnings[0]!.text, /old option --ttl: write --ttl-eq/);
+	});
+
 	it('rejects two comparisons, bad values and IPv6', () => {
 		assertParseError('-A INPUT -m ttl --ttl-eq 1 --ttl-gt 5 -j DROP', '--ttl-gt', /takes one of/);
 		assertParseError('-A INPUT -m ttl --ttl-eq 256 -j DROP', '256', /TTL \(0–255\)/);

@@ -16,6 +16,7 @@ export const ALLOWED_COMMANDS = {
 	ipRules6: ['ip', '-6', '-j', 'rule'],
 	addresses: ['ip', '-j', '-d', 'addr'],
 	ipset: ['ipset', 'save'],
+	nft: ['nft', '-j', 'list', 'ruleset'],
 } as const satisfies Partial<Record<keyof RawHostState, readonly string[]>>;
 
 const TIMEOUT_MS = 10_000;
@@ -71,7 +72,7 @@ export async function collectLiveHost(netns?: string): Promise<Collected> {
 			try {
 				raw[key as keyof typeof ALLOWED_COMMANDS] = await runAllowed(argv, netns);
 			} catch (error) {
-				if (key === 'ipset') return; // ipset absent or empty is normal
+				if (key === 'ipset' || key === 'nft') return; // optional: absent on many hosts
 				missing.push(explain(argv[0], error as never));
 			}
 		}),

@@ -23,6 +23,8 @@ export interface RawHostState {
 	sysctl?: string;
 	/** `ipset save`. */
 	ipset?: string;
+	/** JSON of `nft -j list ruleset`: says which built-in chains iptables-nft really created. */
+	nft?: string;
 }
 
 /** Where each raw part came from, for error messages ("rules.txt", "snapshot host.json: iptables"). */
@@ -70,6 +72,26 @@ export function parseIpsetSave(text: string): Map<string, IpSetEntry> {
 	return sets;
 }
 
+/**
+ * iptables-nft-save prints every built-in chain of a table, but iptables-nft creates only those a ruleset
+ * uses; a chain the kernel does not have has no hook, no policy and no trace events. nft's listing tells.
+ */
+function markAbsentChains(listing: unknown, ruleset: Ruleset | undefined, family: 'ip' | 'ip6'): void {
+	if (!ruleset) return;
+	const items = (listing as { nftables?: unknown[] })?.nftables;
+	if (!Array.isArray(items)) throw new InputError('nft -j list ruleset: expected an object with an "nftables" array');
+	const tables = new Set<string>();
+	const chains = new Set<string>();
+	for (const item of items as Record<string, { family?: string; name?: string; table?: string }>[]) {
+		if (item.table?.family === family && item.table.name) tables.add(item.table.name);
+		if (item.chain?.family === family && item.chain.table && item.chain.name) chains.add(`${item.chain.table}/${item.chain.name}`);
+	}
+	for (const table of ruleset.tables.values()) {
+		if (!tables.has(table.name)) continue; // a legacy-backend table: nft does not see it
+		for (const chain of table.chains.values()) if (chain.builtin && !chains.has(`${table.name}/${chain.name}`)) chain.absent = true;
+	}
+}
+
 export interface LoadedHost {
 	readonly model: HostModel;
 	/** Warnings worth a line each: parse warnings with their location, parts that were not given. */
@@ -90,6 +112,11 @@ export function buildHost(raw: RawHostState, origins: Origins = {}): LoadedHost 
 	};
 	const rules4 = rules('iptables', 4);
 	const rules6 = rules('ip6tables', 6);
+	if (raw.nft !== undefined) {
+		const listing = located(origin('nft', 'nft -j list ruleset'), () => json(raw.nft!, origin('nft', 'nft -j list ruleset')));
+		markAbsentChains(listing, rules4, 'ip');
+		markAbsentChains(listing, rules6, 'ip6');
+	}
 	const addresses = raw.addresses === undefined ? [] : located(origin('addresses', 'ip -j addr'), () => parseAddresses(json(raw.addresses!, origin('addresses', 'ip -j addr'))));
 	const haveRouting = raw.routes !== undefined || raw.routes6 !== undefined;
 	const routes = [

@@ -83,6 +83,8 @@ export class ParseContext {
 	readonly warnings: { line: number; column: number; text: string }[] = [];
 	/** The word that names the extension being parsed (`-m NAME`, `-j NAME`): where whole-extension errors point. */
 	anchor: Token = { text: '', raw: '', column: 1, quoted: false };
+	/** The rule's `-p` protocol name when given and not negated: some extensions need one. */
+	protocol: string | undefined;
 
 	constructor(
 		readonly family: 4 | 6,
@@ -98,6 +100,11 @@ export class ParseContext {
 	require<T>(value: T | undefined, reason: string): T {
 		if (value === undefined) this.fail(this.anchor, reason);
 		return value;
+	}
+
+	/** Refuses the extension unless the rule says `-p` with one of these protocols, as the kernel does. */
+	requireProtocol(protocols: readonly string[], message: string): void {
+		if (this.protocol === undefined || !protocols.includes(this.protocol)) this.fail(this.anchor, message);
 	}
 
 	warn(token: Token, text: string): void {

@@ -1,7 +1,7 @@
 import { parseCidr } from '../packet/address.js';
 import { PROTOCOL_NUMBERS } from '../packet/packet.js';
 import { type OptionUse, ParseContext } from './extension.js';
-import { implicitMatchFor, matchExtension, targetExtension } from './registry.js';
+import { CONNTRACK_USERS, implicitMatchFor, matchExtension, targetExtension } from './registry.js';
 import {
 	BUILTIN_CHAINS,
 	type BasicCriteria,
@@ -97,6 +97,8 @@ function parseRuleBody(tokens: Token[], ctx: ParseContext, hasChain: (name: stri
 				basic.fragment = { value: true, negated };
 				continue;
 			}
+			const field = ({ source: 'source', destination: 'destination', protocol: 'protocol', in: 'inInterface', out: 'outInterface' } as const)[basicName as 'source'];
+			if (basic[field]) ctx.fail(optionToken, `multiple ${text} flags not allowed`);
 			const { value, negated: oldNegation } = takeValue(optionToken);
 			const neg = negated || oldNegation;
 			switch (basicName) {
@@ -180,6 +182,8 @@ function parseRuleBody(tokens: Token[], ctx: ParseContext, hasChain: (name: stri
 		current.uses.push({ name: text, negated: negated || oldNegation, args, token: optionToken });
 	}
 
+	const proto = basic.protocol && !basic.protocol.negated ? basic.protocol.value.number : undefined;
+	ctx.protocol = proto === undefined ? undefined : ({ 6: 'tcp', 17: 'udp', 1: 'icmp', 58: 'icmpv6', 132: 'sctp', 33: 'dccp', 136: 'udplite' } as Record<number, string>)[proto] ?? String(proto);
 	const matches: MatchUse[] = groups.map((group) => {
 		const extension = matchExtension(group.name);
 		ctx.anchor = group.tokens[1] ?? group.uses[0]!.token;
@@ -285,7 +289,15 @@ export function parseRuleset(text: string, options: ParseOptions = {}): Ruleset 
 	if (table) {
 		warnings.push({ line: lines.length, column: 1, text: `table "${table.name}" has no COMMIT at the end: read as if it had one` });
 	}
-	return { family, tables, warnings, origin };
+	let usesConntrack = false;
+	for (const t of tables.values()) {
+		for (const chain of t.chains.values()) {
+			for (const rule of chain.rules) {
+				if ((rule.target && CONNTRACK_USERS.has(rule.target.name)) || rule.matches.some((m) => CONNTRACK_USERS.has(m.name))) usesConntrack = true;
+			}
+		}
+	}
+	return { family, tables, warnings, origin, usesConntrack };
 }
 
 function ensureChain(table: Table, name: string, line: number): Chain | undefined {

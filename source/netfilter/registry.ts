@@ -206,3 +206,12 @@ export function implicitMatchFor(protocol: string, family: 4 | 6): string | unde
 		default: return undefined;
 	}
 }
+
+/**
+ * Extensions whose kernel side turns connection tracking on in the namespace (they call nf_ct_netns_get).
+ * Without one of them the kernel tracks nothing, and nat chains never see a packet.
+ */
+export const CONNTRACK_USERS: ReadonlySet<string> = new Set([
+	'state', 'conntrack', 'connmark', 'connlimit', 'connbytes', 'helper', 'cluster', 'connlabel',
+	'DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP', 'CONNMARK', 'CT', 'NOTRACK',
+]);

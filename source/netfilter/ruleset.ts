@@ -72,6 +72,8 @@ export interface Chain {
 	counters?: Counters;
 	readonly line: number;
 	readonly rules: Rule[];
+	/** A built-in chain iptables-save prints but the kernel does not have (iptables-nft creates chains lazily). */
+	absent?: boolean;
 }
 
 export interface Table {
@@ -92,6 +94,8 @@ export interface Ruleset {
 	readonly warnings: readonly Diagnostic[];
 	/** Where it came from, for messages ("iptables-save", a file name). */
 	readonly origin: string;
+	/** Some rule needs connection tracking, so the kernel tracks connections for this family. */
+	readonly usesConntrack: boolean;
 }
 
 /** The 1-based position of a rule in its chain, as iptables -L --line-numbers shows it. */

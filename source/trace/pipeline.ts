@@ -111,8 +111,13 @@ class Tracer {
 		for (const tableName of HOOK_TABLES[hook]) {
 			const table = ruleset?.tables.get(tableName);
 			const base = table?.chains.get(hook);
-			if (!table || !base) continue;
+			if (!table || !base || base.absent) continue;
 			if (tableName === 'nat') {
+				if (!ruleset!.usesConntrack) {
+					this.assumptions.add(`no IPv${this.packet.family} rule needs connection tracking, so the kernel is assumed to track none (other users of conntrack, e.g. nft tables or IPVS, would change that)`);
+					this.steps.push({ kind: 'skip', hook, table: tableName, why: 'connection tracking is off (no rule uses it): nat chains see only tracked packets' });
+					continue;
+				}
 				if (this.packet.ctState === 'UNTRACKED') {
 					this.steps.push({ kind: 'skip', hook, table: tableName, why: 'the packet is untracked (CT --notrack): nat never sees it' });
 					continue;

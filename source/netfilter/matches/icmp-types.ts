@@ -62,6 +62,7 @@ export function icmpExtension(name: string, option: string, proto: number, names
 	return {
 		name,
 		parse(uses, ctx) {
+			ctx.requireProtocol([proto === 1 ? 'icmp' : 'icmpv6'], `the ${name} match needs -p ${proto === 1 ? 'icmp' : 'icmpv6'}`);
 			let match: IcmpTypeMatch | undefined;
 			for (const use of uses) {
 				if (use.name !== option) ctx.unknown(name, use);

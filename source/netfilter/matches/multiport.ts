@@ -11,6 +11,7 @@ export interface MultiportOptions {
 export const multiport: MatchExtension<MultiportOptions> = {
 	name: 'multiport',
 	parse(uses, ctx) {
+		ctx.requireProtocol(['tcp', 'udp', 'udplite', 'sctp', 'dccp'], 'multiport needs -p tcp, udp, udplite, sctp or dccp');
 		let options: MultiportOptions | undefined;
 		for (const use of uses) {
 			const which = ({ '--sports': 'source', '--source-ports': 'source', '--dports': 'destination', '--destination-ports': 'destination', '--ports': 'either' } as const)[use.name] ?? ctx.unknown('multiport', use);

@@ -29,6 +29,7 @@ function flagNames(bits: number): string {
 export const tcp: MatchExtension<TcpOptions> = {
 	name: 'tcp',
 	parse(uses, ctx) {
+		ctx.requireProtocol(['tcp'], 'the tcp match needs -p tcp (the kernel refuses it for other protocols)');
 		const o: TcpOptions = {};
 		for (const use of uses) {
 			switch (use.name) {

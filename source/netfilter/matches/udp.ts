@@ -9,6 +9,7 @@ export interface UdpOptions {
 export const udp: MatchExtension<UdpOptions> = {
 	name: 'udp',
 	parse(uses, ctx) {
+		ctx.requireProtocol(['udp'], 'the udp match needs -p udp (the kernel refuses it for other protocols)');
 		const o: UdpOptions = {};
 		for (const use of uses) {
 			if (use.name === '--sport' || use.name === '--source-port') o.sport = parsePortRange(use, ctx);

@@ -17,7 +17,7 @@ export function parseMarkChange(uses: readonly import('../extension.js').OptionU
 		const hasMask = token.text.includes('/');
 		switch (use.name) {
 			case '--set-xmark': change = { clear: mask, toggle: value }; break;
-			case '--set-mark': change = { clear: hasMask ? mask : 0xffffffff, toggle: value }; break;
+			case '--set-mark': change = { clear: hasMask ? (mask | value) >>> 0 : 0xffffffff, toggle: value }; break; // libxt_MARK clears value|mask
 			case '--and-mark': change = { clear: ~value >>> 0, toggle: 0 }; break;
 			case '--or-mark': change = { clear: value, toggle: value }; break;
 			case '--xor-mark': change = { clear: 0, toggle: value }; break;

@@ -1,6 +1,6 @@
 import { formatIp } from '../../packet/address.js';
 import type { TargetExtension } from '../extension.js';
-import { parsePortsOption } from './nat-range.js';
+import { parsePortsOption, PORT_PROTOCOLS } from './nat-range.js';
 
 export const MASQUERADE: TargetExtension<{ ports?: { from: number; to: number } }> = {
 	name: 'MASQUERADE',
@@ -8,7 +8,10 @@ export const MASQUERADE: TargetExtension<{ ports?: { from: number; to: number } 
 	parse(uses, ctx) {
 		const options: { ports?: { from: number; to: number } } = {};
 		for (const use of uses) {
-			if (use.name === '--to-ports') options.ports = parsePortsOption(use, ctx);
+			if (use.name === '--to-ports') {
+				ctx.requireProtocol(PORT_PROTOCOLS, 'Need TCP, UDP, SCTP or DCCP with port specification');
+				options.ports = parsePortsOption(use, ctx);
+			}
 			else if (use.name === '--random' || use.name === '--random-fully') ctx.noArgs(use);
 			else ctx.unknown('MASQUERADE', use);
 		}

@@ -1,6 +1,6 @@
 import { formatIp, parseIp } from '../../packet/address.js';
 import type { TargetExtension } from '../extension.js';
-import { parsePortsOption } from './nat-range.js';
+import { parsePortsOption, PORT_PROTOCOLS } from './nat-range.js';
 
 /** DNAT to the host itself: the address of the arrival interface, or loopback for local packets. */
 export const REDIRECT: TargetExtension<{ ports?: { from: number; to: number } }> = {
@@ -9,7 +9,10 @@ export const REDIRECT: TargetExtension<{ ports?: { from: number; to: number } }>
 	parse(uses, ctx) {
 		const options: { ports?: { from: number; to: number } } = {};
 		for (const use of uses) {
-			if (use.name === '--to-ports') options.ports = parsePortsOption(use, ctx);
+			if (use.name === '--to-ports') {
+				ctx.requireProtocol(PORT_PROTOCOLS, 'Need TCP, UDP, SCTP or DCCP with port specification');
+				options.ports = parsePortsOption(use, ctx);
+			}
 			else if (use.name === '--random') ctx.noArgs(use);
 			else ctx.unknown('REDIRECT', use);
 		}

@@ -1,6 +1,6 @@
 import { formatIp } from '../../packet/address.js';
 import type { TargetExtension } from '../extension.js';
-import { choose, type NatRange, parseNatRange } from './nat-range.js';
+import { choose, type NatRange, parseNatRange, PORT_PROTOCOLS } from './nat-range.js';
 
 export const SNAT: TargetExtension<NatRange> = {
 	name: 'SNAT',
@@ -12,6 +12,7 @@ export const SNAT: TargetExtension<NatRange> = {
 			else if (use.name === '--random' || use.name === '--persistent' || use.name === '--random-fully') ctx.noArgs(use);
 			else ctx.unknown('SNAT', use);
 		}
+		if (range?.portFrom !== undefined) ctx.requireProtocol(PORT_PROTOCOLS, 'Need TCP, UDP, SCTP or DCCP with port specification');
 		return ctx.require(range, 'SNAT needs --to-source');
 	},
 	apply(range, packet, env) {

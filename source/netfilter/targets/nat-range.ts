@@ -1,6 +1,9 @@
 import { formatIp, type Ip, parseIp } from '../../packet/address.js';
 import type { EvalEnv, OptionUse, ParseContext } from '../extension.js';
 
+/** Ports can only be translated for these (iptables: "Need TCP, UDP, SCTP or DCCP with port specification"). */
+export const PORT_PROTOCOLS: readonly string[] = ['tcp', 'udp', 'sctp', 'dccp', 'udplite'];
+
 /** `addr[-addr][:port[-port]]` as DNAT/SNAT take it (IPv6 in brackets when a port follows). */
 export interface NatRange {
 	readonly from?: Ip;

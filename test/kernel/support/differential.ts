@@ -31,6 +31,9 @@ export interface Comparison {
 function kernelFate(result: KernelTraceResult, local: boolean): string {
 	const o = result.outcome;
 	if (o.rejectSeen) return 'rejected';
+	// REJECT traces as DROP; its ICMP error or RST is a new packet that OUTPUT/POSTROUTING may drop in turn.
+	const last = result.hits.at(-1);
+	if (last?.type === 'rule' && last.target === 'REJECT' && !o.passedInput && !o.forwarded && !o.sent) return 'rejected';
 	if (local) return o.sent ? 'sent' : 'dropped';
 	if (o.passedInput) return 'delivered';
 	if (o.forwarded) return 'forwarded';

@@ -129,7 +129,11 @@ class Tracer {
 			}
 			let position = { chain: hook as string, rule: 0 };
 			const env = this.env(hook, tableName, () => position);
+			// raw runs before conntrack (priority -300 < -200): state matches there see no connection, i.e. INVALID.
+			const tracked = this.packet.ctState;
+			if (tableName === 'raw' && tracked !== 'UNTRACKED') this.packet.ctState = 'INVALID';
 			const result = walkChain(table, base, this.packet, env);
+			if (tableName === 'raw' && this.packet.ctState === 'INVALID') this.packet.ctState = tracked;
 			position = { chain: result.chain, rule: result.ruleNumber ?? 0 };
 			this.hits.push(...result.hits);
 			const decided = result.rule

@@ -23,6 +23,8 @@ export const ah: MatchExtension<AhOptions> = {
 				other.push(`${use.negated ? '! ' : ''}${use.name}${use.args[0] ? ` ${use.args[0].text}` : ''}`);
 			}
 		}
+		// ip6t_ah finds the header among the extension headers; ipt_ah is bound to -p ah.
+		if (ctx.family === 4) ctx.requireProtocol(['51'], 'the ah match needs -p ah (the kernel refuses it for other protocols)');
 		return { spi, other };
 	},
 	evaluate(o, packet, env) {

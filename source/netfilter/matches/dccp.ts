@@ -32,6 +32,7 @@ export const dccp: MatchExtension<DccpOptions> = {
 				o.types = { list: token.text, negated: use.negated };
 			} else o.option = { number: ctx.integer(token, 'a DCCP option number', 0, 255), negated: use.negated };
 		}
+		ctx.requireProtocol(['dccp'], 'the dccp match needs -p dccp (the kernel refuses it for other protocols)');
 		return o;
 	},
 	evaluate(o, packet, env) {

@@ -25,6 +25,7 @@ export const ecn: MatchExtension<EcnOptions> = {
 			else o.ect = { value: ctx.integer(use.args[0]!, 'an ECT value', 0, 3), negated: use.negated };
 		}
 		if (!o.cwr && !o.ece && !o.ect) ctx.fail(ctx.anchor, 'ecn needs --ecn-tcp-cwr, --ecn-tcp-ece or --ecn-ip-ect');
+		if (o.cwr || o.ece) ctx.requireProtocol(['tcp'], 'ecn: --ecn-tcp-cwr and --ecn-tcp-ece need -p tcp (the kernel refuses them otherwise)');
 		return o;
 	},
 	evaluate(o, packet, env: EvalEnv) {

@@ -26,6 +26,7 @@ export const esp: MatchExtension<SpiRange | undefined> = {
 	parse(uses, ctx) {
 		let range: SpiRange | undefined;
 		for (const use of readOptions('esp', uses, ctx, { '--espspi': { args: 1, negatable: true } })) range = parseSpi(use, ctx);
+		ctx.requireProtocol(['50'], 'the esp match needs -p esp (the kernel refuses it for other protocols)');
 		return range;
 	},
 	evaluate(range, packet, env) {

@@ -24,6 +24,7 @@ export const mh: MatchExtension<MhOptions> = {
 			const resolved = token.text.split(':').map((p) => String(MH_TYPES[p.toLowerCase()] ?? p)).join(':');
 			options = { ...ctx.range({ ...token, text: resolved }, 'mobility header type', 0, 255), negated: use.negated, text: token.text };
 		}
+		ctx.requireProtocol(['135'], 'the mh match needs -p mh (the kernel refuses it for other protocols)');
 		return options;
 	},
 	evaluate(o, packet, env) {

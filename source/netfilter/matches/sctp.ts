@@ -39,6 +39,7 @@ export const sctp: MatchExtension<SctpOptions> = {
 				o.chunks = { mode, list: listToken.text, negated: use.negated };
 			}
 		}
+		ctx.requireProtocol(['sctp'], 'the sctp match needs -p sctp (the kernel refuses it for other protocols)');
 		return o;
 	},
 	evaluate(o, packet, env) {

@@ -23,7 +23,9 @@ export const tcpmss: MatchExtension<TcpmssOptions> = {
 		for (const use of readOptions('tcpmss', uses, ctx, { '--mss': { args: 1, negatable: true } })) {
 			options = { ...ctx.range(use.args[0]!, 'MSS', 0, 65535), negated: use.negated, text: use.args[0]!.text };
 		}
-		return ctx.require(options, 'tcpmss match needs --mss');
+		const result = ctx.require(options, 'tcpmss match needs --mss');
+		ctx.requireProtocol(['tcp'], 'the tcpmss match needs -p tcp (the kernel refuses it for other protocols)');
+		return result;
 	},
 	evaluate(o, packet, env) {
 		if (packet.proto !== 6) return 'not a TCP packet';

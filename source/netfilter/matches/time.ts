@@ -67,7 +67,7 @@ export const time: MatchExtension<TimeOptions> = {
 				case '--timestart': case '--timestop': checkTime(use, ctx); break;
 				case '--monthdays': checkMonthdays(use, ctx); break;
 				case '--days':
-					ctx.warn(use.token, 'old option --days (ipt_time): write --weekdays');
+					ctx.warn(use.token, 'old option --days (ipt_time): iptables-restore refuses it; read as --weekdays');
 					checkWeekdays(use, ctx);
 					break;
 				case '--weekdays': checkWeekdays(use, ctx); break;

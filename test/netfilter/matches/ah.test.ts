@@ -12,7 +12,7 @@ describe('ah', () => {
 	});
 
 	it('does not match a packet without AH', () => {
-		assertNoMatch(evaluate('-A INPUT -m ah --ahspi 500 -j ACCEPT', 'ah').verdict, /^the packet carries no AH header$/);
+		assertNoMatch(evaluate('-A INPUT -p ah -m ah --ahspi 500 -j ACCEPT', 'ah').verdict, /^the packet carries no AH header$/);
 	});
 
 	it('takes the IPv6 options, negated or not', () => {
@@ -24,6 +24,7 @@ describe('ah', () => {
 	});
 
 	it('refuses the IPv6 options in iptables', () => {
-		assertParseError('-A INPUT -m ah --ahlen 4 -j ACCEPT', '--ahlen', /unknown option --ahlen for ah/);
+		assertParseError('-A INPUT -p ah -m ah --ahlen 4 -j ACCEPT', '--ahlen', /unknown option --ahlen for ah/);
+		assertParseError('-A INPUT -p tcp -m ah --ahspi 1 -j ACCEPT', 'ah', /needs -p ah/, { occurrence: 0 });
 	});
 });

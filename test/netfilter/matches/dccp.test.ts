@@ -27,5 +27,6 @@ describe('dccp', () => {
 	it('rejects unknown types', () => {
 		assertParseError('-A INPUT -p dccp -m dccp --dccp-types REQUEST,HELLO -j ACCEPT', 'REQUEST,HELLO', /unknown DCCP packet type "HELLO"/);
 		assertParseError('-A INPUT -p dccp -m dccp --dccp-option 256 -j ACCEPT', '256', /DCCP option number \(0–255\)/);
+		assertParseError('-A INPUT -m dccp --dport 1 -j ACCEPT', 'dccp', /needs -p dccp/);
 	});
 });

@@ -14,7 +14,7 @@ describe('ecn', () => {
 	it('says which bit differs', () => {
 		assertNoMatch(evaluate('-A INPUT -p tcp -m ecn --ecn-tcp-ece -j ACCEPT', 'ecn', makePacket()).verdict, /^TCP flag ECE is clear$/);
 		assertNoMatch(evaluate('-A INPUT -m ecn --ecn-ip-ect 1 -j ACCEPT', 'ecn', makePacket({ tos: 2 })).verdict, /^ECN field 2 \(ECT\(0\)\) is not 1$/);
-		assertNoMatch(evaluate('-A INPUT -p udp -m ecn --ecn-tcp-cwr -j ACCEPT', 'ecn', makePacket({ proto: 17 })).verdict, /not a TCP packet/);
+		assertNoMatch(evaluate('-A INPUT -p tcp -m ecn --ecn-tcp-cwr -j ACCEPT', 'ecn', makePacket({ proto: 17 })).verdict, /not a TCP packet/);
 	});
 
 	it('negates each option', () => {
@@ -26,5 +26,6 @@ describe('ecn', () => {
 	it('rejects bad ECT values and an empty match', () => {
 		assertParseError('-A INPUT -m ecn --ecn-ip-ect 4 -j ACCEPT', '4', /ECT value \(0–3\)/);
 		assertParseError('-A INPUT -m ecn -j ACCEPT', 'ecn', /needs --ecn-tcp-cwr/);
+		assertParseError('-A INPUT -p udp -m ecn --ecn-tcp-ece -j ACCEPT', 'ecn', /need -p tcp/);
 	});
 });

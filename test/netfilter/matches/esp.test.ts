@@ -23,5 +23,6 @@ describe('esp', () => {
 
 	it('rejects a bad SPI', () => {
 		assertParseError('-A INPUT -p esp -m esp --espspi 0x1ffffffff -j ACCEPT', '0x1ffffffff', /SPI \(0–4294967295\)/);
+		assertParseError('-A INPUT -m esp --espspi 1 -j ACCEPT', 'esp', /needs -p esp/);
 	});
 });

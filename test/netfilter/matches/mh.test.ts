@@ -13,11 +13,12 @@ describe('mh', () => {
 	});
 
 	it('does not match other protocols', () => {
-		assertNoMatch(evaluate('-A INPUT -m mh --mh-type 5 -j ACCEPT', 'mh', makePacket({ family: 6 })).verdict, /^not a Mobility Header packet \(protocol 135\)$/);
+		assertNoMatch(evaluate('-A INPUT -p mh -m mh --mh-type 5 -j ACCEPT', 'mh', makePacket({ family: 6 })).verdict, /^not a Mobility Header packet \(protocol 135\)$/);
 	});
 
 	it('rejects unknown types and IPv4', () => {
 		assertParseError('-A INPUT -m mh --mh-type hello -j ACCEPT', 'hello', /mobility header type/, { family: 6 });
 		assertParseError('-A INPUT -m mh --mh-type 5 -j ACCEPT', 'mh', /IPv6 match/);
+		assertParseError('-A INPUT -p udp -m mh --mh-type 5 -j ACCEPT', 'mh', /needs -p mh/, { family: 6 });
 	});
 });

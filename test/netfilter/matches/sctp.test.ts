@@ -27,5 +27,6 @@ describe('sctp', () => {
 		assertParseError('-A INPUT -p sctp -m sctp --chunk-types any BOGUS -j ACCEPT', 'BOGUS', /unknown SCTP chunk type "BOGUS"/);
 		assertParseError('-A INPUT -p sctp -m sctp --chunk-types some INIT -j ACCEPT', 'some', /expected all, any or only/);
 		assertParseError('-A INPUT -p sctp -m sctp --chunk-types INIT -j ACCEPT', '--chunk-types', /expects 2 values, got 1/);
+		assertParseError('-A INPUT -p tcp -m sctp --dport 1 -j ACCEPT', 'sctp', /needs -p sctp/);
 	});
 });

@@ -14,7 +14,7 @@ describe('tcpmss', () => {
 	it('knows a segment without the option does not match', () => {
 		assertNoMatch(evaluate('-A FORWARD -p tcp -m tcpmss --mss 1400 -j ACCEPT', 'tcpmss', makePacket({ tcpOptions: [4, 8] })).verdict, /^the segment has no MSS option$/);
 		assertNoMatch(evaluate('-A FORWARD -p tcp -m tcpmss --mss 1400 -j ACCEPT', 'tcpmss', makePacket({ tcpFlags: TCP_FLAGS.ACK })).verdict, /no MSS option/);
-		assertNoMatch(evaluate('-A FORWARD -p udp -m tcpmss --mss 1400 -j ACCEPT', 'tcpmss', makePacket({ proto: 17 })).verdict, /not a TCP packet/);
+		assertNoMatch(evaluate('-A FORWARD -p tcp -m tcpmss --mss 1400 -j ACCEPT', 'tcpmss', makePacket({ proto: 17 })).verdict, /not a TCP packet/);
 	});
 
 	it('negated, it matches a segment without the option', () => {
@@ -25,5 +25,6 @@ describe('tcpmss', () => {
 	it('rejects bad values', () => {
 		assertParseError('-A FORWARD -p tcp -m tcpmss --mss 70000 -j ACCEPT', '70000', /MSS \(0–65535\)/);
 		assertParseError('-A FORWARD -p tcp -m tcpmss -j ACCEPT', 'tcpmss', /needs --mss/);
+		assertParseError('-A FORWARD -m tcpmss --mss 1400 -j ACCEPT', 'tcpmss', /needs -p tcp/);
 	});
 });

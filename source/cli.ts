@@ -33,14 +33,49 @@ const HELP = `
     $ netsleuth route get 192.0.2.101 --demo --json
 `;
 
-/** `--demo` alone means node0: give it its value before meow sees it. */
+/** `--demo` alone means node0, and `--rules -` reads stdin: spell both out before meow sees them. */
 function normaliseArgv(argv: string[]): string[] {
 	const out = [...argv];
 	for (let i = 0; i < out.length; i++) {
 		if (out[i] === '--demo' && !(DEMO_NAMES as readonly string[]).includes(out[i + 1] ?? '')) out.splice(i + 1, 0, 'node0');
+		// The parser would take a lone "-" (stdin) for an argument of its own.
+		if (out[i]!.startsWith('--') && !out[i]!.includes('=') && out[i + 1] === '-') out.splice(i, 2, `${out[i]}=-`);
 	}
 	return out;
 }
+
+const KNOWN_FLAGS = {
+	json: { type: 'boolean', default: false },
+	verbose: { type: 'boolean', shortFlag: 'v', default: false },
+	debug: { type: 'boolean', default: false },
+	demo: { type: 'string' },
+	netns: { type: 'string' },
+	snapshot: { type: 'string' },
+	rules: { type: 'string' },
+	rules6: { type: 'string' },
+	routes: { type: 'string' },
+	ipRules: { type: 'string' },
+	links: { type: 'string' },
+	sysctl: { type: 'string' },
+	ipset: { type: 'string' },
+	proto: { type: 'string' },
+	src: { type: 'string' },
+	dst: { type: 'string' },
+	sport: { type: 'string' },
+	dport: { type: 'string' },
+	in: { type: 'string' },
+	out: { type: 'string' },
+	srcMac: { type: 'string' },
+	icmpType: { type: 'string' },
+	tcpFlags: { type: 'string' },
+	mark: { type: 'string' },
+	state: { type: 'string' },
+	local: { type: 'boolean' },
+	from: { type: 'string' },
+	iif: { type: 'string' },
+	oif: { type: 'string' },
+	tos: { type: 'string' },
+} as const;
 
 class UsageError extends Error {}
 
@@ -55,41 +90,12 @@ async function main(): Promise<number> {
 	const cli = meow(HELP, {
 		importMeta: import.meta,
 		argv: normaliseArgv(process.argv.slice(2)),
-		allowUnknownFlags: false,
-		flags: {
-			json: { type: 'boolean', default: false },
-			verbose: { type: 'boolean', shortFlag: 'v', default: false },
-			debug: { type: 'boolean', default: false },
-			demo: { type: 'string' },
-			netns: { type: 'string' },
-			snapshot: { type: 'string' },
-			rules: { type: 'string' },
-			rules6: { type: 'string' },
-			routes: { type: 'string' },
-			ipRules: { type: 'string' },
-			links: { type: 'string' },
-			sysctl: { type: 'string' },
-			ipset: { type: 'string' },
-			proto: { type: 'string' },
-			src: { type: 'string' },
-			dst: { type: 'string' },
-			sport: { type: 'string' },
-			dport: { type: 'string' },
-			in: { type: 'string' },
-			out: { type: 'string' },
-			srcMac: { type: 'string' },
-			icmpType: { type: 'string' },
-			tcpFlags: { type: 'string' },
-			mark: { type: 'string' },
-			state: { type: 'string' },
-			local: { type: 'boolean' },
-			from: { type: 'string' },
-			iif: { type: 'string' },
-			oif: { type: 'string' },
-			tos: { type: 'string' },
-		},
+		allowUnknownFlags: true,
+		flags: KNOWN_FLAGS,
 	});
 	const f = cli.flags;
+	const unknown = Object.keys(f).filter((key) => !(key in KNOWN_FLAGS));
+	if (unknown.length) throw new UsageError(`unknown option --${unknown[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} (see netsleuth --help)`);
 	const source: SourceFlags = {};
 	for (const key of ['snapshot', 'netns', 'demo', 'rules', 'rules6', 'routes', 'ipRules', 'links', 'sysctl', 'ipset'] as const) {
 		if (f[key] !== undefined) source[key] = f[key];

@@ -72,6 +72,8 @@ export interface TargetEnv extends EvalEnv {
 
 export interface TargetExtension<Options = unknown> {
 	readonly name: string;
+	/** Its long options: unambiguous abbreviations are then accepted, as getopt does. */
+	readonly options?: readonly string[];
 	/** Tables the target may be used in (iptables refuses it elsewhere); undefined: any. */
 	readonly tables?: readonly string[];
 	parse(options: readonly OptionUse[], context: ParseContext): Options;

@@ -207,7 +207,7 @@ function parseRuleBody(tokens: Token[], ctx: ParseContext, hasChain: (name: stri
 			name: target.name,
 			goto: target.goto && hasChain(target.name),
 			extension,
-			options: extension ? extension.parse(target.uses, ctx) : undefined,
+			options: extension ? extension.parse(expandAbbreviations(target.uses, extension.options, ctx), ctx) : undefined,
 			tokens: target.tokens,
 		};
 		if (!extension && target.uses.length) ctx.warn(target.uses[0]!.token, `options after -j ${target.name} are kept but not understood`);

@@ -88,9 +88,10 @@ interface Frame {
 
 /**
  * Walks a base chain as the kernel's ipt_do_table does: rules in order, jumps push a return point,
- * gotos do not, a user chain's end returns, a base chain's end applies its policy.
+ * gotos do not, a user chain's end returns, a base chain's end applies its policy. `position`, when
+ * given, always names the rule being evaluated (for extensions that report where they are).
  */
-export function walkChain(table: Table, base: Chain, packet: Packet, env: TargetEnv): ChainResult {
+export function walkChain(table: Table, base: Chain, packet: Packet, env: TargetEnv, position?: { chain: string; rule: number }): ChainResult {
 	const evaluations: RuleEvaluation[] = [];
 	const hits: Hit[] = [];
 	const stack: Frame[] = [];
@@ -124,6 +125,10 @@ export function walkChain(table: Table, base: Chain, packet: Packet, env: Target
 			continue;
 		}
 		const number = frame.index + 1;
+		if (position) {
+			position.chain = frame.chain.name;
+			position.rule = number;
+		}
 		const why = evaluateRule(rule, packet, env);
 		evaluations.push({ table: table.name, chain: frame.chain.name, rule: number, text: rule.text, matched: why === null, ...(why ? { reason: why } : {}) });
 		if (why) {

@@ -90,7 +90,10 @@ export function formatTrace(trace: Trace, options: FormatOptions): string {
 	if (JSON.stringify(trace.final) !== JSON.stringify(trace.packet)) lines.push('', `${s.bold('Leaves as')} ${describe(trace.final)}`);
 	if (trace.branches.length) {
 		lines.push('', s.bold('Random branches (-m statistic)'));
-		for (const b of trace.branches) lines.push(`  ${b.table}/${b.chain} rule ${b.rule}: p=${b.probability.toFixed(5)} ${b.taken ? 'taken' : 'not taken'}`);
+		for (const b of trace.branches) {
+			const line = `  ${b.taken ? '→' : ' '} ${safeText(`${b.table}/${b.chain}`)} rule ${b.rule} → ${safeText(b.target ?? '(no target)')}: ${(100 * b.share).toFixed(1)}% of flows (p=${b.probability.toFixed(4)})${b.taken ? '  ← this flow' : ''}`;
+			lines.push(b.taken ? s.bold(line) : line);
+		}
 	}
 	const colour = trace.fate === 'dropped' || trace.fate === 'rejected' ? s.red : trace.fate === 'queued' ? s.yellow : s.green;
 	lines.push('', colour(s.bold(safeText(trace.summary))));

@@ -42,11 +42,19 @@ export type Step =
 	  }
 	| { readonly kind: 'note'; readonly text: string };
 
+/**
+ * One branch of a `-m statistic --mode random` load balancer (kube-proxy's KUBE-SVC chains): every
+ * alternative of the chain, with its own probability, its share of all flows, and which one this flow takes.
+ */
 export interface Branch {
 	readonly table: string;
 	readonly chain: string;
 	readonly rule: number;
+	/** The rule's --probability; 1 for the unconditional last rule. */
 	readonly probability: number;
+	/** The share of flows that end up here: p × the chance no earlier branch was taken. */
+	readonly share: number;
+	readonly target: string | null;
 	readonly taken: boolean;
 }
 

@@ -44,6 +44,12 @@ export function flowHash(packet: Packet): number {
 	for (const w of packet.dst.words) mix(w);
 	mix(packet.proto);
 	mix(((packet.sport ?? 0) << 16) | (packet.dport ?? 0));
+	// murmur3's finaliser: FNV alone leaves the high bits of near-identical flows too alike.
+	h ^= h >>> 16;
+	h = Math.imul(h, 0x85ebca6b);
+	h ^= h >>> 13;
+	h = Math.imul(h, 0xc2b2ae35);
+	h ^= h >>> 16;
 	return h >>> 0;
 }
 
@@ -51,16 +57,20 @@ class Tracer {
 	readonly steps: Step[] = [];
 	readonly hits: Hit[] = [];
 	readonly assumptions = new Set<string>();
-	readonly branches: Branch[] = [];
+	branches: Branch[] = [];
 	private branchCount = 0;
 	verdict: Verdict | undefined;
 	private readonly hash: number;
+
+	/** A local packet's socket may be bound to a device (typed as --out): every route lookup honours it. */
+	private readonly boundDevice: string | undefined;
 
 	constructor(
 		readonly host: HostModel,
 		readonly packet: Packet,
 	) {
 		this.hash = flowHash(packet);
+		this.boundDevice = packet.local ? packet.out : undefined;
 	}
 
 	sysctl(key: string, fallback: string, what: string): string {
@@ -79,9 +89,9 @@ class Tracer {
 			host: this.host.facts,
 			flowHash: this.hash,
 			assume: (text) => this.assumptions.add(text),
-			branch(probability, taken) {
+			branch(_probability, taken) {
 				const at = chainName();
-				tracer.branches.push({ table, chain: at.chain, rule: at.rule, probability, taken });
+				tracer.recordBranches(table, at.chain, taken ? at.rule : undefined);
 			},
 			rewrite(change, apply) {
 				const before = packetToJson(packet);
@@ -93,6 +103,29 @@ class Tracer {
 				packet.ctState = 'UNTRACKED';
 			},
 		};
+	}
+
+	/** Lists every alternative of a load-balancing chain once, marking the one this flow takes. */
+	recordBranches(tableName: string, chainName: string, takenRule: number | undefined): void {
+		const ruleset = this.packet.family === 4 ? this.host.rules4 : this.host.rules6;
+		const chain = ruleset?.tables.get(tableName)?.chains.get(chainName);
+		if (!chain) return;
+		const existing = this.branches.filter((b) => b.table === tableName && b.chain === chainName);
+		if (existing.length) {
+			if (takenRule !== undefined) this.branches = this.branches.map((b) => (b.table === tableName && b.chain === chainName ? { ...b, taken: b.rule === takenRule } : b));
+			return;
+		}
+		let remaining = 1;
+		let seenRandom = false;
+		chain.rules.forEach((rule, index) => {
+			const statistic = rule.matches.find((m) => m.name === 'statistic')?.options as { mode?: string; probability?: number; negated?: boolean } | undefined;
+			const random = statistic?.mode === 'random' && !statistic.negated ? statistic.probability! : undefined;
+			if (random === undefined && !(seenRandom && rule.matches.length === 0 && remaining > 0)) return;
+			seenRandom = true;
+			const probability = random ?? 1;
+			this.branches.push({ table: tableName, chain: chainName, rule: index + 1, probability, share: remaining * probability, target: rule.target?.name ?? null, taken: index + 1 === takenRule });
+			remaining *= 1 - probability;
+		});
 	}
 
 	/** The address a packet leaving through `dev` towards `dst` gets: one in the same subnet, else the first. */
@@ -127,15 +160,20 @@ class Tracer {
 					continue;
 				}
 			}
-			let position = { chain: hook as string, rule: 0 };
+			const position = { chain: hook as string, rule: 0 };
 			const env = this.env(hook, tableName, () => position);
 			// raw runs before conntrack (priority -300 < -200): state matches there see no connection, i.e. INVALID.
 			const tracked = this.packet.ctState;
 			if (tableName === 'raw' && tracked !== 'UNTRACKED') this.packet.ctState = 'INVALID';
-			const result = walkChain(table, base, this.packet, env);
+			const result = walkChain(table, base, this.packet, env, position);
 			if (tableName === 'raw' && this.packet.ctState === 'INVALID') this.packet.ctState = tracked;
-			position = { chain: result.chain, rule: result.ruleNumber ?? 0 };
 			this.hits.push(...result.hits);
+			// A flow that passed every random branch takes the chain's last, unconditional rule.
+			for (const b of this.branches) {
+				if (b.probability === 1 && !this.branches.some((o) => o.chain === b.chain && o.table === b.table && o.taken)) {
+					if (result.hits.some((h) => h.type === 'rule' && h.table === b.table && h.chain === b.chain && h.rule === b.rule)) this.branches = this.branches.map((o) => (o === b ? { ...o, taken: true } : o));
+				}
+			}
 			const decided = result.rule
 				? { chain: result.chain, rule: result.ruleNumber!, text: result.rule.text }
 				: ('policy' as const);
@@ -152,7 +190,7 @@ class Tracer {
 	route(reroute = false): RouteDecision {
 		const p = this.packet;
 		const decision = this.host.routing ? lookupRoute(this.host.routing, {
-			family: p.family, dst: p.dst, src: p.src, iif: p.local ? undefined : p.in, oif: p.local ? p.out : undefined,
+			family: p.family, dst: p.dst, src: p.src, iif: p.local ? undefined : p.in, oif: p.local ? this.boundDevice : undefined,
 			mark: p.mark, tos: p.tos, proto: p.proto, sport: p.sport, dport: p.dport, uid: p.uid,
 		}) : this.assumedRoute();
 		this.steps.push({

@@ -58,7 +58,7 @@ export const statistic: MatchExtension<StatisticOptions> = {
 	},
 	evaluate(o, _packet, env) {
 		if (o.mode === 'random') {
-			const drawn = ((env.flowHash ^ textHash(o.text)) >>> 0) / 2 ** 32;
+			const drawn = mix32(env.flowHash ^ textHash(o.text)) / 2 ** 32;
 			const taken = drawn < o.probability;
 			const matches = taken !== o.negated;
 			const chance = o.negated ? 1 - o.probability : o.probability;
@@ -67,7 +67,7 @@ export const statistic: MatchExtension<StatisticOptions> = {
 			if (matches) return null;
 			return `random draw ${drawn.toFixed(4)} is ${taken ? 'below' : 'not below'} ${o.probability}${o.negated ? ' (negated)' : ''}: branch not taken`;
 		}
-		const counter = ((env.flowHash ^ textHash(`nth ${o.every} ${o.packet}`)) >>> 0) % o.every;
+		const counter = mix32(env.flowHash ^ textHash(`nth ${o.every} ${o.packet}`)) % o.every;
 		const matches = (counter === o.packet) !== o.negated;
 		env.branch(o.negated ? 1 - 1 / o.every : 1 / o.every, matches);
 		env.assume(`-m statistic --mode nth --every ${o.every}: the rule's packet counter is unknown; assumed ${counter} (from the flow hash), so the packet ${matches ? 'matches' : 'does not match'}`);
@@ -75,3 +75,14 @@ export const statistic: MatchExtension<StatisticOptions> = {
 		return `packet counter ${counter} (assumed) ${o.negated ? 'is' : 'is not'} ${o.packet} of every ${o.every}`;
 	},
 };
+
+/** murmur3's finaliser: each rule's salted draw is independent of the others' for the same flow. */
+function mix32(value: number): number {
+	let h = value >>> 0;
+	h ^= h >>> 16;
+	h = Math.imul(h, 0x85ebca6b);
+	h ^= h >>> 13;
+	h = Math.imul(h, 0xc2b2ae35);
+	h ^= h >>> 16;
+	return h >>> 0;
+}

@@ -5,6 +5,7 @@ import { runRoute } from './commands/route-command.js';
 import { HostUnreadableError, type SourceFlags } from './commands/sources.js';
 import { runTrace, TraceUsageError } from './commands/trace.js';
 import { PacketSpecError } from './packet/spec.js';
+import { runPcap } from './capture/command.js';
 
 const HELP = `
   What does this Linux host do with this packet, and why?
@@ -75,6 +76,7 @@ const KNOWN_FLAGS = {
 	iif: { type: 'string' },
 	oif: { type: 'string' },
 	tos: { type: 'string' },
+	filter: { type: 'string' },
 } as const;
 
 class UsageError extends Error {}
@@ -111,6 +113,14 @@ async function main(): Promise<number> {
 			if (rest[0] !== 'get' || rest.length !== 2) throw new UsageError('usage: netsleuth route get DST [--from SRC] [--iif IF] [--oif IF] [--mark N] [--tos N]');
 			output = await runRoute({ dst: rest[1]!, flags: f, source, json: f.json, readStdin, warn });
 			break;
+		case 'pcap':
+			if (rest.length !== 1) throw new UsageError('usage: netsleuth pcap FILE|- [--filter EXPR] [--json]');
+			await runPcap({
+				file: rest[0]!, filter: f.filter, json: f.json, stdin: process.stdin,
+				write: (text) => process.stdout.write(text),
+				progress: process.stderr.isTTY === true && !f.json ? (text) => process.stderr.write(text) : undefined,
+			});
+			return 0;
 		case undefined:
 			throw new UsageError('the interactive view is not built yet: use "netsleuth trace" or "netsleuth route get" (see --help)');
 		default:

@@ -1,0 +1,142 @@
+import { createReadStream, statSync } from 'node:fs';
+import Table from 'cli-table3';
+import { InputError } from '../host/model.js';
+import { safeText } from '../views/safe-text.js';
+import { decodeFrame } from './decode/index.js';
+import type { DecodedPacket } from './decode/packet.js';
+import { CaptureError } from './frame.js';
+import { matchFilter, parseFilter, type FilterNode } from './filter.js';
+import { CaptureReader } from './reader.js';
+import { destinationOf, jsonLine, protocolOf, sourceOf, summarize } from './summary.js';
+import { isoTime } from './timestamp.js';
+
+export interface PcapArgs {
+	/** A file name, or "-" for standard input. */
+	readonly file: string;
+	readonly filter: string | undefined;
+	readonly json: boolean;
+	/** Standard input, for "-". */
+	readonly stdin: AsyncIterable<Uint8Array> & { isTTY?: boolean };
+	/** Where output goes, as it is produced (a damaged file's packets come out before the error). */
+	readonly write: (text: string) => void;
+	/** A progress line sink (stderr when it is a terminal), or undefined for none. */
+	readonly progress: ((text: string) => void) | undefined;
+}
+
+/** Rows per table: each page is one cli-table3 table, so memory stays flat however long the file. */
+const PAGE_ROWS = 1000;
+/** Output is written in pieces of about this many characters. */
+const FLUSH_CHARS = 1 << 16;
+/** Files smaller than this get no progress bar. */
+const PROGRESS_MIN_BYTES = 16 << 20;
+
+function portsOf(d: DecodedPacket): string {
+	const t = d.transport;
+	return t !== undefined && (t.kind === 'tcp' || t.kind === 'udp') ? `${t.sport} > ${t.dport}` : '';
+}
+
+function tableRow(d: DecodedPacket): string[] {
+	const f = d.frame;
+	return [
+		String(f.n),
+		isoTime(f, ' ')?.replace(/Z$/, '') ?? '-',
+		sourceOf(d) ?? '',
+		destinationOf(d) ?? '',
+		protocolOf(d),
+		portsOf(d),
+		f.caplen === f.len ? String(f.len) : `${f.len} (${f.caplen} captured)`,
+		safeText(summarize(d)),
+	];
+}
+
+function renderTable(rows: string[][]): string {
+	const table = new Table({
+		head: ['#', 'time', 'source', 'destination', 'protocol', 'ports', 'length', 'summary'],
+		style: { head: [], border: [] },
+	});
+	table.push(...rows);
+	return `${table.toString()}\n`;
+}
+
+function progressBar(done: number, total: number, packets: number): string {
+	const width = 30;
+	const fraction = total > 0 ? Math.min(1, done / total) : 0;
+	const filled = Math.round(fraction * width);
+	return `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${packets} packets`;
+}
+
+/**
+ * `netsleuth pcap FILE [--filter EXPR] [--json]`: reads the capture as it streams in, decodes every
+ * packet, and writes a table (or one JSON object per line, ARCHITECTURE.md §3). A damaged file's
+ * packets are written before the error, which names the byte offset.
+ */
+export async function runPcap(args: PcapArgs): Promise<void> {
+	const filter: FilterNode | undefined = args.filter === undefined ? undefined : parseFilter(args.filter);
+	let input: AsyncIterable<Uint8Array>;
+	let total = 0;
+	if (args.file === '-') {
+		if (args.stdin.isTTY === true) throw new InputError('"-" reads the capture from standard input, but standard input is a terminal');
+		input = args.stdin;
+	} else {
+		try {
+			const stat = statSync(args.file);
+			if (stat.isDirectory()) throw new InputError(`${args.file}: is a directory, not a capture file`);
+			total = stat.size;
+		} catch (error) {
+			if (error instanceof InputError) throw error;
+			throw new InputError(`${args.file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+		}
+		input = createReadStream(args.file, { highWaterMark: 1 << 20 });
+	}
+	const name = args.file === '-' ? '<stdin>' : args.file;
+	const reader = new CaptureReader();
+	const json = args.json;
+	const showProgress = args.progress !== undefined && total >= PROGRESS_MIN_BYTES;
+	let out = '';
+	let rows: string[][] = [];
+	let shown = 0;
+	const flushRows = (): void => {
+		if (rows.length > 0) out += renderTable(rows);
+		rows = [];
+	};
+	try {
+		for await (const chunk of input) {
+			reader.feed(chunk);
+			let frame;
+			while ((frame = reader.next()) !== undefined) {
+				const d = decodeFrame(frame);
+				if (filter !== undefined && !matchFilter(filter, d)) continue;
+				shown++;
+				if (json) {
+					out += jsonLine(d);
+					out += '\n';
+					if (out.length >= FLUSH_CHARS) {
+						args.write(out);
+						out = '';
+					}
+				} else {
+					rows.push(tableRow(d));
+					if (rows.length >= PAGE_ROWS) {
+						flushRows();
+						args.write(out);
+						out = '';
+					}
+				}
+			}
+			if (showProgress) args.progress!(progressBar(reader.consumed, total, reader.count));
+		}
+		reader.end();
+		// An empty listing says so, so that a filter that matched nothing is not mistaken for a hang.
+		if (!json && shown === 0) out += reader.count === 0 ? 'no packets\n' : `no packets match the filter (of ${reader.count})\n`;
+	} catch (error) {
+		if (error instanceof CaptureError) throw new InputError(`${name}: ${error.message} (after ${error.packetsBefore} packet${error.packetsBefore === 1 ? "" : "s"})`);
+		if (error instanceof InputError) throw error;
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code !== undefined) throw new InputError(`${name}: cannot read it (${code})`);
+		throw error;
+	} finally {
+		if (showProgress) args.progress!('\r\x1b[K');
+		if (!json) flushRows();
+		if (out !== '') args.write(out);
+	}
+}

@@ -1,0 +1,53 @@
+/** Address formatting without per-byte allocation: lookup tables for bytes. */
+const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const DEC: string[] = Array.from({ length: 256 }, (_, i) => String(i));
+
+export function mac(b: Uint8Array, o: number): string {
+	return `${HEX2[b[o]!]}:${HEX2[b[o + 1]!]}:${HEX2[b[o + 2]!]}:${HEX2[b[o + 3]!]}:${HEX2[b[o + 4]!]}:${HEX2[b[o + 5]!]}`;
+}
+
+/** Colon-separated hex of `n` bytes (link-layer addresses of any length). */
+export function hexColons(b: Uint8Array, o: number, n: number): string {
+	let text = '';
+	for (let i = 0; i < n; i++) text += i === 0 ? HEX2[b[o + i]!] : `:${HEX2[b[o + i]!]}`;
+	return text;
+}
+
+export function ipv4(b: Uint8Array, o: number): string {
+	return `${DEC[b[o]!]}.${DEC[b[o + 1]!]}.${DEC[b[o + 2]!]}.${DEC[b[o + 3]!]}`;
+}
+
+/** RFC 5952 text: lower case, the longest run (≥ 2) of zero groups as ::, IPv4-mapped as ::ffff:a.b.c.d. */
+export function ipv6(b: Uint8Array, o: number): string {
+	let bestStart = -1;
+	let bestLen = 0;
+	let runStart = -1;
+	for (let i = 0; i < 8; i++) {
+		const zero = b[o + 2 * i] === 0 && b[o + 2 * i + 1] === 0;
+		if (zero) {
+			if (runStart < 0) runStart = i;
+			const len = i - runStart + 1;
+			if (len > bestLen) {
+				bestLen = len;
+				bestStart = runStart;
+			}
+		} else runStart = -1;
+	}
+	if (bestLen < 2) bestStart = -1;
+	if (bestStart === 0 && bestLen === 5 && b[o + 10] === 0xff && b[o + 11] === 0xff) return `::ffff:${ipv4(b, o + 12)}`;
+	let text = '';
+	for (let i = 0; i < 8; i++) {
+		if (i === bestStart) {
+			text += '::';
+			i += bestLen - 1;
+			continue;
+		}
+		const group = ((b[o + 2 * i]! << 8) | b[o + 2 * i + 1]!).toString(16);
+		text += i === 7 || i + 1 === bestStart ? group : `${group}:`;
+	}
+	return text;
+}
+
+export function hex16(n: number): string {
+	return `0x${n.toString(16).padStart(4, '0')}`;
+}

@@ -1,0 +1,225 @@
+import { PROTOCOL_NUMBERS } from '../packet/packet.js';
+import type { DecodedPacket, Layer, Truncation } from './decode/packet.js';
+import { isoTime } from './timestamp.js';
+
+/** IP protocol number → name ("tcp", "icmpv6", "ipip" …), the number as text when it has none. */
+export const PROTOCOL_NAMES: string[] = Array.from({ length: 256 }, (_, n) => String(n));
+for (const [name, n] of Object.entries(PROTOCOL_NUMBERS)) {
+	if (name !== 'all' && name !== 'ipv6-icmp' && PROTOCOL_NAMES[n] === String(n)) PROTOCOL_NAMES[n] = name;
+}
+PROTOCOL_NAMES[0] = 'hopopt';
+
+const ETHERTYPE_NAMES: Record<number, string> = {
+	0x0800: 'ipv4', 0x0806: 'arp', 0x86dd: 'ipv6', 0x8100: 'vlan', 0x88a8: 'vlan', 0x8035: 'rarp', 0x8847: 'mpls',
+	0x8848: 'mpls', 0x8863: 'pppoe-discovery', 0x8864: 'pppoe', 0x888e: 'eapol', 0x88cc: 'lldp', 0x8809: 'slow',
+	0x88e5: 'macsec', 0x88f7: 'ptp', 0x8906: 'fcoe', 0x22f3: 'trill', 0x894f: 'nsh', 0x6558: 'teb', 0x88be: 'erspan',
+	0x22eb: 'erspan', 0x880b: 'ppp', 0x2000: 'cdp', 0x2004: 'dtp', 0x9000: 'loopback',
+};
+
+const ICMP_TYPES: Record<number, string> = {
+	0: 'echo reply', 3: 'destination unreachable', 4: 'source quench', 5: 'redirect', 8: 'echo request',
+	9: 'router advertisement', 10: 'router solicitation', 11: 'time exceeded', 12: 'parameter problem',
+	13: 'timestamp request', 14: 'timestamp reply', 15: 'information request', 16: 'information reply',
+	17: 'address mask request', 18: 'address mask reply',
+};
+const UNREACHABLE: Record<number, string> = {
+	0: 'net unreachable', 1: 'host unreachable', 2: 'protocol unreachable', 3: 'port unreachable',
+	4: 'fragmentation needed', 5: 'source route failed', 9: 'net prohibited', 10: 'host prohibited',
+	13: 'communication prohibited',
+};
+const ICMPV6_TYPES: Record<number, string> = {
+	1: 'destination unreachable', 2: 'packet too big', 3: 'time exceeded', 4: 'parameter problem',
+	128: 'echo request', 129: 'echo reply', 130: 'multicast listener query', 131: 'multicast listener report',
+	132: 'multicast listener done', 133: 'router solicitation', 134: 'router advertisement',
+	135: 'neighbor solicitation', 136: 'neighbor advertisement', 137: 'redirect', 143: 'multicast listener report v2',
+};
+const DNS_TYPES: Record<number, string> = {
+	1: 'A', 2: 'NS', 5: 'CNAME', 6: 'SOA', 12: 'PTR', 15: 'MX', 16: 'TXT', 28: 'AAAA', 33: 'SRV', 35: 'NAPTR',
+	39: 'DNAME', 41: 'OPT', 43: 'DS', 46: 'RRSIG', 47: 'NSEC', 48: 'DNSKEY', 50: 'NSEC3', 52: 'TLSA', 64: 'SVCB',
+	65: 'HTTPS', 99: 'SPF', 252: 'AXFR', 255: 'ANY', 257: 'CAA',
+};
+const DNS_RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE'];
+const WG_TYPES = ['', 'handshake initiation', 'handshake response', 'cookie reply', 'transport data'];
+const TCP_FLAG_NAMES: [number, string][] = [[0x02, 'SYN'], [0x01, 'FIN'], [0x04, 'RST'], [0x08, 'PSH'], [0x10, 'ACK'], [0x20, 'URG'], [0x40, 'ECE'], [0x80, 'CWR'], [0x100, 'AE']];
+
+export function tcpFlagsText(flags: number): string {
+	let text = '';
+	for (const [bit, name] of TCP_FLAG_NAMES) if ((flags & bit) !== 0) text += text === '' ? name : `,${name}`;
+	return text === '' ? 'none' : text;
+}
+
+function ethertypeName(type: number): string {
+	return ETHERTYPE_NAMES[type] ?? `0x${type.toString(16).padStart(4, '0')}`;
+}
+
+/** The layer names of §3's "layers" list. */
+export function layerNames(d: DecodedPacket): string[] {
+	const names = new Array<string>(d.layers.length);
+	for (let i = 0; i < d.layers.length; i++) names[i] = d.layers[i]!.kind;
+	return names;
+}
+
+/** "tcp", "udp", "icmp" … for IP (the outermost IP header's protocol); "arp"; else the link's payload type. */
+export function protocolOf(d: DecodedPacket): string {
+	if (d.ip !== undefined) return PROTOCOL_NAMES[d.ip.proto]!;
+	if (d.arp !== undefined) return 'arp';
+	const link = d.layers[d.layers.length - 1];
+	if (link === undefined) return 'unknown';
+	if (link.kind === 'eth') return link.type < 0x600 ? 'llc' : ethertypeName(link.type);
+	if (link.kind === 'vlan') return link.type < 0x600 ? 'llc' : ethertypeName(link.type);
+	if (link.kind === 'sll' || link.kind === 'sll2') return link.protocol < 0x600 ? `sll-protocol-${link.protocol}` : ethertypeName(link.protocol);
+	return link.kind;
+}
+
+/** Source and destination: IP addresses when there is an IP header, else link-layer addresses. */
+export function sourceOf(d: DecodedPacket): string | null {
+	if (d.ip !== undefined) return d.ip.src;
+	if (d.eth !== undefined) return d.eth.src;
+	if (d.sll !== undefined && d.sll.addr !== '') return d.sll.addr;
+	return null;
+}
+
+export function destinationOf(d: DecodedPacket): string | null {
+	if (d.ip !== undefined) return d.ip.dst;
+	if (d.eth !== undefined) return d.eth.dst;
+	return null;
+}
+
+export function truncationText(t: Truncation): string {
+	return `truncated in the ${t.layer} header at byte ${t.offset}: ${t.need} bytes needed, ${t.have} captured`;
+}
+
+function describe(layer: Layer, d: DecodedPacket, last: boolean): string | undefined {
+	switch (layer.kind) {
+		case 'eth':
+			if (!last) return undefined;
+			return layer.type < 0x600 ? `802.3 length ${layer.type}` : `ethertype ${ethertypeName(layer.type)}`;
+		case 'sll':
+		case 'sll2': {
+			const dir = layer.pktType === 4 ? 'out' : layer.pktType === 0 ? 'in' : undefined;
+			const head = layer.kind === 'sll2' ? `if ${layer.ifindex}${dir ? ` ${dir}` : ''}` : dir;
+			if (!last) return head;
+			return `${head ? `${head} ` : ''}protocol ${ethertypeName(layer.protocol)}`;
+		}
+		case 'null':
+			return last ? `loopback family ${layer.family}` : undefined;
+		case 'vlan':
+			return last ? `vlan ${layer.vid} ethertype ${ethertypeName(layer.type)}` : `vlan ${layer.vid}`;
+		case 'arp':
+			if (layer.op === 1) return `who-has ${layer.tpa} tell ${layer.spa}`;
+			if (layer.op === 2) return `${layer.spa} is-at ${layer.sha}`;
+			return `arp op ${layer.op} ${layer.spa} > ${layer.tpa}`;
+		case 'ipv4':
+		case 'ipv6': {
+			const outer = layer === d.ip;
+			let text = outer ? '' : `${layer.src} > ${layer.dst}`;
+			const frag = layer.kind === 'ipv4'
+				? (layer.mf || layer.fragOffset !== 0 ? `fragment id ${layer.id} offset ${layer.fragOffset}${layer.mf ? ' more' : ''}` : '')
+				: (layer.fragment ? `fragment id ${layer.fragment.id} offset ${layer.fragment.offset}${layer.fragment.more ? ' more' : ''}` : '');
+			if (frag) text += text ? ` ${frag}` : frag;
+			if (last && (layer.kind === 'ipv4' ? layer.proto : layer.proto) !== undefined) {
+				const proto = PROTOCOL_NAMES[layer.proto]!;
+				text += text ? ` ${proto}` : proto;
+			}
+			return text || undefined;
+		}
+		case 'tcp': {
+			let text = `${layer.sport} > ${layer.dport} [${tcpFlagsText(layer.flags)}] seq ${layer.seq}`;
+			if ((layer.flags & 0x10) !== 0) text += ` ack ${layer.ack}`;
+			text += ` win ${layer.window} len ${layer.payloadLength}`;
+			if (layer.mss !== undefined) text += ` mss ${layer.mss}`;
+			if (layer.wscale !== undefined) text += ` wscale ${layer.wscale}`;
+			if (layer.sackPermitted) text += ' sackOK';
+			return text;
+		}
+		case 'udp':
+			return `${layer.sport} > ${layer.dport} len ${layer.payloadLength}`;
+		case 'icmp': {
+			let text = ICMP_TYPES[layer.type] ?? `type ${layer.type}`;
+			if (layer.type === 3) text = UNREACHABLE[layer.code] ?? `unreachable code ${layer.code}`;
+			else if (layer.code !== 0) text += ` code ${layer.code}`;
+			if (layer.id !== undefined) text += ` id ${layer.id} seq ${layer.seq}`;
+			if (layer.gateway !== undefined) text += ` to ${layer.gateway}`;
+			if (layer.mtu !== undefined) text += ` mtu ${layer.mtu}`;
+			return `icmp ${text}`;
+		}
+		case 'icmpv6': {
+			let text = ICMPV6_TYPES[layer.type] ?? `type ${layer.type}`;
+			if (layer.code !== 0) text += ` code ${layer.code}`;
+			if (layer.id !== undefined) text += ` id ${layer.id} seq ${layer.seq}`;
+			if (layer.mtu !== undefined) text += ` mtu ${layer.mtu}`;
+			if (layer.target !== undefined) text += ` ${layer.type === 135 ? 'who-has' : 'tgt'} ${layer.target}`;
+			if (layer.lladdr !== undefined) text += ` lladdr ${layer.lladdr}`;
+			if (layer.prefixes !== undefined) text += ` prefix ${layer.prefixes.join(', ')}`;
+			return `icmp6 ${text}`;
+		}
+		case 'dns': {
+			const type = layer.qtype === undefined ? '' : ` ${DNS_TYPES[layer.qtype] ?? `TYPE${layer.qtype}`}`;
+			let text = `dns ${layer.response ? 'response' : 'query'} 0x${layer.id.toString(16).padStart(4, '0')}${type}${layer.qname !== undefined ? ` ${layer.qname}` : ''}`;
+			if (layer.opcode !== 0) text += ` opcode ${layer.opcode}`;
+			if (layer.response) {
+				text += ` ${DNS_RCODES[layer.rcode] ?? `rcode ${layer.rcode}`}`;
+				text += ` ${layer.ancount} answer${layer.ancount === 1 ? '' : 's'}`;
+			}
+			return text;
+		}
+		case 'vxlan':
+			return `vxlan vni ${layer.vni}:`;
+		case 'geneve':
+			return `geneve vni ${layer.vni}:`;
+		case 'gre': {
+			let text = layer.version === 1 ? 'gre (pptp)' : 'gre';
+			if (layer.key !== undefined) text += ` key ${layer.key}`;
+			if (last) text += ` protocol ${ethertypeName(layer.protocol)}`;
+			return `${text}:`;
+		}
+		case 'wireguard': {
+			let text = `wireguard ${WG_TYPES[layer.msgType]}`;
+			if (layer.sender !== undefined) text += ` sender ${layer.sender}`;
+			if (layer.receiver !== undefined) text += ` receiver ${layer.receiver}`;
+			if (layer.counter !== undefined) text += ` counter ${layer.counter} len ${layer.dataLength}`;
+			return text;
+		}
+	}
+}
+
+/** One line about the packet, tcpdump-like, from the outermost header inwards (the addresses of the outermost IP header are in their own columns). */
+export function summarize(d: DecodedPacket): string {
+	let text = '';
+	const layers = d.layers;
+	for (let i = 0; i < layers.length; i++) {
+		const layer = layers[i]!;
+		if (layer.kind === 'ipv4' || layer.kind === 'ipv6') {
+			if (d.quoted === 0 && layer !== d.ip && i > 0) {
+				const before = layers[i - 1]!;
+				if (before.kind === 'icmp' || before.kind === 'icmpv6') text += ' for';
+				else if (before.kind === 'ipv4' || before.kind === 'ipv6') text += ' ipip';
+			}
+		}
+		const part = describe(layer, d, i === layers.length - 1);
+		if (part !== undefined) text += text === '' ? part : ` ${part}`;
+	}
+	if (d.truncated !== undefined) text += ` [${truncationText(d.truncated)}]`;
+	if (d.notes !== undefined) text += ` [${d.notes.join('; ')}]`;
+	if (text === '' && layers.length === 0 && d.frame.caplen === 0) text = 'empty frame';
+	return text;
+}
+
+/** The `pcap --json` line of §3 (without the newline). Extra fields: "in" (the capture's interface name), "truncated", "notes". */
+export function jsonLine(d: DecodedPacket): string {
+	const f = d.frame;
+	const ts = isoTime(f);
+	const src = sourceOf(d);
+	const dst = destinationOf(d);
+	let line = `{"n":${f.n},"ts":${ts === null ? 'null' : `"${ts}"`},"caplen":${f.caplen},"len":${f.len},"layers":[`;
+	const layers = d.layers;
+	for (let i = 0; i < layers.length; i++) line += i === 0 ? `"${layers[i]!.kind}"` : `,"${layers[i]!.kind}"`;
+	line += `],"src":${src === null ? 'null' : `"${src}"`},"dst":${dst === null ? 'null' : `"${dst}"`},"proto":"${protocolOf(d)}"`;
+	const t = d.transport;
+	if (t !== undefined && (t.kind === 'tcp' || t.kind === 'udp')) line += `,"sport":${t.sport},"dport":${t.dport}`;
+	line += `,"summary":${JSON.stringify(summarize(d))}`;
+	if (f.ifName !== undefined) line += `,"in":${JSON.stringify(f.ifName)}`;
+	if (d.truncated !== undefined) line += `,"truncated":${JSON.stringify(truncationText(d.truncated))}`;
+	if (d.notes !== undefined) line += `,"notes":${JSON.stringify(d.notes)}`;
+	return `${line}}`;
+}

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { collectLiveHost } from '../host/collect.js';
+import { collectLiveHost, readSomethingUseful } from '../host/collect.js';
 import { buildHost, InputError, type LoadedHost, type Origins, type RawHostState } from '../host/model.js';
 import { loadDemo } from '../host/demo/index.js';
+import { loadSnapshot } from '../host/snapshot.js';
 
 /** The source flags of ARCHITECTURE.md §3, as the CLI parsed them. */
 export interface SourceFlags {
@@ -23,6 +24,9 @@ export class HostUnreadableError extends Error {}
 export interface ResolvedSource extends LoadedHost {
 	/** "live", "demo node0", "files", "snapshot host.json", "netns NAME". */
 	readonly label: string;
+	/** The raw outputs the model was built from (the links view reads them), and where each came from. */
+	readonly raw: RawHostState;
+	readonly origins: Origins;
 }
 
 async function readInput(path: string, stdin: () => Promise<string>): Promise<string> {
@@ -43,9 +47,14 @@ export async function resolveSource(flags: SourceFlags, stdin: () => Promise<str
 	const given = parts.filter(([flag]) => flags[flag] !== undefined);
 	if (flags.demo !== undefined) {
 		const demo = loadDemo(flags.demo);
-		return { ...buildHost(demo.raw, { iptables: `demo ${flags.demo}: iptables-save` }), label: `demo ${flags.demo}` };
+		const origins: Origins = { iptables: `demo ${flags.demo}: iptables-save` };
+		return { ...buildHost(demo.raw, origins), label: `demo ${flags.demo}`, raw: demo.raw, origins };
 	}
-	if (flags.snapshot !== undefined) throw new InputError('--snapshot is not supported yet: use --rules, --routes, --ip-rules, --links and --sysctl');
+	if (flags.snapshot !== undefined) {
+		const snapshot = await loadSnapshot(flags.snapshot);
+		const loaded = buildHost(snapshot.raw, snapshot.origins);
+		return { ...loaded, warnings: [...snapshot.warnings, ...loaded.warnings], label: `snapshot ${flags.snapshot}`, raw: snapshot.raw, origins: snapshot.origins };
+	}
 	if (given.length > 0) {
 		const raw: RawHostState = { hostname: 'files' };
 		const origins: Origins = {};
@@ -55,13 +64,13 @@ export async function resolveSource(flags: SourceFlags, stdin: () => Promise<str
 			origins[key] = path === '-' ? 'stdin' : path;
 		}
 		// A route JSON may hold both families (ip -j route prints one; a user may concatenate).
-		return { ...buildHost(raw, origins), label: 'files' };
+		return { ...buildHost(raw, origins), label: 'files', raw, origins };
 	}
 	const collected = await collectLiveHost(flags.netns);
 	const label = flags.netns ? `netns ${flags.netns}` : 'live host';
-	if (collected.raw.iptables === undefined && collected.raw.routes === undefined) {
+	if (!readSomethingUseful(collected.raw)) {
 		throw new HostUnreadableError(`could not read ${label}: ${collected.missing.join('; ')}`);
 	}
 	const loaded = buildHost(collected.raw);
-	return { ...loaded, warnings: [...collected.missing, ...loaded.warnings], label };
+	return { ...loaded, warnings: [...collected.missing, ...loaded.warnings], label, raw: collected.raw, origins: {} };
 }

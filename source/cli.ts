@@ -6,6 +6,8 @@ import { HostUnreadableError, type SourceFlags } from './commands/sources.js';
 import { runTrace, TraceUsageError } from './commands/trace.js';
 import { PacketSpecError } from './packet/spec.js';
 import { runPcap } from './capture/command.js';
+import { runShow, SHOW_WHAT, type ShowWhat } from './commands/show.js';
+import { runSnapshot } from './commands/snapshot.js';
 
 const HELP = `
   What does this Linux host do with this packet, and why?
@@ -13,9 +15,12 @@ const HELP = `
   Usage
     $ netsleuth trace  [source] [packet] [--json] [--verbose]
     $ netsleuth route get DST [--from SRC] [--iif IF] [--oif IF] [--mark N] [--tos N] [source] [--json]
+    $ netsleuth show rules|routes|links|bridges [source] [--json]
+    $ netsleuth snapshot [-o FILE] [--netns NAME]     save this host's state (- for stdout)
 
   Source (default: the live host, read-only)
     --demo [NAME]        the handout's Calico node: ${DEMO_NAMES.join(', ')}
+    --snapshot FILE|DIR  a netsleuth snapshot file, or an extracted sosreport directory
     --netns NAME         a named network namespace of this host
     --rules FILE         iptables-save output (- for stdin)     --rules6 FILE   ip6tables-save output
     --routes FILE        ip -j route show table all             --ip-rules FILE ip -j rule
@@ -77,6 +82,7 @@ const KNOWN_FLAGS = {
 	oif: { type: 'string' },
 	tos: { type: 'string' },
 	filter: { type: 'string' },
+	output: { type: 'string', shortFlag: 'o' },
 } as const;
 
 class UsageError extends Error {}
@@ -121,6 +127,17 @@ async function main(): Promise<number> {
 				progress: process.stderr.isTTY === true && !f.json ? (text) => process.stderr.write(text) : undefined,
 			});
 			return 0;
+		case 'show':
+			if (rest.length !== 1 || !(SHOW_WHAT as readonly string[]).includes(rest[0]!)) throw new UsageError(`usage: netsleuth show ${SHOW_WHAT.join('|')} [source] [--json]`);
+			output = await runShow({ what: rest[0] as ShowWhat, source, json: f.json, readStdin, warn });
+			break;
+		case 'snapshot': {
+			if (rest.length !== 0) throw new UsageError('usage: netsleuth snapshot [-o FILE] [--netns NAME]');
+			const other = (['snapshot', 'demo', 'rules', 'rules6', 'routes', 'ipRules', 'links', 'sysctl', 'ipset'] as const).find((key) => f[key] !== undefined);
+			if (other) throw new UsageError(`netsleuth snapshot reads the live host (or --netns NAME); --${other.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} does not apply`);
+			output = (await runSnapshot({ ...(f.output !== undefined ? { output: f.output } : {}), ...(f.netns !== undefined ? { netns: f.netns } : {}), warn })).stdout;
+			break;
+		}
 		case undefined:
 			throw new UsageError('the interactive view is not built yet: use "netsleuth trace" or "netsleuth route get" (see --help)');
 		default:

@@ -323,7 +323,8 @@ export function buildLinks(inputs: LinkInputs): LinkModel {
 			vlanFiltering: link.bridge!.vlanFiltering,
 			stp: link.bridge!.stp,
 			ports,
-			fdb: fdb.filter((e) => e.bridge === link.name || (e.port === link.name && !e.bridge)),
+			// The bridge's own table (master), and where its vxlan ports send what they flood (self entries with a remote).
+			fdb: fdb.filter((e) => e.bridge === link.name || (e.dst !== undefined && link.bridge!.ports.includes(e.port))),
 			vlans: vlans.get(link.name) ?? [],
 		};
 	});

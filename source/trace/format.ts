@@ -97,6 +97,11 @@ export function formatTrace(trace: Trace, options: FormatOptions): string {
 	}
 	const colour = trace.fate === 'dropped' || trace.fate === 'rejected' ? s.red : trace.fate === 'queued' ? s.yellow : s.green;
 	lines.push('', colour(s.bold(safeText(trace.summary))));
+	if (trace.reply) {
+		lines.push('', s.bold(`The ${trace.reply.packet.proto === 'tcp' ? 'TCP RST' : 'ICMP error'} sent back`), `  ${describe(trace.reply.packet)}`);
+		for (const step of trace.reply.steps) if (step.kind === 'chain' && step.decided_by !== 'policy') lines.push(`  ${step.hook} ${step.table}: ${step.result} by rule ${step.decided_by.rule}: ${safeText(step.decided_by.text)}`);
+		lines.push(`  ${safeText(trace.reply.summary)}`);
+	}
 	if (trace.assumptions.length) {
 		lines.push('', s.bold('Assumptions'));
 		for (const a of trace.assumptions) lines.push(`  - ${safeText(a)}`);

@@ -72,4 +72,6 @@ export interface Trace {
 	readonly branches: readonly Branch[];
 	/** The packet as it leaves (after NAT). */
 	readonly final: PacketJson;
+	/** When the kernel answers a refused packet (ICMP error, TCP RST): that answer's own trace out of the host. */
+	readonly reply?: Trace;
 }

@@ -1,7 +1,7 @@
 import type { EvalEnv, Hook, HostFacts, TargetEnv, TargetOutcome } from '../netfilter/extension.js';
 import type { Ruleset } from '../netfilter/ruleset.js';
 import { type Hit, walkChain } from '../netfilter/walk.js';
-import { cidrContains, formatIp, type Ip, ipEquals } from '../packet/address.js';
+import { cidrContains, formatIp, type Ip, ipEquals, parseIp } from '../packet/address.js';
 import { clonePacket, type Packet, packetToJson } from '../packet/packet.js';
 import { lookupRoute, type RouteDecision, type RoutingState } from '../routing/lookup.js';
 import type { Branch, Fate, Path, Step, Trace, Verdict } from './model.js';
@@ -225,13 +225,55 @@ function maskOf(family: 4 | 6, prefix: number): number[] {
 	return mask;
 }
 
+type ReplyKind = { readonly type: number; readonly code: number } | 'rst';
+
+const REJECT_ICMP: Readonly<Record<string, readonly [number, number]>> = {
+	'icmp-net-unreachable': [3, 0], 'icmp-host-unreachable': [3, 1], 'icmp-proto-unreachable': [3, 2], 'icmp-port-unreachable': [3, 3],
+	'icmp-net-prohibited': [3, 9], 'icmp-host-prohibited': [3, 10], 'icmp-admin-prohibited': [3, 13],
+	'icmp6-no-route': [1, 0], 'icmp6-adm-prohibited': [1, 1], 'icmp6-addr-unreachable': [1, 3], 'icmp6-port-unreachable': [1, 4],
+	'icmp6-policy-fail': [1, 5], 'icmp6-reject-route': [1, 6],
+};
+
+/** The reply a REJECT sends, from its --reject-with (undefined when it sends none). */
+function rejectReply(how: string, _family: 4 | 6): ReplyKind | undefined {
+	if (how === 'tcp-reset') return 'rst';
+	const icmp = REJECT_ICMP[how];
+	return icmp ? { type: icmp[0], code: icmp[1] } : undefined;
+}
+
+/**
+ * The packet the kernel sends back: a RST from the refused packet's destination, or an ICMP error from
+ * the address the host would use towards the sender (the destination itself when it is local).
+ */
+function replyPacket(host: HostModel, t: Tracer, refused: Packet, kind: ReplyKind): Packet {
+	const toSender = host.routing ? lookupRoute(host.routing, { family: refused.family, dst: refused.src }) : undefined;
+	const local = host.facts.addresses.some((a) => ipEquals(a.ip, refused.dst));
+	const src = kind === 'rst' || local ? refused.dst : (toSender?.prefsrc ? parseIp(toSender.prefsrc) : undefined) ?? t.sourceAddress(toSender?.dev ?? refused.in, refused.src) ?? refused.dst;
+	const reply: Packet = {
+		family: refused.family, proto: kind === 'rst' ? 6 : refused.family === 4 ? 1 : 58, src, dst: refused.src,
+		mark: 0, ctmark: 0, ctState: 'RELATED', ctStateGiven: true,
+		ct: { origSrc: refused.src, origDst: refused.dst, replSrc: refused.dst, replDst: refused.src, reply: true, seenReply: false, assured: false, confirmed: true, snat: false, dnat: false },
+		local: true, length: kind === 'rst' ? 40 : 56, ttl: 64, tos: 0, fragment: false,
+	};
+	if (kind === 'rst') {
+		reply.sport = refused.dport;
+		reply.dport = refused.sport;
+		reply.tcpFlags = 0x14; // RST,ACK
+	} else {
+		reply.icmpType = kind.type;
+		reply.icmpCode = kind.code;
+	}
+	return reply;
+}
+
 /** What a route type does to a packet that is not for this host. */
-function routeFailure(decision: RouteDecision): { fate: Fate; text: string } | undefined {
+function routeFailure(decision: RouteDecision, family: 4 | 6): { fate: Fate; text: string; answer?: ReplyKind } | undefined {
+	const v4 = family === 4;
 	switch (decision.type) {
 		case 'blackhole': return { fate: 'dropped', text: `blackhole route ${decision.dst}` };
-		case 'unreachable': return { fate: 'rejected', text: `unreachable route ${decision.dst} (ICMP host unreachable sent back)` };
-		case 'prohibit': return { fate: 'rejected', text: `prohibit route ${decision.dst} (ICMP administratively prohibited sent back)` };
-		case 'no-route': return { fate: 'rejected', text: 'no route to the destination (network unreachable)' };
+		case 'unreachable': return { fate: 'rejected', text: `unreachable route ${decision.dst} (ICMP host unreachable sent back)`, answer: v4 ? { type: 3, code: 1 } : { type: 1, code: 0 } };
+		case 'prohibit': return { fate: 'rejected', text: `prohibit route ${decision.dst} (ICMP administratively prohibited sent back)`, answer: v4 ? { type: 3, code: 13 } : { type: 1, code: 1 } };
+		case 'no-route': return { fate: 'rejected', text: 'no route to the destination (network unreachable)', answer: v4 ? { type: 3, code: 0 } : { type: 1, code: 0 } };
 		case 'martian': return { fate: 'dropped', text: `martian address refused by the kernel (${decision.explanation.at(-1) ?? ''})` };
 		default: return undefined;
 	}
@@ -241,8 +283,10 @@ function routeFailure(decision: RouteDecision): { fate: Fate; text: string } | u
  * Traces one packet through the host as the kernel would: the hooks and tables in order, the routing
  * decision, NAT and marks, to its fate. Pure: the host and the packet are data; the packet is not changed.
  */
-export function tracePacket(host: HostModel, input: Packet): Trace {
+export function tracePacket(host: HostModel, input: Packet, options: { isReply?: boolean } = {}): Trace {
 	const packet = clonePacket(input);
+	/** What the kernel sends back when it refuses the packet: an ICMP error or a TCP RST. */
+	let answer: ReplyKind | undefined;
 	const t = new Tracer(host, packet);
 	const original = packetToJson(packet);
 	if (!packet.ctStateGiven) t.assumptions.add(`conntrack state ${packet.ctState} (typed packet: the first of its connection)`);
@@ -252,7 +296,10 @@ export function tracePacket(host: HostModel, input: Packet): Trace {
 
 	const stopped = (outcome: TargetOutcome): { fate: Fate; text: string } | undefined => {
 		if (outcome.kind === 'drop') return { fate: 'dropped', text: 'DROPPED' };
-		if (outcome.kind === 'reject') return { fate: 'rejected', text: `REJECTED (${outcome.with})` };
+		if (outcome.kind === 'reject') {
+			answer = rejectReply(outcome.with, packet.family);
+			return { fate: 'rejected', text: `REJECTED (${outcome.with})` };
+		}
 		if (outcome.kind === 'queue') {
 			t.assumptions.add('NFQUEUE: the packet is handed to a userspace program; its fate is decided there and unknown');
 			return { fate: 'queued', text: `QUEUED to userspace (queue ${outcome.queue})` };
@@ -267,7 +314,7 @@ export function tracePacket(host: HostModel, input: Packet): Trace {
 	if (packet.local) {
 		path = 'output';
 		let decision = t.route();
-		const failure = routeFailure(decision);
+		const failure = routeFailure(decision, packet.family);
 		if (failure) {
 			fate = failure.fate;
 			summary = `${failure.text}: the packet is not sent`;
@@ -333,8 +380,9 @@ export function tracePacket(host: HostModel, input: Packet): Trace {
 		return finish();
 	}
 	path = 'forward';
-	const failure = routeFailure(decision);
+	const failure = routeFailure(decision, packet.family);
 	if (failure) {
+		answer = failure.answer;
 		fate = failure.fate;
 		summary = failure.text;
 		t.verdict = { table: null, chain: null, rule: null, target: null, text: failure.text };
@@ -347,6 +395,15 @@ export function tracePacket(host: HostModel, input: Packet): Trace {
 		t.verdict = { table: null, chain: null, rule: null, target: null, text: `${forwardingKey} = 0` };
 		return finish();
 	}
+	if (packet.ttl <= 1) {
+		answer = packet.family === 4 ? { type: 11, code: 0 } : { type: 3, code: 0 };
+		fate = 'rejected';
+		summary = `TTL ${packet.ttl} expires here: the kernel drops the packet and sends ICMP time exceeded`;
+		t.verdict = { table: null, chain: null, rule: null, target: null, text: `${packet.family === 4 ? 'TTL' : 'hop limit'} exceeded in transit` };
+		return finish();
+	}
+	// ip_forward decrements the TTL before the FORWARD hook: FORWARD and POSTROUTING see the new value.
+	packet.ttl -= 1;
 	packet.out = decision.dev ?? packet.out;
 	const fwd = t.hook('FORWARD');
 	const fwdStop = stopped(fwd);
@@ -367,7 +424,11 @@ export function tracePacket(host: HostModel, input: Packet): Trace {
 	return finish();
 
 	function finish(): Trace {
+		// The kernel's own answer is a locally generated packet, RELATED to this one: OUTPUT may drop it.
+		const reply = answer && !options.isReply && !packet.local ? tracePacket(host, replyPacket(host, t, packet, answer), { isReply: true }) : undefined;
+		if (reply && reply.fate !== 'sent') summary += `; the ${answer === 'rst' ? 'TCP RST' : 'ICMP error'} it sends back is ${reply.summary.replace(/^[A-Z]+/, (w) => w.toLowerCase())}`;
 		return {
+			...(reply ? { reply } : {}),
 			packet: original,
 			path,
 			fate,

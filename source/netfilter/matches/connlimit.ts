@@ -12,7 +12,7 @@ export interface ConnlimitOptions {
 
 /**
  * -m connlimit: the number of connections from one source (or to one destination) group (xt_connlimit).
- * The connection table is not known: the count is assumed within the limit, and said so.
+ * The connection table is not known: the count is assumed to be this connection alone, and said so.
  */
 export const connlimit: MatchExtension<ConnlimitOptions> = {
 	name: 'connlimit',
@@ -50,11 +50,14 @@ export const connlimit: MatchExtension<ConnlimitOptions> = {
 	evaluate(o, packet, env) {
 		const address = formatIp(o.by === 'source' ? packet.src : packet.dst);
 		const group = `${o.by} ${address}${o.mask !== undefined ? `/${o.mask}` : ''}`;
+		// The kernel counts the packet's own connection too: a first packet alone makes a count of 1.
+		const count = 1;
+		const within = count <= o.limit;
 		return assumeThat(
 			env,
-			`-m connlimit: the connections of ${group} are not known; their number is assumed to be at most ${o.limit}`,
-			o.kind === 'upto',
-			`--connlimit-above ${o.limit}: the connections of ${group} are assumed to be at most ${o.limit}`,
+			`-m connlimit: the other connections of ${group} are not known; the count is assumed to be ${count} (this connection only)`,
+			o.kind === 'upto' ? within : !within,
+			o.kind === 'upto' ? `${count} connection of ${group} (assumed) is above ${o.limit}` : `${count} connection of ${group} (assumed) is not above ${o.limit}`,
 		);
 	},
 };

@@ -3,14 +3,18 @@ import { describe, it } from 'node:test';
 import { assertNoMatch, assertParseError, evaluate } from './harness.js';
 
 describe('connlimit', () => {
-	it('assumes the count is within the limit: --connlimit-upto matches', () => {
+	it('assumes the first packet’s own connection is the only one: --connlimit-upto matches', () => {
 		const { verdict, env } = evaluate('-A INPUT -p tcp -m connlimit --connlimit-upto 10 --connlimit-mask 24 --connlimit-saddr -j ACCEPT', 'connlimit');
 		assert.equal(verdict, null);
-		assert.match(env.assumptions[0]!, /the connections of source 10\.0\.0\.1\/24 are not known; their number is assumed to be at most 10/);
+		assert.match(env.assumptions[0]!, /the other connections of source 10\.0\.0\.1\/24 are not known; the count is assumed to be 1 \(this connection only\)/);
+	});
+
+	it('--connlimit-upto 0 never matches: the kernel counts the packet’s own connection (checked in a namespace)', () => {
+		assertNoMatch(evaluate('-A INPUT -m connlimit --connlimit-upto 0 -j ACCEPT', 'connlimit').verdict, /^1 connection of source 10\.0\.0\.1 \(assumed\) is above 0$/);
 	});
 
 	it('--connlimit-above does not match, and says why', () => {
-		assertNoMatch(evaluate('-A FORWARD -s 192.168.1.1 -p tcp --syn -m connlimit --connlimit-above 15 -j REJECT', 'connlimit').verdict, /^--connlimit-above 15: the connections of source 10\.0\.0\.1 are assumed to be at most 15$/);
+		assertNoMatch(evaluate('-A FORWARD -s 192.168.1.1 -p tcp --syn -m connlimit --connlimit-above 15 -j REJECT', 'connlimit').verdict, /^1 connection of source 10\.0\.0\.1 \(assumed\) is not above 15$/);
 	});
 
 	it('! --connlimit-above is --connlimit-upto', () => {

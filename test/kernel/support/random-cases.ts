@@ -120,8 +120,9 @@ class Generator {
 				case 'tos': if (v4) parts.push(`-m tos ${this.not()}--tos ${this.pick(['0x00', '0x10', '0x10/0x3f'])}`); break;
 				case 'dscp': parts.push(`-m dscp ${this.not()}--dscp ${this.pick(['0x00', '0x0a'])}`); break;
 				case 'connmark': parts.push(`-m connmark ${this.not()}--mark ${this.pick(['0x0', '0x1', '0x1/0x1'])}`); break;
-				case 'limit': parts.push(`-m limit --limit ${this.pick(['5/sec', '10/min', '1/hour'])} --limit-burst ${this.pick(['5', '1'])}`); break;
-				case 'hashlimit': parts.push(`-m hashlimit --hashlimit-upto ${this.pick(['10/sec', '1/min'])} --hashlimit-mode ${this.pick(['srcip', 'dstip,dstport'])} --hashlimit-name h${this.names++}`); break;
+				// Rates generous enough that the namespaces' own background (ND, MLD) cannot use them up first.
+				case 'limit': parts.push(`-m limit --limit ${this.pick(['50/sec', '100/min'])} --limit-burst ${this.pick(['50', '20'])}`); break;
+				case 'hashlimit': parts.push(`-m hashlimit --hashlimit-upto ${this.pick(['50/sec', '100/min'])} --hashlimit-burst 20 --hashlimit-mode ${this.pick(['srcip', 'dstip,dstport'])} --hashlimit-name h${this.names++}`); break;
 				case 'recent': parts.push(`-m recent ${this.not()}--${this.pick(['rcheck', 'update'])} --seconds 60 --name r${this.names++}`); break;
 				case 'connlimit':
 					if (where.table === 'raw') break;

@@ -59,7 +59,21 @@ const FORWARD: DifferentialCase[] = [
 	{ name: 'output: a local packet through OUTPUT and POSTROUTING', rules: chains, packet: { family: 4, proto: 'udp', src: '10.9.0.1', dst: '10.9.0.2', dport: 53, local: true } },
 ];
 
-for (const [suite, cases] of [['the handout’s iptables exercises', HANDOUT], ['forward and output paths', FORWARD]] as const) {
+const open = filter();
+/** The routing decision's own verdicts: route types, forwarding off, reverse-path filtering. */
+const ROUTING: DifferentialCase[] = [
+	{ name: 'a blackhole route drops silently', rules: open, topology: { host: { routes: ['blackhole 10.77.0.0/16'] } }, packet: { family: 4, proto: 'tcp', src: '10.2.67.113', dst: '10.77.1.1', dport: 80 } },
+	{ name: 'an unreachable route answers host unreachable', rules: open, topology: { host: { routes: ['unreachable 10.78.0.0/16'] } }, packet: { family: 4, proto: 'udp', src: '10.2.67.113', dst: '10.78.1.1', dport: 53 } },
+	{ name: 'a prohibit route answers administratively prohibited', rules: open, topology: { host: { routes: ['prohibit 10.79.0.0/16'] } }, packet: { family: 4, proto: 'tcp', src: '10.2.67.113', dst: '10.79.1.1', dport: 22 } },
+	{ name: 'the answer of an unreachable route is itself dropped by OUTPUT', rules: filter('-A OUTPUT -p icmp -j DROP'), topology: { host: { routes: ['unreachable 10.78.0.0/16'] } }, packet: { family: 4, proto: 'udp', src: '10.2.67.113', dst: '10.78.1.1', dport: 53 } },
+	{ name: 'forwarding off: a packet for another host is dropped', rules: open, topology: { host: { ipForward: false } }, packet: { family: 4, proto: 'tcp', src: '10.2.67.113', dst: '10.9.0.2', dport: 80 } },
+	{ name: 'rp_filter=1 drops a source that routes back out another interface', rules: open, topology: { host: { sysctls: { 'net.ipv4.conf.all.rp_filter': 1 } } }, packet: { family: 4, proto: 'udp', src: '10.9.0.50', dst: '10.2.67.1', dport: 53 } },
+	{ name: 'rp_filter=2 lets it in: the source routes back somewhere', rules: open, topology: { host: { sysctls: { 'net.ipv4.conf.all.rp_filter': 2 } } }, packet: { family: 4, proto: 'udp', src: '10.9.0.50', dst: '10.2.67.1', dport: 53 } },
+	{ name: 'TTL 1 expires on forwarding', rules: open, packet: { family: 4, proto: 'udp', src: '10.2.67.113', dst: '10.9.0.2', dport: 53, ttl: 1 } },
+	{ name: 'IPv6: ssh refused with tcp-reset, http accepted by the DROP policy’s exception', rules6: '*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 80 -j ACCEPT\n-A INPUT -p tcp --dport 22 -j REJECT --reject-with tcp-reset\nCOMMIT\n', packet: { family: 6, proto: 'tcp', src: 'fd00:1::113', dst: 'fd00:1::1', dport: 22 } },
+];
+
+for (const [suite, cases] of [['the handout’s iptables exercises', HANDOUT], ['forward and output paths', FORWARD], ['routing verdicts', ROUTING]] as const) {
 	describe(`kernel agrees: ${suite}`, () => {
 		for (const c of cases) {
 			test(c.name, async (t) => {

@@ -84,9 +84,9 @@ export async function compareWithKernel(c: DifferentialCase): Promise<Comparison
 	const sameHits = JSON.stringify(kernel.hits) === JSON.stringify(trace.hits);
 	// The kernel's answer to a refused packet is itself filtered on its way out: compare whether it left.
 	const ours = trace.fate === 'rejected' && trace.reply && trace.reply.fate !== 'sent' ? (trace.verdict.target === 'REJECT' ? 'rejected' : 'dropped') : trace.fate;
-	// Whether the answer left is checked where the harness can see it: ICMPv6 errors to an injected frame
-	// never reached the client's sniffer in these namespaces (not even with every rule accepting), so not those.
-	const answerVisible = c.packet.family === 4 || trace.reply?.packet.proto === 'tcp';
+	// Whether the answer left is checked where the harness can see it: IPv6 answers (ICMPv6 errors, RSTs) to
+	// an injected frame did not reach the client's sniffer in these namespaces, even with every rule accepting.
+	const answerVisible = c.packet.family === 4;
 	const sameFate = fate === ours && (fate !== 'rejected' || !trace.reply || !answerVisible || (trace.reply.fate === 'sent') === kernel.outcome.rejectSeen);
 	// Where the packet reached the server, the addresses it arrived with are NAT's result.
 	const atServer = kernel.outcome.arrived.find((a) => a.at === 'server')?.packet;

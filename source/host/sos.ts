@@ -101,7 +101,7 @@ function extraToOptions(extra: string, target: string, proto: string): { options
 		else if ((m = take(/^(!\s?)?match-set (\S+) (\S+)/))) out.push('-m', 'set', ...(m[1] ? ['!'] : []), '--match-set', m[2]!, m[3]!);
 		else if ((m = take(/^multiport (sports|dports|ports) (!\s?)?(\S+)/))) out.push('-m', 'multiport', ...(m[2] ? ['!'] : []), `--${m[1]}`, m[3]!);
 		else if ((m = take(/^PHYSDEV match((?: (?:! )?--physdev-(?:in|out) \S+| (?:! )?--physdev-is-(?:in|out|bridged))+)/))) out.push('-m', 'physdev', ...m[1]!.trim().split(/\s+/));
-		else if ((m = take(/^limit: avg (\S+) burst (\d+)/))) out.push('-m', 'limit', '--limit', m[1]!, '--limit-burst', m[2]!);
+		else if ((m = take(/^limit: avg (\S+) burst (\d+)/))) out.push('-m', 'limit', '--limit', m[1]!, ...(m[2] === '5' ? [] : ['--limit-burst', m[2]!])); // 5: the default, which -L always prints
 		else if ((m = take(/^MAC (!\s?)?([0-9A-Fa-f:]{17})/))) out.push('-m', 'mac', ...(m[1] ? ['!'] : []), '--mac-source', m[2]!);
 		else if ((m = take(/^mark match (!\s?)?(\S+)/))) out.push('-m', 'mark', ...(m[1] ? ['!'] : []), '--mark', m[2]!);
 		else if ((m = take(/^connmark match (!\s?)?(\S+)/))) out.push('-m', 'connmark', ...(m[1] ? ['!'] : []), '--mark', m[2]!);

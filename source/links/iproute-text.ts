@@ -238,7 +238,7 @@ export function linksFromText(text: string): Converted {
 			const p = pairs(words);
 			link = { ifindex: Number(header[1]), ifname: header[2], flags: header[4]!.split(',').filter(Boolean) };
 			const peer = header[3];
-			if (peer !== undefined) {
+			if (peer !== undefined && peer !== 'NONE') {
 				const remote = /^if(\d+)$/.exec(peer);
 				if (remote) link['link_index'] = Number(remote[1]);
 				else link['link'] = peer;
@@ -287,8 +287,8 @@ export function linksFromText(text: string): Converted {
 		}
 		if (first === 'valid_lft' || first === 'altname' || first === 'prop' || first === 'vf' || /^\d/.test(first)) return;
 		const info = (link['linkinfo'] ??= {}) as Json;
-		if (first === 'bridge_slave' || first === 'bond_slave') {
-			info['info_slave_kind'] = first.replace('_slave', '');
+		if (first.endsWith('_slave')) {
+			info['info_slave_kind'] = first.slice(0, -'_slave'.length);
 			const p = pairs(words);
 			const slave: Json = {};
 			if (p.get('state')) slave['state'] = p.get('state');

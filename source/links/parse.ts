@@ -143,7 +143,8 @@ function linkFrom(o: Json, path: string, addresses: LinkAddress[], nsNames: Map<
 	if (kind === 'veth') {
 		const peerIndex = num(o, 'link_index');
 		const peerNetnsId = num(o, 'link_netnsid');
-		const peerNetns = peerNetnsId === undefined ? undefined : nsNames.get(peerNetnsId);
+		// ip's text names the peer namespace (link-netns NAME) where its JSON gives only the id.
+		const peerNetns = str(o, 'link_netns') ?? (peerNetnsId === undefined ? undefined : nsNames.get(peerNetnsId));
 		link['veth'] = {
 			...(parent !== undefined ? { peer: parent } : {}),
 			...(peerIndex !== undefined ? { peerIndex } : {}),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the handout's Calico node (node0) for real in network namespaces and records what the
-# read-only collector commands print there, one JSON file per variant in lab/. Run as root:
+# Builds the handout's Calico node (node0) for real in network namespaces and records it with
+# `netsleuth snapshot --netns` (the real collector), one snapshot file per variant in lab/. Run as root,
+# after building (npx tsc -p tsconfig.json):
 #   bash source/host/demo/build-lab.sh
 # Namespaces: ns-node0 (the host under study), ns-lan (node1 172.16.6.24, node2 172.16.6.8, the gateway),
 # ns-w100 (workload 192.0.2.100 behind a cali veth), ns-c1/ns-c2 (docker containers on docker0).
@@ -98,22 +99,23 @@ variant_rules() {
 	esac
 }
 
-json_string() { python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()))'; }
-
+repo=$(cd "$here/../../.." && pwd)
+[ -f "$repo/dist/source/cli.js" ] || { echo "build first: npx tsc -p tsconfig.json" >&2; exit 1; }
 for variant in node0 reject-ip reject-mac http-only no-ping; do
 	{ base_rules; variant_rules $variant; echo COMMIT; } | nsx $node iptables-restore
-	{
-		echo '{'
-		echo "\"hostname\": \"node0\","
-		echo "\"variant\": \"$variant\","
-		echo "\"iptables\": $(nsx $node iptables-save -c | grep -v '^#' | json_string),"
-		echo "\"routes\": $(nsx $node ip -j route show table all | json_string),"
-		echo "\"routes6\": $(nsx $node ip -6 -j route show table all | json_string),"
-		echo "\"ipRules\": $(nsx $node ip -j rule | json_string),"
-		echo "\"ipRules6\": $(nsx $node ip -6 -j rule | json_string),"
-		echo "\"addresses\": $(nsx $node ip -j -d addr | json_string),"
-		echo "\"sysctl\": $(nsx $node sysctl net.ipv4.ip_forward net.ipv6.conf.all.forwarding net.ipv4.conf.all.rp_filter net.ipv4.conf.default.rp_filter net.ipv4.conf.all.accept_local | json_string)"
-		echo '}'
-	} | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin), indent=1))' > "$here/lab/$variant.json"
+	# The real collector, as a user would run it: every raw output in one snapshot file.
+	node "$repo/bin/netsleuth.js" snapshot --netns "$node" -o "$here/lab/$variant.json"
+	# The lab is node0 whatever namespace it was built in: name it so, and say which exercise it is.
+	python3 - "$here/lab/$variant.json" "$variant" "$node" <<'PY'
+import json, sys
+path, variant, ns = sys.argv[1:4]
+doc = json.load(open(path))
+doc["hostname"] = "node0"
+doc["label"] = "node0"
+doc["variant"] = variant
+doc.pop("netns", None)
+doc["commands"] = {k: [("NODE0" if w == ns else w) for w in v] for k, v in doc["commands"].items()}
+open(path, "w").write(json.dumps(doc, indent=1) + "\n")
+PY
 	echo "wrote lab/$variant.json"
 done

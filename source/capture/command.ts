@@ -109,7 +109,6 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 				shown++;
 				if (json) {
 					out += jsonLine(d);
-					out += '\n';
 					if (out.length >= FLUSH_CHARS) {
 						args.write(out);
 						out = '';

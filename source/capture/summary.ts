@@ -205,21 +205,54 @@ export function summarize(d: DecodedPacket): string {
 	return text;
 }
 
-/** The `pcap --json` line of §3 (without the newline). Extra fields: "in" (the capture's interface name), "truncated", "notes". */
+const KIND_CODES: Record<string, number> = {
+	eth: 1, sll: 2, sll2: 3, null: 4, vlan: 5, arp: 6, ipv4: 7, ipv6: 8, tcp: 9, udp: 10, icmp: 11, icmpv6: 12,
+	dns: 13, vxlan: 14, geneve: 15, gre: 16, wireguard: 17,
+};
+const layersCache = new Map<number, string>();
+
+/** The "layers" array as JSON text, memoised by the sequence of layer kinds (a capture has few distinct ones). */
+function layersJson(d: DecodedPacket): string {
+	const layers = d.layers;
+	if (layers.length > 12) return JSON.stringify(layerNames(d));
+	let code = 0;
+	for (let i = 0; i < layers.length; i++) code = code * 18 + KIND_CODES[layers[i]!.kind]!;
+	let text = layersCache.get(code);
+	if (text === undefined) {
+		text = JSON.stringify(layerNames(d));
+		layersCache.set(code, text);
+	}
+	return text;
+}
+
+/**
+ * Whether the summary may hold a character JSON must escape. Everything netsleuth writes into a summary
+ * is printable ASCII without quotes or backslashes except a DNS name (printable, but it may hold both,
+ * and \xHH escapes): checking those few is cheaper than scanning every summary.
+ */
+function summaryNeedsEscape(d: DecodedPacket): boolean {
+	const layers = d.layers;
+	for (let i = 0; i < layers.length; i++) {
+		const layer = layers[i]!;
+		if (layer.kind === 'dns' && layer.qname !== undefined && /["\\]/.test(layer.qname)) return true;
+	}
+	return false;
+}
+
+/**
+ * The `pcap --json` line of §3, with its newline. Extra fields: "in" (the capture's interface name),
+ * "truncated" and "notes". Built as one template (this runs a million times a second).
+ */
 export function jsonLine(d: DecodedPacket): string {
 	const f = d.frame;
 	const ts = isoTime(f);
 	const src = sourceOf(d);
 	const dst = destinationOf(d);
-	let line = `{"n":${f.n},"ts":${ts === null ? 'null' : `"${ts}"`},"caplen":${f.caplen},"len":${f.len},"layers":[`;
-	const layers = d.layers;
-	for (let i = 0; i < layers.length; i++) line += i === 0 ? `"${layers[i]!.kind}"` : `,"${layers[i]!.kind}"`;
-	line += `],"src":${src === null ? 'null' : `"${src}"`},"dst":${dst === null ? 'null' : `"${dst}"`},"proto":"${protocolOf(d)}"`;
 	const t = d.transport;
-	if (t !== undefined && (t.kind === 'tcp' || t.kind === 'udp')) line += `,"sport":${t.sport},"dport":${t.dport}`;
-	line += `,"summary":${JSON.stringify(summarize(d))}`;
-	if (f.ifName !== undefined) line += `,"in":${JSON.stringify(f.ifName)}`;
-	if (d.truncated !== undefined) line += `,"truncated":${JSON.stringify(truncationText(d.truncated))}`;
-	if (d.notes !== undefined) line += `,"notes":${JSON.stringify(d.notes)}`;
-	return `${line}}`;
+	const ports = t !== undefined && (t.kind === 'tcp' || t.kind === 'udp') ? `,"sport":${t.sport},"dport":${t.dport}` : '';
+	let extra = '';
+	if (f.ifName !== undefined) extra += `,"in":${JSON.stringify(f.ifName)}`;
+	if (d.truncated !== undefined) extra += `,"truncated":${JSON.stringify(truncationText(d.truncated))}`;
+	if (d.notes !== undefined) extra += `,"notes":${JSON.stringify(d.notes)}`;
+	return `{"n":${f.n},"ts":${ts === null ? 'null' : `"${ts}"`},"caplen":${f.caplen},"len":${f.len},"layers":${layersJson(d)},"src":${src === null ? 'null' : `"${src}"`},"dst":${dst === null ? 'null' : `"${dst}"`},"proto":"${protocolOf(d)}"${ports},"summary":${summaryNeedsEscape(d) ? JSON.stringify(summarize(d)) : `"${summarize(d)}"`}${extra}}\n`;
 }

@@ -2,7 +2,26 @@
 const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 const DEC: string[] = Array.from({ length: 256 }, (_, i) => String(i));
 
+/**
+ * Recently formatted addresses: captures repeat a few addresses many times, and a Map lookup is cheaper
+ * than building the text (and its garbage) again. Cleared when full, so memory stays bounded.
+ */
+const CACHE_LIMIT = 1 << 16;
+const macCache = new Map<number, string>();
+const ipv4Cache = new Map<number, string>();
+
 export function mac(b: Uint8Array, o: number): string {
+	const key = ((b[o]! << 8) | b[o + 1]!) * 4294967296 + (((b[o + 2]! << 24) | (b[o + 3]! << 16) | (b[o + 4]! << 8) | b[o + 5]!) >>> 0);
+	let text = macCache.get(key);
+	if (text === undefined) {
+		if (macCache.size >= CACHE_LIMIT) macCache.clear();
+		text = macText(b, o);
+		macCache.set(key, text);
+	}
+	return text;
+}
+
+function macText(b: Uint8Array, o: number): string {
 	return `${HEX2[b[o]!]}:${HEX2[b[o + 1]!]}:${HEX2[b[o + 2]!]}:${HEX2[b[o + 3]!]}:${HEX2[b[o + 4]!]}:${HEX2[b[o + 5]!]}`;
 }
 
@@ -14,6 +33,17 @@ export function hexColons(b: Uint8Array, o: number, n: number): string {
 }
 
 export function ipv4(b: Uint8Array, o: number): string {
+	const key = ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+	let text = ipv4Cache.get(key);
+	if (text === undefined) {
+		if (ipv4Cache.size >= CACHE_LIMIT) ipv4Cache.clear();
+		text = ipv4Text(b, o);
+		ipv4Cache.set(key, text);
+	}
+	return text;
+}
+
+function ipv4Text(b: Uint8Array, o: number): string {
 	return `${DEC[b[o]!]}.${DEC[b[o + 1]!]}.${DEC[b[o + 2]!]}.${DEC[b[o + 3]!]}`;
 }
 

@@ -37,10 +37,10 @@ LINK_TYPES.set(229, decodeRawIpv6);
 LINK_TYPES.set(276, decodeSll2);
 
 // EtherTypes.
-ETHERTYPES.set(0x0800, decodeIpv4);
-ETHERTYPES.set(0x86dd, decodeIpv6);
-ETHERTYPES.set(0x0806, decodeArp);
-for (const tpid of [0x8100, 0x88a8, 0x9100]) ETHERTYPES.set(tpid, (d, b, off, end) => decodeVlan(d, b, off, end, tpid));
+ETHERTYPES[0x0800] = decodeIpv4;
+ETHERTYPES[0x86dd] = decodeIpv6;
+ETHERTYPES[0x0806] = decodeArp;
+for (const tpid of [0x8100, 0x88a8, 0x9100]) ETHERTYPES[tpid] = (d, b, off, end) => decodeVlan(d, b, off, end, tpid);
 
 // IP protocols.
 IP_PROTOCOLS[1] = decodeIcmp;
@@ -52,13 +52,13 @@ IP_PROTOCOLS[47] = decodeGre;
 IP_PROTOCOLS[58] = decodeIcmpv6;
 
 // Applications and tunnels by port.
-UDP_PORTS.set(53, decodeDns);
-UDP_PORTS.set(5353, decodeDns);
-UDP_PORTS.set(4789, decodeVxlan);
-UDP_PORTS.set(8472, decodeVxlan);
-UDP_PORTS.set(6081, decodeGeneve);
-UDP_PORTS.set(51820, decodeWireguard);
-TCP_PORTS.set(53, decodeDnsTcp);
+UDP_PORTS[53] = decodeDns;
+UDP_PORTS[5353] = decodeDns;
+UDP_PORTS[4789] = decodeVxlan;
+UDP_PORTS[8472] = decodeVxlan;
+UDP_PORTS[6081] = decodeGeneve;
+UDP_PORTS[51820] = decodeWireguard;
+TCP_PORTS[53] = decodeDnsTcp;
 
 /** Decodes a frame by its link type, as far as its bytes go. Never throws. */
 export function decodeFrame(frame: Frame): DecodedPacket {

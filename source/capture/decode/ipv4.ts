@@ -1,6 +1,6 @@
 import { ipv4 } from './format.js';
 import type { Ipv4Layer } from './packet.js';
-import { byIpProtocol, note, truncated, u16, type Decoder } from './tables.js';
+import { byIpProtocol, NONE, note, truncated, u16, type Decoder } from './tables.js';
 
 /**
  * IPv4: header length, total length (0 means a TSO/BIG TCP super-packet: the capture gives the length),
@@ -19,11 +19,14 @@ export const decodeIpv4: Decoder = (d, b, off, end) => {
 	const layer: Ipv4Layer = {
 		kind: 'ipv4', offset: off - d.frame.start, ihl, tos: b[off + 1]!, totalLength, id: u16(b, off + 4),
 		df: (flags & 0x4000) !== 0, mf: (flags & 0x2000) !== 0, fragOffset: (flags & 0x1fff) * 8, ttl: b[off + 8]!,
-		proto: b[off + 9]!, checksum: u16(b, off + 10), src: ipv4(b, off + 12), dst: ipv4(b, off + 16), options: [],
+		proto: b[off + 9]!, checksum: u16(b, off + 10), src: ipv4(b, off + 12), dst: ipv4(b, off + 16), options: NONE,
 	};
 	d.layers.push(layer);
 	if (d.ip === undefined) d.ip = layer;
-	if (ihl > 20) options(d, layer, b, off + 20, off + ihl);
+	if (ihl > 20) {
+		layer.options = [];
+		options(d, layer, b, off + 20, off + ihl);
+	}
 	let declared = off + totalLength;
 	if (totalLength === 0 && d.quoted === 0) declared = end; // TSO / BIG TCP: the length is what was captured
 	else if (totalLength < ihl) return note(d, `ipv4: total length ${totalLength} is less than the header length ${ihl}`);

@@ -1,6 +1,6 @@
 import { ipv6 } from './format.js';
 import type { DecodedPacket, Ipv6Layer } from './packet.js';
-import { byIpProtocol, note, truncated, u16, u32, type Decoder } from './tables.js';
+import { byIpProtocol, NONE, note, truncated, u16, u32, type Decoder } from './tables.js';
 
 /** Extension headers with the generic (next header, length in 8-byte units) layout. */
 const GENERIC = new Uint8Array(256);
@@ -19,7 +19,7 @@ export const decodeIpv6: Decoder = (d, b, off, end) => {
 	const payloadLength = u16(b, off + 4);
 	const layer: Ipv6Layer = {
 		kind: 'ipv6', offset: off - d.frame.start, tclass: (first >>> 20) & 0xff, flow: first & 0xfffff, payloadLength,
-		nextHeader: b[off + 6]!, hopLimit: b[off + 7]!, src: ipv6(b, off + 8), dst: ipv6(b, off + 24), ext: [],
+		nextHeader: b[off + 6]!, hopLimit: b[off + 7]!, src: ipv6(b, off + 8), dst: ipv6(b, off + 24), ext: NONE,
 		proto: b[off + 6]!, fragment: undefined, jumbo: undefined,
 	};
 	d.layers.push(layer);
@@ -35,6 +35,7 @@ export const decodeIpv6: Decoder = (d, b, off, end) => {
 			const len = proto === 51 ? (b[o + 1]! + 2) * 4 : (b[o + 1]! + 1) * 8;
 			if (end - o < len) return truncated(d, 'ipv6', o, len, end);
 			if (proto === 0) hopByHop(d, layer, b, o + 2, o + len);
+			if (layer.ext === NONE) layer.ext = [];
 			layer.ext.push(proto);
 			proto = b[o]!;
 			o += len;
@@ -42,6 +43,7 @@ export const decodeIpv6: Decoder = (d, b, off, end) => {
 			if (end - o < 8) return truncated(d, 'ipv6', o, 8, end);
 			const word = u16(b, o + 2);
 			layer.fragment = { offset: word & 0xfff8, more: (word & 1) === 1, id: u32(b, o + 4) };
+			if (layer.ext === NONE) layer.ext = [];
 			layer.ext.push(44);
 			proto = b[o]!;
 			o += 8;

@@ -9,16 +9,20 @@ import type { DecodedPacket } from './packet.js';
 export type Decoder = (d: DecodedPacket, b: Uint8Array, off: number, end: number) => void;
 
 export const LINK_TYPES = new Map<number, Decoder>();
-export const ETHERTYPES = new Map<number, Decoder>();
+/** Indexed by EtherType, IP protocol and port: an array read is cheaper than a Map lookup on the hot path. */
+export const ETHERTYPES: (Decoder | undefined)[] = new Array<Decoder | undefined>(65536).fill(undefined);
 export const IP_PROTOCOLS: (Decoder | undefined)[] = new Array<Decoder | undefined>(256).fill(undefined);
-export const UDP_PORTS = new Map<number, Decoder>();
-export const TCP_PORTS = new Map<number, Decoder>();
+export const UDP_PORTS: (Decoder | undefined)[] = new Array<Decoder | undefined>(65536).fill(undefined);
+export const TCP_PORTS: (Decoder | undefined)[] = new Array<Decoder | undefined>(65536).fill(undefined);
+
+/** The shared empty list of a header without options (never pushed to: a header with options gets its own). */
+export const NONE: number[] = Object.freeze([]) as unknown as number[];
 
 /** Deepest encapsulation decoded (tunnels in tunnels, quoted datagrams). */
 export const MAX_DEPTH = 8;
 
 export function byEthertype(d: DecodedPacket, type: number, b: Uint8Array, off: number, end: number): void {
-	const next = ETHERTYPES.get(type);
+	const next = ETHERTYPES[type];
 	if (next !== undefined) next(d, b, off, end);
 }
 

@@ -1,5 +1,5 @@
 import type { DecodedPacket, TcpLayer } from './packet.js';
-import { note, TCP_PORTS, truncated, u16, u32, type Decoder } from './tables.js';
+import { NONE, note, TCP_PORTS, truncated, u16, u32, type Decoder } from './tables.js';
 
 /** TCP: ports, sequence numbers, the nine flags, window, options (MSS, window scale, SACK, timestamps). */
 export const decodeTcp: Decoder = (d, b, off, end) => {
@@ -8,7 +8,7 @@ export const decodeTcp: Decoder = (d, b, off, end) => {
 	const layer: TcpLayer = {
 		kind: 'tcp', offset: off - d.frame.start, sport: u16(b, off), dport: u16(b, off + 2), seq: u32(b, off + 4),
 		ack: u32(b, off + 8), hlen, flags: ((b[off + 12]! & 1) << 8) | b[off + 13]!, window: u16(b, off + 14),
-		checksum: u16(b, off + 16), urgent: u16(b, off + 18), options: [], mss: undefined, wscale: undefined,
+		checksum: u16(b, off + 16), urgent: u16(b, off + 18), options: NONE, mss: undefined, wscale: undefined,
 		sackPermitted: false, tsval: undefined, tsecr: undefined, payloadLength: 0,
 	};
 	d.layers.push(layer);
@@ -16,9 +16,12 @@ export const decodeTcp: Decoder = (d, b, off, end) => {
 	if (hlen < 20) return note(d, `tcp: header length ${hlen} is less than 20`);
 	layer.payloadLength = Math.max(0, d.ipEnd - off - hlen);
 	if (end - off < hlen) return truncated(d, 'tcp', off, hlen, end);
-	if (hlen > 20) options(d, layer, b, off + 20, off + hlen);
+	if (hlen > 20) {
+		layer.options = [];
+		options(d, layer, b, off + 20, off + hlen);
+	}
 	if (end - off > hlen && d.quoted === 0) {
-		const app = TCP_PORTS.get(layer.sport < layer.dport ? layer.sport : layer.dport) ?? TCP_PORTS.get(layer.sport < layer.dport ? layer.dport : layer.sport);
+		const app = TCP_PORTS[layer.sport < layer.dport ? layer.sport : layer.dport] ?? TCP_PORTS[layer.sport < layer.dport ? layer.dport : layer.sport];
 		if (app !== undefined) app(d, b, off + hlen, end);
 	}
 };

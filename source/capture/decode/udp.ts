@@ -23,6 +23,6 @@ export const decodeUdp: Decoder = (d, b, off, end) => {
 	else if (off + length < end) end = off + length;
 	const lo = layer.sport < layer.dport ? layer.sport : layer.dport;
 	const hi = layer.sport < layer.dport ? layer.dport : layer.sport;
-	const app = UDP_PORTS.get(lo) ?? UDP_PORTS.get(hi);
+	const app = UDP_PORTS[lo] ?? UDP_PORTS[hi];
 	if (app !== undefined) app(d, b, off + 8, end);
 };

@@ -1,0 +1,90 @@
+import { parseIp } from '../packet/address.js';
+import type { Packet } from '../packet/packet.js';
+import { PacketSpecError } from '../packet/spec.js';
+import type { DecodedPacket } from './decode/packet.js';
+
+/** What is known about the host's interfaces when a captured packet is turned into the engine's Packet. */
+export interface LinkInfo {
+	/** The arrival interface the user named (--in): it wins over what the capture says. */
+	readonly in?: string;
+	/** Interface names by index (from the host's links), to name an SLL2 header's interface index. */
+	readonly ifNames?: ReadonlyMap<number, string>;
+}
+
+export type ArrivalSource = 'flag' | 'pcapng' | 'sll2' | 'none';
+
+/** Where a captured packet's arrival interface comes from, so that the trace can say so. */
+export function arrivalOf(decoded: DecodedPacket, linkInfo: LinkInfo = {}): { name: string | undefined; from: ArrivalSource } {
+	if (linkInfo.in !== undefined) return { name: linkInfo.in, from: 'flag' };
+	if (decoded.frame.ifName !== undefined && decoded.frame.ifName !== '') return { name: decoded.frame.ifName, from: 'pcapng' };
+	const sll = decoded.sll;
+	if (sll?.ifindex !== undefined) {
+		const name = linkInfo.ifNames?.get(sll.ifindex);
+		if (name !== undefined) return { name, from: 'sll2' };
+	}
+	return { name: undefined, from: 'none' };
+}
+
+/**
+ * The engine's Packet for a decoded frame: the outermost IP header and its transport header (what the
+ * host's netfilter hooks see; a tunnel's inner packet is payload), the link-layer addresses, and the
+ * arrival interface when the capture or the user names it. Conntrack state starts as a first packet's
+ * (NEW, not given): a replay decides it. Throws a PacketSpecError for a frame without an IP header.
+ */
+export function toEnginePacket(decoded: DecodedPacket, linkInfo: LinkInfo = {}): Packet {
+	const ip = decoded.ip;
+	if (ip === undefined) {
+		const what = decoded.arp !== undefined ? 'an ARP packet' : decoded.layers.length === 0 ? 'not decoded' : `a ${decoded.layers[decoded.layers.length - 1]!.kind} frame without an IP header`;
+		throw new PacketSpecError(`packet ${decoded.frame.n} is ${what}: netsleuth traces IPv4 and IPv6 packets`);
+	}
+	const src = parseIp(ip.src);
+	const dst = parseIp(ip.dst);
+	if (src === undefined || dst === undefined) throw new PacketSpecError(`packet ${decoded.frame.n}: its addresses ${ip.src} and ${ip.dst} do not parse`);
+	const family = ip.kind === 'ipv4' ? 4 : 6;
+	const packet: Packet = {
+		family, proto: ip.proto, src, dst,
+		mark: 0, ctmark: 0, ctState: 'NEW', ctStateGiven: false,
+		ct: { origSrc: src, origDst: dst, replSrc: dst, replDst: src, reply: false, seenReply: false, assured: false, confirmed: false, snat: false, dnat: false },
+		local: false,
+		length: ip.kind === 'ipv4'
+			? (ip.totalLength !== 0 ? ip.totalLength : decoded.frame.caplen - ip.offset)
+			: (ip.payloadLength !== 0 ? ip.payloadLength + 40 : ip.jumbo !== undefined ? ip.jumbo + 40 : decoded.frame.caplen - ip.offset),
+		ttl: ip.kind === 'ipv4' ? ip.ttl : ip.hopLimit,
+		tos: ip.kind === 'ipv4' ? ip.tos : ip.tclass,
+		fragment: ip.kind === 'ipv4' ? ip.fragOffset !== 0 : ip.fragment !== undefined && ip.fragment.offset !== 0,
+	};
+	const t = decoded.transport;
+	if (t !== undefined) {
+		if (t.kind === 'tcp' || t.kind === 'udp') {
+			packet.sport = t.sport;
+			packet.dport = t.dport;
+			packet.ct.origSport = packet.ct.replDport = t.sport;
+			packet.ct.origDport = packet.ct.replSport = t.dport;
+			const start = decoded.frame.start + t.offset + (t.kind === 'tcp' ? t.hlen : 8);
+			const end = decoded.frame.start + decoded.frame.caplen;
+			if (end > start) packet.payload = decoded.frame.buf.slice(start, end);
+		}
+		if (t.kind === 'tcp') {
+			packet.tcpFlags = t.flags & 0xff;
+			packet.tcpOptions = t.options.filter((kind) => kind !== 0 && kind !== 1);
+		}
+		if (t.kind === 'icmp' || t.kind === 'icmpv6') {
+			packet.icmpType = t.type;
+			packet.icmpCode = t.code;
+		}
+	}
+	const eth = decoded.eth;
+	if (eth !== undefined) {
+		packet.srcMac = eth.src;
+		packet.dstMac = eth.dst;
+		const first = parseInt(eth.dst.slice(0, 2), 16);
+		packet.pktType = eth.dst === 'ff:ff:ff:ff:ff:ff' ? 'broadcast' : (first & 1) === 1 ? 'multicast' : 'unicast';
+	} else if (decoded.sll !== undefined) {
+		const sll = decoded.sll;
+		if (sll.hatype === 1 && sll.addr.length === 17) packet.srcMac = sll.addr;
+		packet.pktType = sll.pktType === 1 ? 'broadcast' : sll.pktType === 2 ? 'multicast' : 'unicast';
+	}
+	const arrival = arrivalOf(decoded, linkInfo);
+	if (arrival.name !== undefined) packet.in = arrival.name;
+	return packet;
+}

@@ -1,5 +1,5 @@
 import { cidrContains, formatCidr, formatIp as fmt } from '../packet/address.js';
-import type { Packet } from '../packet/packet.js';
+import { type Packet, protocolName } from '../packet/packet.js';
 import type { MatchVerdict, TargetEnv, TargetOutcome } from './extension.js';
 import type { BasicCriteria, Chain, Rule, Table } from './ruleset.js';
 
@@ -53,7 +53,7 @@ function checkBasic(basic: BasicCriteria, packet: Packet): MatchVerdict {
 	if (protocol) {
 		const wanted = protocol.value.number;
 		const equal = wanted === 0 || packet.proto === wanted;
-		if (equal === protocol.negated) return `protocol ${packet.proto} is ${protocol.negated ? '' : 'not '}${protocol.value.name}`;
+		if (equal === protocol.negated) return `protocol ${protocolName(packet.proto)} is ${protocol.negated ? '' : 'not '}${protocol.value.name}`;
 	}
 	if (inInterface && interfaceMatches(inInterface.value, packet.in) === inInterface.negated) {
 		return packet.in === undefined ? `the packet has no input interface (-i ${inInterface.value})` : `input interface ${packet.in} is ${inInterface.negated ? '' : 'not '}${inInterface.value}`;

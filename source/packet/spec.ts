@@ -114,7 +114,6 @@ export function packetFromSpec(spec: PacketSpec): Packet {
 	if (!STATES.includes(stateText as CtState)) throw new PacketSpecError(`state must be one of ${STATES.join(', ')}, got "${spec.state}"`);
 	const ctState = stateText as CtState;
 	if (spec.in && spec.local) throw new PacketSpecError('a locally generated packet (--local) has no input interface (--in)');
-	if (!spec.in && !spec.local) throw new PacketSpecError('say where the packet comes from: --in IF (arriving) or --local (sent by this host)');
 	const packet: Packet = {
 		family, proto, src, dst,
 		mark: spec.mark === undefined ? 0 : number(spec.mark, 'mark', 0xffffffff),

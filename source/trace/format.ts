@@ -87,7 +87,10 @@ export function formatTrace(trace: Trace, options: FormatOptions): string {
 		}
 		formatStep(step, options, lines);
 	}
-	if (JSON.stringify(trace.final) !== JSON.stringify(trace.packet)) lines.push('', `${s.bold('Leaves as')} ${describe(trace.final)}`);
+	const passed = trace.fate === 'forwarded' || trace.fate === 'sent' || trace.fate === 'delivered';
+	const { out: _out, ...finalWithoutOut } = trace.final;
+	const { out: _in, ...packetWithoutOut } = trace.packet;
+	if (passed && JSON.stringify(finalWithoutOut) !== JSON.stringify(packetWithoutOut)) lines.push('', `${s.bold(trace.fate === 'delivered' ? 'Arrives as' : 'Leaves as')} ${describe(trace.final)}`);
 	if (trace.branches.length) {
 		lines.push('', s.bold('Random branches (-m statistic)'));
 		for (const b of trace.branches) {

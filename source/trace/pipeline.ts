@@ -288,8 +288,9 @@ export function tracePacket(host: HostModel, input: Packet, options: { isReply?:
 	/** What the kernel sends back when it refuses the packet: an ICMP error or a TCP RST. */
 	let answer: ReplyKind | undefined;
 	const t = new Tracer(host, packet);
-	const original = packetToJson(packet);
 	if (!packet.ctStateGiven) t.assumptions.add(`conntrack state ${packet.ctState} (typed packet: the first of its connection)`);
+	if (!packet.local && packet.in === undefined) placeArrival(host, packet, t);
+	const original = packetToJson(packet);
 	let path: Path;
 	let fate: Fate;
 	let summary: string;
@@ -441,6 +442,21 @@ export function tracePacket(host: HostModel, input: Packet, options: { isReply?:
 			final: packetToJson(packet),
 		};
 	}
+}
+
+/**
+ * A packet typed without --in or --local: from one of the host's own addresses it is sent by the host;
+ * otherwise it arrives on the interface the route back to its source leaves by. Either way, said so.
+ */
+function placeArrival(host: HostModel, packet: Packet, t: Tracer): void {
+	if (host.facts.addresses.some((a) => ipEquals(a.ip, packet.src))) {
+		packet.local = true;
+		t.assumptions.add(`the source ${formatIp(packet.src)} is this host's address: the packet is assumed sent by this host (give --in to say otherwise)`);
+		return;
+	}
+	const back = host.routing ? lookupRoute(host.routing, { family: packet.family, dst: packet.src }) : undefined;
+	packet.in = back?.dev ?? 'eth0';
+	t.assumptions.add(back?.dev ? `arrival interface ${back.dev}: the route back to ${formatIp(packet.src)} leaves by it (give --in to say otherwise)` : 'arrival interface unknown: assumed eth0 (give --in)');
 }
 
 /** rp_filter: 1 drops a packet whose source would not route back out the same interface, 2 when it would not route at all. */

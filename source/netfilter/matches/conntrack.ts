@@ -25,7 +25,6 @@ export function parseStateList(use: OptionUse, ctx: ParseContext, allowed: reado
 }
 
 export function checkStates(wanted: readonly string[], negated: boolean, packet: Packet, env: EvalEnv): MatchVerdict {
-	if (!packet.ctStateGiven) env.assume(`conntrack state ${packet.ctState} (typed packet; --state sets it)`);
 	const states = packetStates(packet);
 	const inside = wanted.some((s) => states.has(s));
 	if (inside !== negated) return null;

@@ -168,10 +168,9 @@ export interface RuleRow {
 	readonly text: string;
 }
 
-export function ruleRow(rule: Rule, num: number): RuleRow {
+export function ruleRow(rule: Rule, num: number, family: 4 | 6 = 4): RuleRow {
 	const b = rule.basic;
-	const any = rule.table && (rule.basic.source?.value.family ?? rule.basic.destination?.value.family) === 6 ? '::/0' : undefined;
-	const anyAddress = any ?? '0.0.0.0/0';
+	const anyAddress = family === 6 ? '::/0' : '0.0.0.0/0';
 	const address = (n: { value: Cidr; negated: boolean } | undefined) => (n ? `${n.negated ? '!' : ''}${cidrText(n.value)}` : anyAddress);
 	const iface = (n: { value: string; negated: boolean } | undefined) => (n ? `${n.negated ? '!' : ''}${n.value}` : '*');
 	const proto = b.protocol ? `${b.protocol.negated ? '!' : ''}${PROTOCOL_NAMES[b.protocol.value.number] ?? b.protocol.value.name}` : 'all';
@@ -217,7 +216,7 @@ function chainViews(ruleset: Ruleset): ChainView[] {
 				packets: chain.builtin ? String(chain.counters?.packets ?? 0n) : null,
 				bytes: chain.builtin ? String(chain.counters?.bytes ?? 0n) : null,
 				references: chain.builtin ? null : references.get(chain.name) ?? 0,
-				rules: chain.rules.map((rule, i) => ruleRow(rule, i + 1)),
+				rules: chain.rules.map((rule, i) => ruleRow(rule, i + 1, ruleset.family)),
 			});
 		}
 	}

@@ -232,6 +232,10 @@ export async function collectLiveHost(netns?: string, options: CollectOptions = 
 	} catch (error) {
 		missing.push(explain('sysctl', error as RunFailure, timeoutMs, maxBytes));
 	}
-	missing.sort();
-	return { raw, missing: [...new Set(missing)], meta };
+	// Not root: one line for every tool that refused, rather than one each.
+	const denied = missing.filter((line) => line.endsWith(': permission denied (run netsleuth as root, e.g. with sudo)'));
+	const lines = denied.length > 1
+		? [...missing.filter((line) => !denied.includes(line)), `${denied.map((line) => line.split(':')[0]).sort().join(', ')}: permission denied (run netsleuth as root, e.g. with sudo)`]
+		: missing;
+	return { raw, missing: [...new Set(lines)].sort(), meta };
 }

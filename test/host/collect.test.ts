@@ -88,8 +88,7 @@ test('one line per part that could not be read, saying how to get it', async () 
 		'bridge did not answer within 5 s (skipped; is the host overloaded?)',
 		'ip printed more than 1 MiB (skipped: output cap)',
 		'ip6tables-save is not installed (install the iptables package)',
-		'iptables-save: permission denied (run netsleuth as root, e.g. with sudo)',
-		'nft: permission denied (run netsleuth as root, e.g. with sudo)',
+		'iptables-save, nft: permission denied (run netsleuth as root, e.g. with sudo)',
 	]);
 	assert.ok(missing.every((line) => !line.includes('\n')));
 	assert.equal(raw.iptables, undefined);

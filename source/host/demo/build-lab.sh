@@ -117,5 +117,6 @@ doc.pop("netns", None)
 doc["commands"] = {k: [("NODE0" if w == ns else w) for w in v] for k, v in doc["commands"].items()}
 open(path, "w").write(json.dumps(doc, indent=1) + "\n")
 PY
+	chmod 644 "$here/lab/$variant.json" # snapshots are written private (0600); the lab ships with the package
 	echo "wrote lab/$variant.json"
 done

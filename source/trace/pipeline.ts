@@ -68,6 +68,8 @@ class Tracer {
 	constructor(
 		readonly host: HostModel,
 		readonly packet: Packet,
+		/** An ICMP error or RST the kernel makes: nf_ct_attach gives it the refused packet's connection. */
+		readonly connectionAttached = false,
 	) {
 		this.hash = flowHash(packet);
 		this.boundDevice = packet.local ? packet.out : undefined;
@@ -139,13 +141,17 @@ class Tracer {
 	}
 
 	/** Runs every table of a hook in order; returns the outcome that ended the hook, or accept. */
-	hook(hook: Hook): TargetOutcome {
+	hook(hook: Hook, options: { nat?: boolean } = {}): TargetOutcome {
 		const ruleset = this.packet.family === 4 ? this.host.rules4 : this.host.rules6;
 		for (const tableName of HOOK_TABLES[hook]) {
 			const table = ruleset?.tables.get(tableName);
 			const base = table?.chains.get(hook);
 			if (!table || !base || base.absent) continue;
 			if (tableName === 'nat') {
+				if (options.nat === false) {
+					this.steps.push({ kind: 'skip', hook, table: tableName, why: 'the connection’s translations were settled when it left: nat is not consulted again' });
+					continue;
+				}
 				if (!ruleset!.usesConntrack) {
 					this.assumptions.add(`no IPv${this.packet.family} rule needs connection tracking, so the kernel is assumed to track none (other users of conntrack, e.g. nft tables or IPVS, would change that)`);
 					this.steps.push({ kind: 'skip', hook, table: tableName, why: 'connection tracking is off (no rule uses it): nat chains see only tracked packets' });
@@ -162,9 +168,10 @@ class Tracer {
 			}
 			const position = { chain: hook as string, rule: 0 };
 			const env = this.env(hook, tableName, () => position);
-			// raw runs before conntrack (priority -300 < -200): state matches there see no connection, i.e. INVALID.
+			// raw runs before conntrack (priority -300 < -200): state matches there see no connection, i.e. INVALID;
+			// except the kernel's own answers, which carry the refused packet's connection from the start.
 			const tracked = this.packet.ctState;
-			if (tableName === 'raw' && tracked !== 'UNTRACKED') this.packet.ctState = 'INVALID';
+			if (tableName === 'raw' && tracked !== 'UNTRACKED' && !this.connectionAttached) this.packet.ctState = 'INVALID';
 			const result = walkChain(table, base, this.packet, env, position);
 			if (tableName === 'raw' && this.packet.ctState === 'INVALID') this.packet.ctState = tracked;
 			this.hits.push(...result.hits);
@@ -287,7 +294,7 @@ export function tracePacket(host: HostModel, input: Packet, options: { isReply?:
 	const packet = clonePacket(input);
 	/** What the kernel sends back when it refuses the packet: an ICMP error or a TCP RST. */
 	let answer: ReplyKind | undefined;
-	const t = new Tracer(host, packet);
+	const t = new Tracer(host, packet, options.isReply === true);
 	if (!packet.ctStateGiven) t.assumptions.add(`conntrack state ${packet.ctState} (typed packet: the first of its connection)`);
 	if (!packet.local && packet.in === undefined) placeArrival(host, packet, t);
 	const original = packetToJson(packet);
@@ -343,6 +350,7 @@ export function tracePacket(host: HostModel, input: Packet, options: { isReply?:
 			summary = byVerdict(postStop.text);
 			return finish();
 		}
+		if (decision.type === 'local') return loopback();
 		fate = 'sent';
 		summary = `SENT out ${packet.out ?? 'an unknown interface'}${decision.gateway ? ` via ${decision.gateway}` : ''}`;
 		return finish();
@@ -423,6 +431,28 @@ export function tracePacket(host: HostModel, input: Packet, options: { isReply?:
 	fate = 'forwarded';
 	summary = `FORWARDED out ${packet.out ?? '?'}${decision.gateway ? ` via ${decision.gateway}` : ''}`;
 	return finish();
+
+	/**
+	 * A packet the host sends to itself loops back over lo: PREROUTING and INPUT once more, without nat
+	 * (its connection's translations were settled in OUTPUT and POSTROUTING).
+	 */
+	function loopback(): Trace {
+		t.note('the destination is this host: the packet loops back over lo into PREROUTING and INPUT');
+		packet.in = packet.out ?? 'lo';
+		packet.out = undefined;
+		const stages: Hook[] = ['PREROUTING', 'INPUT'];
+		for (const hook of stages) {
+			const stop = stopped(t.hook(hook, { nat: false }));
+			if (stop) {
+				fate = stop.fate;
+				summary = byVerdict(stop.text);
+				return finish();
+			}
+		}
+		fate = 'delivered';
+		summary = 'DELIVERED to a local socket (over lo)';
+		return finish();
+	}
 
 	function finish(): Trace {
 		// The kernel's own answer is a locally generated packet, RELATED to this one: OUTPUT may drop it.

@@ -35,7 +35,13 @@ function kernelFate(result: KernelTraceResult, local: boolean): string {
 	// REJECT traces as DROP; its ICMP error or RST is a new packet that OUTPUT/POSTROUTING may drop in turn.
 	const last = result.hits.at(-1);
 	if (last?.type === 'rule' && last.target === 'REJECT' && !o.passedInput && !o.forwarded && !o.sent) return 'rejected';
-	if (local) return o.sent ? 'sent' : 'dropped';
+	if (local) {
+		// A packet to the host itself loops back over lo through PREROUTING and INPUT.
+		const loopedBack = o.passedInput || result.hits.some((h) => h.chain === 'PREROUTING' || h.chain === 'INPUT');
+		if (!loopedBack) return o.sent ? 'sent' : 'dropped';
+		if (o.passedInput) return 'delivered';
+		return result.hits.at(-1)?.target === 'REJECT' ? 'rejected' : 'dropped';
+	}
 	if (o.passedInput) return 'delivered';
 	if (o.forwarded) return 'forwarded';
 	return 'dropped';

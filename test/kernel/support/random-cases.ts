@@ -197,8 +197,8 @@ export function randomCase(seed: number): DifferentialCase {
 	const rules = `${tables.map((t) => table(g, t)).join('\n')}\n`;
 	const proto = g.pick(['tcp', 'tcp', 'udp', family === 4 ? 'icmp' : 'icmpv6'] as const);
 	const local = g.chance(0.15);
-	const dst = local ? g.pick([a.server, a.client]) : g.pick([a.host, a.server, a.host]);
-	const packet: KernelPacket = { family, proto, src: local ? (dst === a.server ? a.hostOut : a.host) : a.client, dst };
+	const dst = local ? g.pick([a.server, a.client, a.host, a.hostOut]) : g.pick([a.host, a.server, a.host]);
+	const packet: KernelPacket = { family, proto, src: local ? (dst === a.server || dst === a.hostOut ? a.hostOut : a.host) : a.client, dst };
 	if (proto === 'tcp' || proto === 'udp') {
 		packet.sport = g.pick([40000, 40000, 1000]);
 		packet.dport = g.pick(PORTS);

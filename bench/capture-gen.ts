@@ -316,7 +316,10 @@ export function pcapngSection(s: NgSection): Bytes {
 	}
 	for (const r of s.records) {
 		if (s.simple) {
-			blocks.push(block(3, cat(u32(r.len ?? r.data.length, le), r.data), le));
+			// A simple packet block holds min(original length, snaplen) bytes.
+			const snaplen = s.interfaces[0]?.snaplen ?? 0;
+			const data = snaplen > 0 && r.data.length > snaplen ? r.data.subarray(0, snaplen) : r.data;
+			blocks.push(block(3, cat(u32(r.len ?? r.data.length, le), data), le));
 			continue;
 		}
 		const iface = s.interfaces[r.iface ?? 0]!;

@@ -28,8 +28,11 @@ export const decodeIpv4: Decoder = (d, b, off, end) => {
 		options(d, layer, b, off + 20, off + ihl);
 	}
 	let declared = off + totalLength;
-	if (totalLength === 0 && d.quoted === 0) declared = end; // TSO / BIG TCP: the length is what was captured
-	else if (totalLength < ihl) return note(d, `ipv4: total length ${totalLength} is less than the header length ${ihl}`);
+	if (totalLength === 0 && d.quoted === 0) {
+		// TSO / BIG TCP super-packets carry total length 0: the length is what was captured (as Wireshark takes it).
+		declared = end;
+		layer.totalLength = end - off;
+	} else if (totalLength < ihl) return note(d, `ipv4: total length ${totalLength} is less than the header length ${ihl}`);
 	if (declared < end) end = declared;
 	if (layer.fragOffset !== 0) return; // a later fragment: no upper-layer header here
 	d.cur = layer;

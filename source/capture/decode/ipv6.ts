@@ -25,7 +25,9 @@ export const decodeIpv6: Decoder = (d, b, off, end) => {
 	d.layers.push(layer);
 	if (d.ip === undefined) d.ip = layer;
 	let declared = off + 40 + payloadLength;
-	if (payloadLength === 0 && layer.nextHeader === 0 && d.quoted === 0) declared = end; // until the jumbo option says
+	// Payload length 0: a jumbogram (the hop-by-hop jumbo option gives the length) or a BIG TCP / TSO
+	// super-packet (the capture gives it).
+	if (payloadLength === 0 && d.quoted === 0) declared = end;
 	if (declared < end) end = declared;
 	let o = off + 40;
 	let proto = layer.nextHeader;

@@ -1,4 +1,4 @@
-import { parseCidr } from '../packet/address.js';
+import { type Cidr, parseCidr } from '../packet/address.js';
 import { PROTOCOL_NUMBERS } from '../packet/packet.js';
 import { type OptionUse, ParseContext } from './extension.js';
 import { CONNTRACK_USERS, implicitMatchFor, matchExtension, targetExtension } from './registry.js';
@@ -18,7 +18,7 @@ import { ParseError, type Token, tokenize } from './tokens.js';
 
 const CHAIN_NAME = /^[^\s!-][^\s]{0,28}$/;
 
-const BASIC_OPTIONS: Readonly<Record<string, string>> = {
+const BASIC_OPTIONS: ReadonlyMap<string, string> = new Map(Object.entries({
 	'-s': 'source', '--source': 'source', '--src': 'source',
 	'-d': 'destination', '--destination': 'destination', '--dst': 'destination',
 	'-p': 'protocol', '--protocol': 'protocol',
@@ -30,7 +30,65 @@ const BASIC_OPTIONS: Readonly<Record<string, string>> = {
 	'-m': 'match', '--match': 'match',
 	'-j': 'jump', '--jump': 'jump',
 	'-g': 'goto', '--goto': 'goto',
-};
+}));
+
+const BASIC_FIELDS = { source: 'source', destination: 'destination', protocol: 'protocol', in: 'inInterface', out: 'outInterface' } as const;
+
+/** The extension name a protocol number implies for extensions that need `-p`. */
+const PROTOCOL_EXTENSION_NAMES: Readonly<Record<number, string>> = { 6: 'tcp', 17: 'udp', 1: 'icmp', 58: 'icmpv6', 132: 'sctp', 33: 'dccp', 136: 'udplite' };
+
+/** True for a digit string (what /^\d+$/ accepts). */
+function isDigits(text: string): boolean {
+	if (text.length === 0) return false;
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		if (c < 48 || c > 57) return false;
+	}
+	return true;
+}
+
+/**
+ * parseCidr's answer for the common IPv4 forms ("a.b.c.d", "a.b.c.d/N"), without its general parser;
+ * undefined sends the text to parseCidr (masks, IPv6, anything unusual). Same object, same fields.
+ */
+function fastCidr4(text: string): Cidr | undefined {
+	const n = text.length;
+	let word = 0;
+	let i = 0;
+	for (let part = 0; part < 4; part++) {
+		const start = i;
+		let value = 0;
+		while (i < n) {
+			const c = text.charCodeAt(i);
+			if (c < 48 || c > 57) break;
+			value = value * 10 + c - 48;
+			i++;
+		}
+		const digits = i - start;
+		// ipaddr's four-part decimal: 0, or no leading zero; each part at most 255.
+		if (digits === 0 || digits > 3 || (digits > 1 && text.charCodeAt(start) === 48) || value > 255) return undefined;
+		word = word * 256 + value;
+		if (part < 3) {
+			if (i >= n || text.charCodeAt(i) !== 46) return undefined;
+			i++;
+		}
+	}
+	let prefix = 32;
+	if (i < n) {
+		if (text.charCodeAt(i) !== 47) return undefined;
+		const digits = n - i - 1;
+		if (digits < 1 || digits > 3) return undefined;
+		prefix = 0;
+		for (let k = i + 1; k < n; k++) {
+			const c = text.charCodeAt(k);
+			if (c < 48 || c > 57) return undefined;
+			prefix = prefix * 10 + c - 48;
+		}
+		if (prefix > 32) return undefined;
+	}
+	const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+	return { family: 4, prefix, mask: [mask], words: [(word & mask) >>> 0] };
+}
 
 function parseCounters(text: string): Counters | undefined {
 	const m = /^\[(\d+):(\d+)\]$/.exec(text);
@@ -52,28 +110,21 @@ interface Group {
 	uses: OptionUse[];
 }
 
-/** Parses the words of one rule after `-A CHAIN` into criteria, matches and a target. */
-function parseRuleBody(tokens: Token[], ctx: ParseContext, hasChain: (name: string) => boolean): Omit<Rule, 'table' | 'chain' | 'line' | 'text' | 'tokens'> & { counters?: Counters } {
+interface Scanned {
+	readonly basic: BasicCriteria;
+	readonly groups: Group[];
+	readonly target: Group | undefined;
+	readonly counters: Counters | undefined;
+}
+
+/** Reads the words of one rule after `-A CHAIN`: iptables' own criteria, and the words of each extension. */
+function scanRuleBody(tokens: readonly Token[], ctx: ParseContext): Scanned {
 	const basic: BasicCriteria = {};
 	const groups: Group[] = [];
 	let counters: Counters | undefined;
 	let current: Group | undefined;
 	let target: Group | undefined;
 	let i = 0;
-
-	const takeValue = (option: Token): { value: Token; negated: boolean } => {
-		let next = tokens[i];
-		let negated = false;
-		if (next && next.text === '!' && !next.quoted) {
-			ctx.warn(next, `old iptables syntax "${option.text} ! value": write "! ${option.text} value"`);
-			negated = true;
-			i++;
-			next = tokens[i];
-		}
-		if (!next) ctx.fail(option, `${option.text} expects a value`);
-		i++;
-		return { value: next, negated };
-	};
 
 	while (i < tokens.length) {
 		const token = tokens[i]!;
@@ -89,7 +140,7 @@ function parseRuleBody(tokens: Token[], ctx: ParseContext, hasChain: (name: stri
 		if (optionToken.quoted || !text.startsWith('-') || text === '-') {
 			ctx.fail(optionToken, `unexpected "${text}": expected an option such as -p, -m or -j`);
 		}
-		const basicName = BASIC_OPTIONS[text];
+		const basicName = BASIC_OPTIONS.get(text);
 		if (basicName && basicName !== 'match' && basicName !== 'jump' && basicName !== 'goto' && basicName !== 'counters' && basicName !== 'family') {
 			// Options of iptables itself end whatever extension came before.
 			current = undefined;
@@ -97,21 +148,30 @@ function parseRuleBody(tokens: Token[], ctx: ParseContext, hasChain: (name: stri
 				basic.fragment = { value: true, negated };
 				continue;
 			}
-			const field = ({ source: 'source', destination: 'destination', protocol: 'protocol', in: 'inInterface', out: 'outInterface' } as const)[basicName as 'source'];
+			const field = BASIC_FIELDS[basicName as 'source'];
 			if (basic[field]) ctx.fail(optionToken, `multiple ${text} flags not allowed`);
-			const { value, negated: oldNegation } = takeValue(optionToken);
-			const neg = negated || oldNegation;
+			// The value, after an old-style "! " between option and value.
+			let value = tokens[i];
+			let neg = negated;
+			if (value && value.text === '!' && !value.quoted) {
+				ctx.warn(value, `old iptables syntax "${optionToken.text} ! value": write "! ${optionToken.text} value"`);
+				neg = true;
+				i++;
+				value = tokens[i];
+			}
+			if (!value) ctx.fail(optionToken, `${optionToken.text} expects a value`);
+			i++;
 			switch (basicName) {
 				case 'source':
 				case 'destination': {
-					const cidr = parseCidr(value.text);
+					const cidr = fastCidr4(value.text) ?? parseCidr(value.text);
 					if (!cidr || cidr.family !== ctx.family) ctx.fail(value, `expected an IPv${ctx.family} address or network, got "${value.text}"`);
 					basic[basicName] = { value: cidr, negated: neg };
 					break;
 				}
 				case 'protocol': {
 					const name = value.text.toLowerCase();
-					const number = /^\d+$/.test(name) ? Number(name) : PROTOCOL_NUMBERS[name];
+					const number = isDigits(name) ? Number(name) : PROTOCOL_NUMBERS[name];
 					if (number === undefined || number > 255) ctx.fail(value, `unknown protocol "${value.text}"`);
 					basic.protocol = { value: { number, name }, negated: neg };
 					break;
@@ -132,7 +192,7 @@ function parseRuleBody(tokens: Token[], ctx: ParseContext, hasChain: (name: stri
 		if (basicName === 'counters') {
 			const packets = tokens[i];
 			const bytes = tokens[i + 1];
-			if (!packets || !bytes || !/^\d+$/.test(packets.text) || !/^\d+$/.test(bytes.text)) ctx.fail(optionToken, '-c expects two numbers: packets and bytes');
+			if (!packets || !bytes || !isDigits(packets.text) || !isDigits(bytes.text)) ctx.fail(optionToken, '-c expects two numbers: packets and bytes');
 			counters = { packets: BigInt(packets.text), bytes: BigInt(bytes.text) };
 			i += 2;
 			continue;
@@ -175,51 +235,149 @@ function parseRuleBody(tokens: Token[], ctx: ParseContext, hasChain: (name: stri
 		}
 		while (i < tokens.length) {
 			const next = tokens[i]!;
-			if (!next.quoted && (next.text === '!' || (next.text.startsWith('-') && next.text.length > 1 && !/^-\d/.test(next.text)))) break;
+			if (!next.quoted && (next.text === '!' || (next.text.length > 1 && next.text.charCodeAt(0) === 45 && !(next.text.charCodeAt(1) >= 48 && next.text.charCodeAt(1) <= 57)))) break;
 			args.push(next);
 			i++;
 		}
 		current.uses.push({ name: text, negated: negated || oldNegation, args, token: optionToken });
 	}
 
+	return { basic, groups, target, counters };
+}
+
+/** The words of a rule and of its extensions, read again from its line when asked for. */
+interface Words {
+	readonly body: readonly Token[];
+	readonly groups: readonly Group[];
+	readonly target: Group | undefined;
+}
+
+/**
+ * A parsed rule. Its words (`tokens`, and each extension's `uses` and `tokens`) are not kept: they are
+ * read again from the line, the same way, the first time something asks (printing back, `show`), so a
+ * 150,000-line dump does not hold millions of word objects.
+ */
+class ParsedRule implements Rule {
+	readonly table: string;
+	readonly chain: string;
+	readonly line: number;
+	readonly text: string;
+	readonly basic: BasicCriteria;
+	readonly matches: readonly MatchUse[];
+	readonly target?: TargetUse;
+	declare counters?: Counters;
+	readonly #source: string;
+	readonly #skip: number;
+	readonly #family: 4 | 6;
+	#words: Words | undefined;
+
+	constructor(table: string, chain: string, line: number, text: string, source: string, skip: number, family: 4 | 6, scanned: Scanned, matches: readonly MatchUse[], target: TargetUse | undefined) {
+		this.table = table;
+		this.chain = chain;
+		this.line = line;
+		this.text = text;
+		this.basic = scanned.basic;
+		this.matches = matches;
+		this.target = target;
+		this.#source = source;
+		this.#skip = skip;
+		this.#family = family;
+	}
+
+	get tokens(): readonly Token[] {
+		return ParsedRule.words(this).body;
+	}
+
+	static words(rule: ParsedRule): Words {
+		if (!rule.#words) {
+			const body = tokenize(rule.#source, rule.line).slice(rule.#skip);
+			const scanned = scanRuleBody(body, new ParseContext(rule.#family, rule.line, rule.table));
+			rule.#words = { body, groups: scanned.groups, target: scanned.target };
+		}
+		return rule.#words;
+	}
+}
+
+class ParsedMatch implements MatchUse {
+	readonly #rule: ParsedRule;
+	readonly #group: number;
+
+	constructor(
+		readonly name: string,
+		readonly extension: MatchUse['extension'],
+		readonly options: unknown,
+		rule: ParsedRule,
+		group: number,
+	) {
+		this.#rule = rule;
+		this.#group = group;
+	}
+
+	get uses(): readonly OptionUse[] {
+		return ParsedRule.words(this.#rule).groups[this.#group]!.uses;
+	}
+
+	get tokens(): readonly Token[] {
+		return ParsedRule.words(this.#rule).groups[this.#group]!.tokens;
+	}
+}
+
+class ParsedTarget implements TargetUse {
+	readonly #rule: ParsedRule;
+
+	constructor(
+		readonly name: string,
+		readonly goto: boolean,
+		readonly extension: TargetUse['extension'],
+		readonly options: unknown,
+		rule: ParsedRule,
+	) {
+		this.#rule = rule;
+	}
+
+	get tokens(): readonly Token[] {
+		return ParsedRule.words(this.#rule).target!.tokens;
+	}
+}
+
+/** Parses the words of one rule after `-A CHAIN` into criteria, matches and a target. */
+function parseRule(table: Table, chain: Chain, lineNumber: number, text: string, source: string, skip: number, tokens: readonly Token[], ctx: ParseContext, counters: Counters | undefined): ParsedRule {
+	const scanned = scanRuleBody(tokens, ctx);
+	const { basic, groups, target } = scanned;
+	const chains = table.chains;
+	const matches: ParsedMatch[] = [];
+	const rule = new ParsedRule(table.name, chain.name, lineNumber, text, source, skip, ctx.family, scanned, matches, undefined);
 	const proto = basic.protocol && !basic.protocol.negated ? basic.protocol.value.number : undefined;
-	ctx.protocol = proto === undefined ? undefined : ({ 6: 'tcp', 17: 'udp', 1: 'icmp', 58: 'icmpv6', 132: 'sctp', 33: 'dccp', 136: 'udplite' } as Record<number, string>)[proto] ?? String(proto);
-	const matches: MatchUse[] = groups.map((group) => {
+	ctx.protocol = proto === undefined ? undefined : PROTOCOL_EXTENSION_NAMES[proto] ?? String(proto);
+	for (let g = 0; g < groups.length; g++) {
+		const group = groups[g]!;
 		const extension = matchExtension(group.name);
 		ctx.anchor = group.tokens[1] ?? group.uses[0]!.token;
 		if (!extension) ctx.warn(group.tokens[1] ?? group.uses[0]!.token, `match module "${group.name}" is not known to netsleuth: its result is an assumption`);
-		return {
-			name: group.name,
-			extension,
-			options: extension ? extension.parse(expandAbbreviations(group.uses, extension.options, ctx), ctx) : undefined,
-			uses: group.uses,
-			tokens: group.tokens,
-		};
-	});
+		matches.push(new ParsedMatch(group.name, extension, extension ? extension.parse(expandAbbreviations(group.uses, extension.options, ctx), ctx) : undefined, rule, g));
+	}
 	let targetUse: TargetUse | undefined;
 	if (target) {
-		const extension = hasChain(target.name) ? undefined : targetExtension(target.name);
-		if (target.goto && !hasChain(target.name)) ctx.warn(target.tokens[1]!, `-g ${target.name}: goto needs a user chain; treated as -j`);
-		if (!extension && !hasChain(target.name)) ctx.warn(target.tokens[1]!, `target "${target.name}" is neither a chain nor known to netsleuth: its effect is an assumption`);
+		const isChain = chains.has(target.name);
+		const extension = isChain ? undefined : targetExtension(target.name);
+		if (target.goto && !isChain) ctx.warn(target.tokens[1]!, `-g ${target.name}: goto needs a user chain; treated as -j`);
+		if (!extension && !isChain) ctx.warn(target.tokens[1]!, `target "${target.name}" is neither a chain nor known to netsleuth: its effect is an assumption`);
 		if (extension?.tables && !extension.tables.includes(ctx.table)) ctx.fail(target.tokens[1]!, `${target.name} is only valid in the ${extension.tables.join(', ')} table`);
 		ctx.anchor = target.tokens[1]!;
-		targetUse = {
-			name: target.name,
-			goto: target.goto && hasChain(target.name),
-			extension,
-			options: extension ? extension.parse(expandAbbreviations(target.uses, extension.options, ctx), ctx) : undefined,
-			tokens: target.tokens,
-		};
+		targetUse = new ParsedTarget(target.name, target.goto && isChain, extension, extension ? extension.parse(expandAbbreviations(target.uses, extension.options, ctx), ctx) : undefined, rule);
 		if (!extension && target.uses.length) ctx.warn(target.uses[0]!.token, `options after -j ${target.name} are kept but not understood`);
 	}
-	const result: Omit<Rule, 'table' | 'chain' | 'line' | 'text' | 'tokens'> & { counters?: Counters } = { basic, matches, target: targetUse };
-	if (counters) result.counters = counters;
-	return result;
+	(rule as { target?: TargetUse }).target = targetUse;
+	// A leading [packets:bytes] wins over -c.
+	const ruleCounters = counters ?? scanned.counters;
+	if (ruleCounters) rule.counters = ruleCounters;
+	return rule;
 }
 
 /** getopt_long takes any unambiguous prefix of a long option; iptables-restore inherits that. */
 function expandAbbreviations(uses: OptionUse[], names: readonly string[] | undefined, ctx: ParseContext): OptionUse[] {
 	if (!names) return uses;
+	if (uses.every((use) => names.includes(use.name))) return uses;
 	return uses.map((use) => {
 		if (names.includes(use.name)) return use;
 		const candidates = names.filter((name) => name.startsWith(use.name));
@@ -250,10 +408,19 @@ export function parseRuleset(text: string, options: ParseOptions = {}): Ruleset 
 
 	for (let index = 0; index < lines.length; index++) {
 		const lineNumber = index + 1;
-		const line = lines[index]!.replace(/\r$/, '');
-		const trimmed = line.trim();
-		if (trimmed === '' || trimmed.startsWith('#')) continue;
-		const col = line.length - line.trimStart().length + 1;
+		let line = lines[index]!;
+		if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+		// Most lines have nothing to trim: only pay for trim() when an end is white.
+		const trimmed = isWhite(line.charCodeAt(0)) || isWhite(line.charCodeAt(line.length - 1)) ? line.trim() : line;
+		if (trimmed === '') continue;
+		const first = trimmed.charCodeAt(0);
+		if (first === 35 /* # */) continue;
+		if (first === 45 /* - */ && table) {
+			// A command (-A, -I, -N, -P): the bulk of any dump.
+			parseCommand(line, lineNumber, table, family, warnings);
+			continue;
+		}
+		const col = trimmed === line ? 1 : line.length - line.trimStart().length + 1;
 		if (trimmed.startsWith('*')) {
 			if (table) throw new ParseError(lineNumber, col, `table "${table.name}" (line ${table.line}) is not closed: COMMIT expected before a new table`);
 			const name = trimmed.slice(1);
@@ -300,6 +467,11 @@ export function parseRuleset(text: string, options: ParseOptions = {}): Ruleset 
 	return { family, tables, warnings, origin, usesConntrack };
 }
 
+/** What String.prototype.trim removes, for the characters iptables-save can write at a line's ends. */
+function isWhite(c: number): boolean {
+	return c === 32 || c === 9 || c === 13 || c === 10 || c === 11 || c === 12 || c === 0xa0 || c === 0xfeff || c === 0x1680 || (c >= 0x2000 && (c <= 0x200a || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000));
+}
+
 function ensureChain(table: Table, name: string, line: number): Chain | undefined {
 	let chain = table.chains.get(name);
 	if (!chain && BUILTIN_CHAINS[table.name]!.includes(name)) {
@@ -311,16 +483,18 @@ function ensureChain(table: Table, name: string, line: number): Chain | undefine
 }
 
 function parseCommand(line: string, lineNumber: number, table: Table, family: 4 | 6, warnings: Diagnostic[]): void {
-	let tokens = tokenize(line, lineNumber);
+	const all = tokenize(line, lineNumber);
 	let counters: Counters | undefined;
-	const first = tokens[0]!;
+	const first = all[0]!;
 	let text = line.trim();
+	let skip = 0;
 	if (first.text.startsWith('[')) {
 		counters = parseCounters(first.text);
 		if (!counters) throw new ParseError(lineNumber, first.column, `expected counters [packets:bytes], got "${first.text}"`);
-		tokens = tokens.slice(1);
+		skip = 1;
 		text = line.slice(first.column - 1 + first.raw.length).trim();
 	}
+	const tokens = skip ? all.slice(skip) : all;
 	const command = tokens[0];
 	if (!command) throw new ParseError(lineNumber, first.column, 'expected a command such as -A after the counters');
 	const ctx: ParseContext = new ParseContext(family, lineNumber, table.name);
@@ -329,23 +503,15 @@ function parseCommand(line: string, lineNumber: number, table: Table, family: 4 
 			const chainToken = tokens[1] ?? ctx.fail(command, `${command.text} expects a chain name`);
 			const chain = ensureChain(table, chainToken.text, lineNumber);
 			if (!chain) ctx.fail(chainToken, `chain "${chainToken.text}" does not exist in table ${table.name} (declare it with ":${chainToken.text} - [0:0]")`);
-			let body = tokens.slice(2);
+			let skip = 2;
 			let position = chain.rules.length;
-			if ((command.text === '-I' || command.text === '--insert') && body[0] && /^\d+$/.test(body[0].text)) {
-				position = Math.min(Number(body[0].text) - 1, chain.rules.length);
-				body = body.slice(1);
+			if ((command.text === '-I' || command.text === '--insert') && tokens[2] && isDigits(tokens[2].text)) {
+				position = Math.min(Number(tokens[2].text) - 1, chain.rules.length);
+				skip = 3;
 			} else if (command.text === '-I' || command.text === '--insert') position = 0;
-			const parsed = parseRuleBody(body, ctx, (name) => table.chains.has(name));
-			const rule: Rule = {
-				table: table.name,
-				chain: chain.name,
-				line: lineNumber,
-				text,
-				tokens: body,
-				...parsed,
-				...(counters ? { counters } : {}),
-			};
-			chain.rules.splice(position, 0, rule);
+			const rule = parseRule(table, chain, lineNumber, text, line, skip + (all.length - tokens.length), tokens.slice(skip), ctx, counters);
+			if (position === chain.rules.length) chain.rules.push(rule);
+			else chain.rules.splice(position, 0, rule);
 			break;
 		}
 		case '-N': case '--new-chain': {
@@ -366,5 +532,5 @@ function parseCommand(line: string, lineNumber: number, table: Table, family: 4 
 		default:
 			ctx.fail(command, `expected -A, -I, -N or -P, got "${command.text}"`);
 	}
-	for (const warning of ctx.warnings) warnings.push(warning);
+	if (ctx.warnings.length) for (const warning of ctx.warnings) warnings.push(warning);
 }

@@ -20,34 +20,44 @@ export class ParseError extends Error {
 /**
  * Splits a rule line as iptables-restore does: whitespace separates words, double quotes group them, and
  * inside quotes a backslash escapes the next character (iptables-save writes `"a \"b\""`).
+ * Words are cut out of the line whole (no character-by-character building): only a word with quotes
+ * is assembled from its pieces.
  */
 export function tokenize(line: string, lineNumber: number): Token[] {
 	const tokens: Token[] = [];
-	let i = 0;
 	const n = line.length;
-	while (i < n) {
-		while (i < n && (line[i] === ' ' || line[i] === '\t')) i++;
-		if (i >= n) break;
+	let i = 0;
+	for (;;) {
+		let c = 0;
+		while (i < n && ((c = line.charCodeAt(i)) === 32 || c === 9)) i++;
+		if (i >= n) return tokens;
 		const start = i;
-		let text = '';
-		let quoted = false;
-		let inQuotes = false;
-		while (i < n && (inQuotes || (line[i] !== ' ' && line[i] !== '\t'))) {
-			const c = line[i]!;
-			if (c === '"') {
-				inQuotes = !inQuotes;
-				quoted = true;
-				i++;
-			} else if (c === '\\' && inQuotes && i + 1 < n) {
-				text += line[i + 1];
-				i += 2;
-			} else {
-				text += c;
-				i++;
-			}
+		while (i < n && (c = line.charCodeAt(i)) !== 32 && c !== 9 && c !== 34) i++;
+		if (i >= n || c !== 34) {
+			const word = line.slice(start, i);
+			tokens.push({ text: word, raw: word, column: start + 1, quoted: false });
+			continue;
 		}
+		// A word with quotes: the pieces between quotes and escapes are joined.
+		let text = line.slice(start, i);
+		let piece = i;
+		let inQuotes = false;
+		while (i < n) {
+			c = line.charCodeAt(i);
+			if (!inQuotes && (c === 32 || c === 9)) break;
+			if (c === 34) {
+				text += line.slice(piece, i);
+				inQuotes = !inQuotes;
+				i++;
+				piece = i;
+			} else if (c === 92 && inQuotes && i + 1 < n) {
+				text += line.slice(piece, i) + line[i + 1];
+				i += 2;
+				piece = i;
+			} else i++;
+		}
+		text += line.slice(piece, i);
 		if (inQuotes) throw new ParseError(lineNumber, start + 1, 'unterminated quoted string (a closing " is missing)');
-		tokens.push({ text, raw: line.slice(start, i), column: start + 1, quoted });
+		tokens.push({ text, raw: line.slice(start, i), column: start + 1, quoted: true });
 	}
-	return tokens;
 }

@@ -139,7 +139,10 @@ async function main(): Promise<number> {
 			break;
 		}
 		case undefined:
-			throw new UsageError('the interactive view is not built yet: use "netsleuth trace" or "netsleuth route get" (see --help)');
+			// The TUI (ink, React) loads only here; without a terminal on both ends, print the show tables.
+			if (process.stdin.isTTY && process.stdout.isTTY) return (await import('./tui/index.js')).runTui({ source, readStdin, debug: f.debug });
+			output = await (await import('./tui/overview.js')).runOverview({ source, readStdin, warn });
+			break;
 		default:
 			throw new UsageError(`unknown command "${command}" (see netsleuth --help)`);
 	}

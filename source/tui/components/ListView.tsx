@@ -1,0 +1,69 @@
+import { Box, Text } from 'ink';
+import { memo } from 'react';
+import { type ListState, windowTop } from '../list.js';
+import { MARK_GLYPHS, type Row, type RowSource } from '../rows.js';
+import { markStyle, matchStyle, type Theme, toneStyle, useTheme } from '../theme.js';
+
+/** Splits text into plain and matching pieces (case-insensitive) for highlighting. */
+export function splitMatches(text: string, query: string | null): { text: string; match: boolean }[] {
+	if (!query) return [{ text, match: false }];
+	const lower = text.toLowerCase();
+	const needle = query.toLowerCase();
+	const pieces: { text: string; match: boolean }[] = [];
+	let at = 0;
+	for (let found = lower.indexOf(needle); found >= 0 && needle; found = lower.indexOf(needle, found + needle.length)) {
+		if (found > at) pieces.push({ text: text.slice(at, found), match: false });
+		pieces.push({ text: text.slice(found, found + needle.length), match: true });
+		at = found + needle.length;
+	}
+	if (at < text.length) pieces.push({ text: text.slice(at), match: false });
+	return pieces;
+}
+
+interface LineProps {
+	readonly row: Row;
+	readonly selected: boolean;
+	readonly left: number;
+	readonly width: number;
+	readonly query: string | null;
+	readonly theme: Theme;
+}
+
+const Line = memo(function Line({ row, selected, left, width, query, theme }: LineProps) {
+	const visible = row.text.slice(left, left + width).padEnd(width);
+	const glyph = row.mark ? MARK_GLYPHS[row.mark] : ' ';
+	return (
+		<Text wrap="truncate-end">
+			<Text {...(row.mark ? markStyle(theme, row.mark) : {})}>{`${glyph} `}</Text>
+			<Text {...toneStyle(theme, row.tone)} inverse={selected}>
+				{splitMatches(visible, query).map((piece, i) => (piece.match ? <Text key={i} {...matchStyle(theme)}>{piece.text}</Text> : piece.text))}
+			</Text>
+		</Text>
+	);
+});
+
+export interface ListViewProps {
+	readonly source: RowSource;
+	readonly list: ListState;
+	readonly height: number;
+	readonly width: number;
+	readonly query: string | null;
+	/** The cursor is shown only when the list has the keyboard. */
+	readonly focused: boolean;
+}
+
+/** Renders only the rows in the window: a list of any length costs the same per keypress. */
+export function ListView({ source, list, height, width, query, focused }: ListViewProps) {
+	const theme = useTheme();
+	const top = windowTop(list, source.count, height);
+	const end = Math.min(source.count, top + height);
+	const lines = [];
+	for (let i = top; i < end; i++) {
+		lines.push(<Line key={i - top} row={source.row(i)} selected={focused && i === list.cursor} left={list.left} width={width} query={query} theme={theme} />);
+	}
+	return (
+		<Box flexDirection="column" height={height} overflow="hidden">
+			{lines}
+		</Box>
+	);
+}

@@ -1,0 +1,57 @@
+import { render } from 'ink';
+import { resolveSource, type SourceFlags } from '../commands/sources.js';
+import { App } from './App.js';
+import { tuiHost } from './host.js';
+import { guardTerminal } from './terminal.js';
+
+export interface TuiOptions {
+	readonly source: SourceFlags;
+	readonly readStdin: () => Promise<string>;
+	/** Print how long the first frame took (after the TUI ends). */
+	readonly debug?: boolean;
+}
+
+/**
+ * The interactive TUI (loaded by cli.ts only when stdin and stdout are terminals). Reads the host first,
+ * so that a host that cannot be read fails in the shell, then owns the alternate screen until q.
+ */
+export async function runTui(options: TuiOptions): Promise<number> {
+	const resolved = await resolveSource(options.source, options.readStdin);
+	const host = tuiHost(resolved);
+	const colour = !('NO_COLOR' in process.env);
+	const guard = guardTerminal(
+		{
+			write: (text) => process.stdout.write(text),
+			cookedMode: () => {
+				if (process.stdin.isTTY) process.stdin.setRawMode(false);
+			},
+		},
+		process,
+		(message) => process.stderr.write(`${message}\n`),
+	);
+	let firstFrame: number | undefined;
+	let keyAt: number | undefined;
+	const keyToFrame: number[] = [];
+	guard.enter();
+	try {
+		const instance = render(<App host={host} colour={colour} onKey={() => (keyAt = performance.now())} />, {
+			exitOnCtrlC: false,
+			onRender: () => {
+				const now = performance.now();
+				firstFrame ??= now;
+				if (keyAt !== undefined) keyToFrame.push(now - keyAt);
+				keyAt = undefined;
+			},
+		});
+		await instance.waitUntilExit();
+	} finally {
+		guard.restore();
+		guard.dispose();
+	}
+	if (options.debug && firstFrame !== undefined) {
+		const sorted = [...keyToFrame].sort((a, b) => a - b);
+		const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1);
+		process.stderr.write(`netsleuth: first frame ${firstFrame.toFixed(0)} ms after start${sorted.length ? `; key → frame over ${sorted.length} keys: median ${at(0.5)} ms, p95 ${at(0.95)} ms, max ${at(1)} ms` : ''}\n`);
+	}
+	return 0;
+}

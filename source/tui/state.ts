@@ -1,0 +1,259 @@
+import { checkExpression, checkRouteQuery } from './expression.js';
+import { type Command, commandFor, type EditTarget, type KeyContext, type KeyPress, type Mode, VIEWS, type ViewId } from './keys.js';
+import { findRow, type ListState, moveBy, moveTo, page, scrollSideways, showAtTop, START } from './list.js';
+import type { RowSource } from './rows.js';
+
+/**
+ * The whole UI state and its one pure reducer: a key press (with what the views currently show, read
+ * through accessors) in, the next state out. Rendering, tracing and the terminal live elsewhere; tests
+ * drive this without ink.
+ */
+
+export interface EditState {
+	readonly target: EditTarget;
+	readonly text: string;
+	readonly cursor: number;
+}
+
+export interface Message {
+	readonly text: string;
+	readonly tone: 'info' | 'error';
+}
+
+export interface UiState {
+	readonly view: ViewId;
+	readonly lists: Readonly<Record<ViewId, ListState>>;
+	readonly edit: EditState | null;
+	readonly help: boolean;
+	readonly helpTop: number;
+	/** The packet line's text, and the text last traced (null: nothing traced yet). */
+	readonly expression: string;
+	readonly traced: string | null;
+	/** The inline route get's text, and the query last looked up. */
+	readonly routeText: string;
+	readonly routeQuery: string | null;
+	/** The last search (n/N repeat it). */
+	readonly search: string | null;
+	/** Trace steps unfolded with Enter, by step key. */
+	readonly unfolded: ReadonlySet<string>;
+	/** Rules: where Enter on a jump came from, for Backspace. */
+	readonly back: readonly ListState[];
+	readonly message: Message | null;
+	readonly quit: boolean;
+}
+
+/** What a view shows right now: its rows and the size of its list window. */
+export interface ViewEnv {
+	readonly source: RowSource;
+	readonly height: number;
+	readonly width: number;
+}
+
+export interface FrameEnv {
+	readonly views: Readonly<Record<ViewId, ViewEnv>>;
+	readonly helpLines: number;
+	readonly helpHeight: number;
+}
+
+export type Action =
+	| { readonly type: 'key'; readonly press: KeyPress; readonly env: FrameEnv }
+	| { readonly type: 'trace'; readonly expression: string };
+
+export interface InitialOptions {
+	readonly expression?: string;
+	readonly view?: ViewId;
+}
+
+export function initialState(options: InitialOptions = {}): UiState {
+	const expression = options.expression ?? '';
+	const traced = expression && checkExpression(expression).ok ? expression : null;
+	const view = options.view ?? 'trace';
+	return {
+		view,
+		lists: Object.fromEntries(VIEWS.map((v) => [v, START])) as Record<ViewId, ListState>,
+		// With nothing traced yet the packet line has the keyboard: type and press Enter.
+		edit: view === 'trace' && traced === null ? { target: 'expression', text: expression, cursor: expression.length } : null,
+		help: false,
+		helpTop: 0,
+		expression,
+		traced,
+		routeText: '',
+		routeQuery: null,
+		search: null,
+		unfolded: new Set(),
+		back: [],
+		message: null,
+		quit: false,
+	};
+}
+
+export function modeOf(state: UiState): Mode {
+	return state.help ? 'help' : state.edit ? 'edit' : 'normal';
+}
+
+export function keyContext(state: UiState): KeyContext {
+	return {
+		mode: modeOf(state),
+		view: state.view,
+		...(state.edit ? { edit: state.edit.target } : {}),
+		canGoBack: state.view === 'rules' && state.back.length > 0,
+		hasSearch: state.search !== null,
+	};
+}
+
+/** Printable text typed into a line editor (a paste arrives as one string): controls removed. */
+export function printable(input: string): string {
+	return input.replace(/[\x00-\x1f\x7f-\x9f]/g, '');
+}
+
+export function reduce(state: UiState, action: Action): UiState {
+	switch (action.type) {
+		case 'trace': {
+			const check = checkExpression(action.expression);
+			if (!check.ok) return { ...state, expression: action.expression, message: { text: check.error, tone: 'error' } };
+			return { ...state, expression: action.expression, traced: action.expression, edit: null, unfolded: new Set(), lists: { ...state.lists, trace: START }, message: null };
+		}
+		case 'key': {
+			const command = commandFor(action.press, keyContext(state));
+			const base = state.message ? { ...state, message: null } : state;
+			if (command) return apply(base, command, action.env);
+			if (state.edit) {
+				const text = printable(action.press.input);
+				return text ? insert(base, text) : base;
+			}
+			return base;
+		}
+	}
+}
+
+function insert(state: UiState, text: string): UiState {
+	const edit = state.edit!;
+	return { ...state, edit: { ...edit, text: edit.text.slice(0, edit.cursor) + text + edit.text.slice(edit.cursor), cursor: edit.cursor + text.length } };
+}
+
+function setList(state: UiState, view: ViewId, list: ListState): UiState {
+	return { ...state, lists: { ...state.lists, [view]: list } };
+}
+
+function switchView(state: UiState, view: ViewId): UiState {
+	// Leaving a line keeps what was typed on it.
+	const left = state.edit ? leaveEdit(state) : state;
+	return { ...left, view };
+}
+
+function leaveEdit(state: UiState): UiState {
+	const edit = state.edit;
+	if (!edit) return state;
+	if (edit.target === 'expression') return { ...state, edit: null, expression: edit.text };
+	if (edit.target === 'route') return { ...state, edit: null, routeText: edit.text };
+	return { ...state, edit: null };
+}
+
+function searchFrom(state: UiState, env: ViewEnv, query: string, from: number, direction: 1 | -1): UiState {
+	const found = findRow(env.source.count, (i) => env.source.text(i), query, from, direction);
+	if (found === undefined) return { ...state, search: query, message: { text: `no match for "${query}"`, tone: 'error' } };
+	const list = moveTo(state.lists[state.view], found, env.source.count, env.height);
+	return { ...setList(state, state.view, list), search: query };
+}
+
+function submit(state: UiState, env: ViewEnv): UiState {
+	const edit = state.edit!;
+	switch (edit.target) {
+		case 'expression': {
+			const check = checkExpression(edit.text);
+			if (!check.ok) return { ...state, message: { text: check.error, tone: 'error' } };
+			return { ...state, edit: null, expression: edit.text, traced: edit.text, unfolded: new Set(), lists: { ...state.lists, trace: START } };
+		}
+		case 'route': {
+			const check = checkRouteQuery(edit.text);
+			if (!check.ok) return { ...state, message: { text: check.error, tone: 'error' } };
+			return { ...state, edit: null, routeText: edit.text, routeQuery: edit.text };
+		}
+		case 'search': {
+			const query = edit.text || state.search || '';
+			const left = { ...state, edit: null };
+			if (!query) return left;
+			return searchFrom(left, env, query, state.lists[state.view].cursor, 1);
+		}
+	}
+}
+
+function editCommand(state: UiState, command: Command): UiState | undefined {
+	const edit = state.edit;
+	if (!edit) return undefined;
+	const { text, cursor } = edit;
+	const set = (next: string, at: number) => ({ ...state, edit: { ...edit, text: next, cursor: Math.max(0, Math.min(next.length, at)) } });
+	switch (command) {
+		case 'deleteBack': return cursor === 0 ? state : set(text.slice(0, cursor - 1) + text.slice(cursor), cursor - 1);
+		case 'deleteForward': return set(text.slice(0, cursor) + text.slice(cursor + 1), cursor);
+		case 'cursorLeft': return set(text, cursor - 1);
+		case 'cursorRight': return set(text, cursor + 1);
+		case 'lineStart': return set(text, 0);
+		case 'lineEnd': return set(text, text.length);
+		case 'clearLine': return set('', 0);
+		case 'deleteWord': {
+			const before = text.slice(0, cursor).replace(/\S+\s*$/, '');
+			return set(before + text.slice(cursor), before.length);
+		}
+		case 'cancel': return leaveEdit(state);
+		default: return undefined;
+	}
+}
+
+function apply(state: UiState, command: Command, frame: FrameEnv): UiState {
+	const env = frame.views[state.view];
+	const list = state.lists[state.view];
+	const count = env.source.count;
+	const edited = editCommand(state, command);
+	if (edited) return edited;
+	switch (command) {
+		case 'quit': return { ...state, quit: true };
+		case 'help': return { ...state, help: true, helpTop: 0 };
+		case 'closeHelp': return { ...state, help: false };
+		case 'submit': return submit(state, env);
+		case 'view1': case 'view2': case 'view3': case 'view4': case 'view5':
+			return switchView(state, VIEWS[Number(command.slice(4)) - 1]!);
+		case 'nextView': case 'prevView': {
+			const at = VIEWS.indexOf(state.view);
+			return switchView(state, VIEWS[(at + (command === 'nextView' ? 1 : VIEWS.length - 1)) % VIEWS.length]!);
+		}
+		case 'up': case 'down': {
+			const delta = command === 'up' ? -1 : 1;
+			if (state.help) return { ...state, helpTop: Math.max(0, Math.min(state.helpTop + delta, frame.helpLines - frame.helpHeight)) };
+			return setList(state, state.view, moveBy(list, delta, count, env.height));
+		}
+		case 'pageUp': return setList(state, state.view, page(list, -1, count, env.height));
+		case 'pageDown': return setList(state, state.view, page(list, 1, count, env.height));
+		case 'home': return setList(state, state.view, moveTo(list, 0, count, env.height));
+		case 'end': return setList(state, state.view, moveTo(list, count - 1, count, env.height));
+		case 'scrollLeft': return setList(state, state.view, scrollSideways(list, -8, env.source.widest, env.width));
+		case 'scrollRight': return setList(state, state.view, scrollSideways(list, 8, env.source.widest, env.width));
+		case 'open': {
+			const action = count ? env.source.action?.(list.cursor) : undefined;
+			if (!action) {
+				return state.view === 'rules' ? { ...state, message: { text: 'Enter opens the chain a rule jumps to; this line does not jump', tone: 'info' } } : state;
+			}
+			if (action.kind === 'toggle') {
+				const unfolded = new Set(state.unfolded);
+				if (unfolded.has(action.key)) unfolded.delete(action.key);
+				else unfolded.add(action.key);
+				return { ...state, unfolded };
+			}
+			return { ...setList(state, state.view, showAtTop(list, action.to, count, env.height)), back: [...state.back, list] };
+		}
+		case 'back': {
+			const previous = state.back.at(-1);
+			if (!previous) return state;
+			return { ...setList(state, 'rules', previous), back: state.back.slice(0, -1) };
+		}
+		case 'search': return { ...state, edit: { target: 'search', text: '', cursor: 0 } };
+		case 'searchNext': case 'searchPrev': {
+			if (!state.search) return state;
+			const direction = command === 'searchNext' ? 1 : -1;
+			return searchFrom(state, env, state.search, list.cursor + direction, direction);
+		}
+		case 'editExpression': return { ...state, view: 'trace', edit: { target: 'expression', text: state.expression, cursor: state.expression.length } };
+		case 'routeGet': return { ...state, view: 'routes', edit: { target: 'route', text: state.routeText, cursor: state.routeText.length } };
+		default: return state;
+	}
+}

@@ -117,7 +117,7 @@ function describe(layer: Layer, d: DecodedPacket, last: boolean): string | undef
 				? (layer.mf || layer.fragOffset !== 0 ? `fragment id ${layer.id} offset ${layer.fragOffset}${layer.mf ? ' more' : ''}` : '')
 				: (layer.fragment ? `fragment id ${layer.fragment.id} offset ${layer.fragment.offset}${layer.fragment.more ? ' more' : ''}` : '');
 			if (frag) text += text ? ` ${frag}` : frag;
-			if (last && (layer.kind === 'ipv4' ? layer.proto : layer.proto) !== undefined) {
+			if (last) {
 				const proto = PROTOCOL_NAMES[layer.proto]!;
 				text += text ? ` ${proto}` : proto;
 			}
@@ -189,19 +189,17 @@ export function summarize(d: DecodedPacket): string {
 	const layers = d.layers;
 	for (let i = 0; i < layers.length; i++) {
 		const layer = layers[i]!;
-		if (layer.kind === 'ipv4' || layer.kind === 'ipv6') {
-			if (d.quoted === 0 && layer !== d.ip && i > 0) {
-				const before = layers[i - 1]!;
-				if (before.kind === 'icmp' || before.kind === 'icmpv6') text += ' for';
-				else if (before.kind === 'ipv4' || before.kind === 'ipv6') text += ' ipip';
-			}
+		if ((layer.kind === 'ipv4' || layer.kind === 'ipv6') && layer !== d.ip && i > 0) {
+			const before = layers[i - 1]!.kind;
+			const joint = before === 'icmp' || before === 'icmpv6' ? 'for' : before === 'ipv4' || before === 'ipv6' ? 'ipip' : '';
+			if (joint !== '') text += text === '' ? joint : ` ${joint}`;
 		}
 		const part = describe(layer, d, i === layers.length - 1);
 		if (part !== undefined) text += text === '' ? part : ` ${part}`;
 	}
-	if (d.truncated !== undefined) text += ` [${truncationText(d.truncated)}]`;
-	if (d.notes !== undefined) text += ` [${d.notes.join('; ')}]`;
-	if (text === '' && layers.length === 0 && d.frame.caplen === 0) text = 'empty frame';
+	if (d.truncated !== undefined) text += `${text === '' ? '' : ' '}[${truncationText(d.truncated)}]`;
+	if (d.notes !== undefined) text += `${text === '' ? '' : ' '}[${d.notes.join('; ')}]`;
+	if (text === '' && d.frame.caplen === 0) text = 'empty frame';
 	return text;
 }
 

@@ -124,7 +124,7 @@ async function main(): Promise<number> {
 			await runPcap({
 				file: rest[0]!, filter: f.filter, json: f.json, stdin: process.stdin,
 				write: (text) => process.stdout.write(text),
-				progress: process.stderr.isTTY === true && !f.json ? (text) => process.stderr.write(text) : undefined,
+				progress: process.stderr.isTTY === true ? (text) => process.stderr.write(text) : undefined,
 			});
 			return 0;
 		case 'show':

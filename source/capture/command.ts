@@ -95,6 +95,7 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 	let out = '';
 	let rows: string[][] = [];
 	let shown = 0;
+	let shownAt = 0;
 	const flushRows = (): void => {
 		if (rows.length > 0) out += renderTable(rows);
 		rows = [];
@@ -122,7 +123,10 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 					}
 				}
 			}
-			if (showProgress) args.progress!(progressBar(reader.consumed, total, reader.count));
+			if (showProgress && Date.now() - shownAt >= 100) {
+				shownAt = Date.now();
+				args.progress!(progressBar(reader.consumed, total, reader.count));
+			}
 		}
 		reader.end();
 		// An empty listing says so, so that a filter that matched nothing is not mistaken for a hang.

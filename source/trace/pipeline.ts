@@ -185,7 +185,14 @@ class Tracer {
 				? { chain: result.chain, rule: result.ruleNumber!, text: result.rule.text }
 				: ('policy' as const);
 			const name = result.outcome.kind === 'nat' ? result.rule?.target?.name ?? 'NAT' : VERDICT_NAMES[result.outcome.kind];
-			this.steps.push({ kind: 'chain', hook, table: tableName, chain: hook, evaluations: result.evaluations, result: name, decided_by: decided });
+			// The evaluations (thousands for a kube-proxy chain) are put into words only when read: JSON, display.
+			this.steps.push({
+				kind: 'chain', hook, table: tableName, chain: hook,
+				get evaluations() {
+					return result.evaluations;
+				},
+				result: name, decided_by: decided,
+			});
 			this.verdict = result.rule
 				? { table: tableName, chain: result.chain, rule: result.ruleNumber!, target: result.rule.target?.name ?? null, text: result.rule.text }
 				: { table: tableName, chain: hook, rule: null, target: base.policy ?? 'ACCEPT', text: `policy ${base.policy ?? 'ACCEPT'} of ${tableName}/${hook}` };

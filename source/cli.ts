@@ -121,6 +121,7 @@ async function main(): Promise<number> {
 			break;
 		case 'pcap':
 			if (rest.length !== 1) throw new UsageError('usage: netsleuth pcap FILE|- [--filter EXPR] [--json]');
+			if (rest[0] === '-' && process.stdin.isTTY) throw new UsageError('"-" reads the capture from standard input, but standard input is a terminal');
 			await runPcap({
 				file: rest[0]!, filter: f.filter, json: f.json, stdin: process.stdin,
 				write: (text) => process.stdout.write(text),

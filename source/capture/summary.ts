@@ -228,11 +228,13 @@ function layersJson(d: DecodedPacket): string {
  * is printable ASCII without quotes or backslashes except a DNS name (printable, but it may hold both,
  * and \xHH escapes): checking those few is cheaper than scanning every summary.
  */
+const NEEDS_ESCAPE = /["\\]/;
+
 function summaryNeedsEscape(d: DecodedPacket): boolean {
 	const layers = d.layers;
 	for (let i = 0; i < layers.length; i++) {
 		const layer = layers[i]!;
-		if (layer.kind === 'dns' && layer.qname !== undefined && /["\\]/.test(layer.qname)) return true;
+		if (layer.kind === 'dns' && layer.qname !== undefined && NEEDS_ESCAPE.test(layer.qname)) return true;
 	}
 	return false;
 }

@@ -49,8 +49,14 @@ function tokenize(expr: string): Token[] {
 const PROTOS = new Set(['tcp', 'udp', 'icmp', 'icmp6', 'arp', 'ip', 'ip6']);
 const KEYWORDS = new Set(['and', 'or', 'not', 'host', 'net', 'port', 'portrange', 'src', 'dst', 'ether', 'vlan', ...PROTOS]);
 
+/** Limits that keep parseFilter and matchFilter (both recursive) far from the stack's end. */
+const MAX_NESTING = 100;
+const MAX_TERMS = 1000;
+
 class Parser {
 	private i = 0;
+	private depth = 0;
+	private terms = 0;
 	constructor(
 		private readonly tokens: Token[],
 		private readonly length: number,
@@ -93,17 +99,21 @@ class Parser {
 
 	private unary(): FilterNode {
 		const word = this.peek();
-		if (word === 'not' || word === '!') {
+		if (word === 'not' || word === '!' || word === '(') {
+			// The parser and matchFilter recurse once per level: bound it, or a long argument overflows the stack.
+			if (this.depth >= MAX_NESTING) this.fail(`at most ${MAX_NESTING} nested "not" and "("`);
+			this.depth++;
 			this.i++;
-			return { t: 'not', a: this.unary() };
-		}
-		if (word === '(') {
-			this.i++;
-			const node = this.or();
-			if (this.peek() !== ')') this.fail('")"');
-			this.i++;
+			let node: FilterNode;
+			if (word === '(') {
+				node = this.or();
+				if (this.peek() !== ')') this.fail('")"');
+				this.i++;
+			} else node = { t: 'not', a: this.unary() };
+			this.depth--;
 			return node;
 		}
+		if (++this.terms > MAX_TERMS) this.fail(`at most ${MAX_TERMS} primitives`);
 		return this.primitive();
 	}
 

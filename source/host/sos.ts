@@ -156,6 +156,10 @@ export function listingToSave(listings: { table: string; text: string; file: str
 			const protName = PROTOCOLS[prot.replace(/^!/, '')] ?? prot.replace(/^!/, '');
 			const opt = words[optAt]!;
 			const [inIf, outIf, src, dst] = words.slice(optAt + 1, optAt + 5) as [string, string, string, string];
+			if (dst === undefined) {
+				warnings.push(`${file}:${i + 1}: could not read this rule's columns; left out`);
+				return;
+			}
 			const extraAt = line.indexOf(dst, line.indexOf(src) + src.length) + dst.length;
 			const extra = line.slice(extraAt).trim();
 			const parts: string[] = [];

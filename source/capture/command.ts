@@ -17,8 +17,11 @@ export interface PcapArgs {
 	readonly json: boolean;
 	/** Standard input, for "-". */
 	readonly stdin: AsyncIterable<Uint8Array> & { isTTY?: boolean };
-	/** Where output goes, as it is produced (a damaged file's packets come out before the error). */
-	readonly write: (text: string) => void;
+	/**
+	 * Where output goes, as it is produced (a damaged file's packets come out before the error). JSON lines
+	 * are pure ASCII and come as bytes (encoding them as Latin-1 is cheaper than as UTF-8); tables as text.
+	 */
+	readonly write: (chunk: string | Uint8Array) => void;
 	/** A progress line sink (stderr when it is a terminal), or undefined for none. */
 	readonly progress: ((text: string) => void) | undefined;
 }
@@ -111,7 +114,7 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 				if (json) {
 					out += jsonLine(d);
 					if (out.length >= FLUSH_CHARS) {
-						args.write(out);
+						args.write(Buffer.from(out, 'latin1'));
 						out = '';
 					}
 				} else {
@@ -140,6 +143,6 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 	} finally {
 		if (showProgress) args.progress!('\r\x1b[K');
 		if (!json) flushRows();
-		if (out !== '') args.write(out);
+		if (out !== '') args.write(json ? Buffer.from(out, 'latin1') : out);
 	}
 }

@@ -239,6 +239,16 @@ function summaryNeedsEscape(d: DecodedPacket): boolean {
 	return false;
 }
 
+const NON_ASCII = /[\u0080-\uffff]/g;
+
+/** JSON text of a string, with every character outside ASCII escaped: JSON lines stay pure ASCII. */
+export function asciiJson(value: unknown): string {
+	return JSON.stringify(value).replace(NON_ASCII, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+let lastIfName: string | undefined;
+let lastIfNameJson = '';
+
 /**
  * The `pcap --json` line of §3, with its newline. Extra fields: "in" (the capture's interface name),
  * "truncated" and "notes". Built as one template (this runs a million times a second).
@@ -251,8 +261,14 @@ export function jsonLine(d: DecodedPacket): string {
 	const t = d.transport;
 	const ports = t !== undefined && (t.kind === 'tcp' || t.kind === 'udp') ? `,"sport":${t.sport},"dport":${t.dport}` : '';
 	let extra = '';
-	if (f.ifName !== undefined) extra += `,"in":${JSON.stringify(f.ifName)}`;
-	if (d.truncated !== undefined) extra += `,"truncated":${JSON.stringify(truncationText(d.truncated))}`;
-	if (d.notes !== undefined) extra += `,"notes":${JSON.stringify(d.notes)}`;
-	return `{"n":${f.n},"ts":${ts === null ? 'null' : `"${ts}"`},"caplen":${f.caplen},"len":${f.len},"layers":${layersJson(d)},"src":${src === null ? 'null' : `"${src}"`},"dst":${dst === null ? 'null' : `"${dst}"`},"proto":"${protocolOf(d)}"${ports},"summary":${summaryNeedsEscape(d) ? JSON.stringify(summarize(d)) : `"${summarize(d)}"`}${extra}}\n`;
+	if (f.ifName !== undefined) {
+		if (f.ifName !== lastIfName) {
+			lastIfName = f.ifName;
+			lastIfNameJson = asciiJson(f.ifName);
+		}
+		extra += `,"in":${lastIfNameJson}`;
+	}
+	if (d.truncated !== undefined) extra += `,"truncated":${asciiJson(truncationText(d.truncated))}`;
+	if (d.notes !== undefined) extra += `,"notes":${asciiJson(d.notes)}`;
+	return `{"n":${f.n},"ts":${ts === null ? 'null' : `"${ts}"`},"caplen":${f.caplen},"len":${f.len},"layers":${layersJson(d)},"src":${src === null ? 'null' : `"${src}"`},"dst":${dst === null ? 'null' : `"${dst}"`},"proto":"${protocolOf(d)}"${ports},"summary":${summaryNeedsEscape(d) ? asciiJson(summarize(d)) : `"${summarize(d)}"`}${extra}}\n`;
 }

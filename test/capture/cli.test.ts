@@ -54,6 +54,13 @@ describe('netsleuth pcap --json', () => {
 		assert.deepEqual(ng.map((l) => l.ts === null), [false, false, false, false, false, true, true]);
 	});
 
+	test('lines are pure ASCII: other characters (an interface named in UTF-8) are escaped', () => {
+		const bytes = g.pcapngFile([{ le: true, interfaces: [{ linkType: 1, name: 'wlan-é☃\u{1f600}' }], records: [{ sec: 0, nsec: 0, data: layerFrames()[0]! }] }]);
+		const { stdout } = run(['pcap', file('utf8.pcapng', bytes), '--json']);
+		assert.match(stdout, /^[\x20-\x7e\n]*$/);
+		assert.equal(JSON.parse(stdout).in, 'wlan-é☃\u{1f600}');
+	});
+
 	test('standard input ("-") gives the same output as the file', () => {
 		const fromFile = run(['pcap', layers, '--json']);
 		const fromStdin = run(['pcap', '-', '--json'], captures.get('layers-le-usec.pcap'));

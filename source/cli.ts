@@ -1,13 +1,10 @@
 import meow from 'meow';
-import { DEMO_NAMES } from './host/demo/index.js';
-import { InputError } from './host/model.js';
-import { runRoute } from './commands/route-command.js';
-import { HostUnreadableError, type SourceFlags } from './commands/sources.js';
-import { runTrace, TraceUsageError } from './commands/trace.js';
-import { PacketSpecError } from './packet/spec.js';
-import { runPcap } from './capture/command.js';
-import { runShow, SHOW_WHAT, type ShowWhat } from './commands/show.js';
-import { runSnapshot } from './commands/snapshot.js';
+import type { SourceFlags } from './commands/sources.js';
+import type { ShowWhat } from './commands/show.js';
+import { DEMO_NAMES } from './host/demo/names.js';
+
+// Each command loads its modules when it runs (dynamic imports below): `netsleuth --help` loads meow and
+// this file only, and no one-shot command loads the engine parts it does not use, nor ink/React.
 
 const HELP = `
   What does this Linux host do with this packet, and why?
@@ -112,30 +109,37 @@ async function main(): Promise<number> {
 	const [command, ...rest] = cli.input;
 	let output: string;
 	switch (command) {
-		case 'trace':
+		case 'trace': {
+			const { runTrace } = await import('./commands/trace.js');
 			output = await runTrace({ words: rest, flags: f, source, json: f.json, verbose: f.verbose, colour, readStdin, warn });
 			break;
+		}
 		case 'route':
 			if (rest[0] !== 'get' || rest.length !== 2) throw new UsageError('usage: netsleuth route get DST [--from SRC] [--iif IF] [--oif IF] [--mark N] [--tos N]');
+			const { runRoute } = await import('./commands/route-command.js');
 			output = await runRoute({ dst: rest[1]!, flags: f, source, json: f.json, readStdin, warn });
 			break;
 		case 'pcap':
 			if (rest.length !== 1) throw new UsageError('usage: netsleuth pcap FILE|- [--filter EXPR] [--json]');
 			if (rest[0] === '-' && process.stdin.isTTY) throw new UsageError('"-" reads the capture from standard input, but standard input is a terminal');
+			const { runPcap } = await import('./capture/command.js');
 			await runPcap({
 				file: rest[0]!, filter: f.filter, json: f.json, stdin: process.stdin,
 				write: (text) => process.stdout.write(text),
 				progress: process.stderr.isTTY === true ? (text) => process.stderr.write(text) : undefined,
 			});
 			return 0;
-		case 'show':
+		case 'show': {
+			const { runShow, SHOW_WHAT } = await import('./commands/show.js');
 			if (rest.length !== 1 || !(SHOW_WHAT as readonly string[]).includes(rest[0]!)) throw new UsageError(`usage: netsleuth show ${SHOW_WHAT.join('|')} [source] [--json]`);
 			output = await runShow({ what: rest[0] as ShowWhat, source, json: f.json, readStdin, warn });
 			break;
+		}
 		case 'snapshot': {
 			if (rest.length !== 0) throw new UsageError('usage: netsleuth snapshot [-o FILE] [--netns NAME]');
 			const other = (['snapshot', 'demo', 'rules', 'rules6', 'routes', 'ipRules', 'links', 'sysctl', 'ipset'] as const).find((key) => f[key] !== undefined);
 			if (other) throw new UsageError(`netsleuth snapshot reads the live host (or --netns NAME); --${other.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} does not apply`);
+			const { runSnapshot } = await import('./commands/snapshot.js');
 			output = (await runSnapshot({ ...(f.output !== undefined ? { output: f.output } : {}), ...(f.netns !== undefined ? { netns: f.netns } : {}), warn })).stdout;
 			break;
 		}
@@ -160,7 +164,11 @@ main().then(
 	(code) => {
 		process.exitCode = code;
 	},
-	(error: unknown) => {
+	async (error: unknown) => {
+		// The error classes come from the modules that throw them (loaded already when a command ran).
+		const [{ InputError }, { HostUnreadableError }, { TraceUsageError }, { PacketSpecError }] = await Promise.all([
+			import('./host/model.js'), import('./commands/sources.js'), import('./commands/trace.js'), import('./packet/spec.js'),
+		]);
 		const message = error instanceof Error ? error.message : String(error);
 		const code = error instanceof UsageError || error instanceof TraceUsageError ? 2
 			: error instanceof InputError || error instanceof PacketSpecError ? 1

@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { InputError, type RawHostState } from '../model.js';
 import { parseSnapshot } from '../snapshot.js';
 
-/** node0 of the handout's Calico lab, and the same node with each of the handout's iptables exercises. */
-export const DEMO_NAMES = ['node0', 'reject-ip', 'reject-mac', 'http-only', 'no-ping'] as const;
+import { DEMO_NAMES } from './names.js';
+
+// The names live in their own module so that the CLI's help can show them without loading the rest.
+export { DEMO_NAMES };
 
 /** The lab snapshots are recorded by build-lab.sh in real namespaces and shipped beside the sources. */
 const LAB = new URL('../../../../source/host/demo/lab/', import.meta.url);

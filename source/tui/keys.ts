@@ -103,7 +103,7 @@ export const BINDINGS: readonly Binding[] = [
 	{ command: 'end', keys: [k('end'), c('G')], keysLabel: 'End G', help: 'last line', modes: ['normal'], views: LIST_VIEWS },
 	{ command: 'scrollLeft', keys: [k('left'), c('h')], keysLabel: '← h', help: 'scroll left', modes: ['normal'], views: LIST_VIEWS },
 	{ command: 'scrollRight', keys: [k('right'), c('l')], keysLabel: '→ l', help: 'scroll right (long rules)', modes: ['normal'], views: LIST_VIEWS, footer: { keys: '←→', text: 'scroll', priority: 1 } },
-	{ command: 'open', keys: [k('return')], keysLabel: 'Enter', help: 'unfold the step: every rule walked and why it did not match', modes: ['normal'], views: ['trace'], footer: { keys: 'Enter', text: 'unfold', priority: 7 } },
+	{ command: 'open', keys: [k('return')], keysLabel: 'Enter', help: 'on a step: unfold every rule walked and why it did not match; on a rule: show it in Rules', modes: ['normal'], views: ['trace'], footer: { keys: 'Enter', text: 'unfold', priority: 7 } },
 	{ command: 'open', keys: [k('return')], keysLabel: 'Enter', help: 'on a rule that jumps to a chain: open that chain', modes: ['normal'], views: ['rules'], footer: { keys: 'Enter', text: 'open chain', priority: 7 } },
 	{ command: 'back', keys: [k('backspace'), k('delete')], keysLabel: 'Backspace', help: 'back to the rule you came from', modes: ['normal'], views: ['rules'], when: (x) => x.canGoBack === true, footer: { keys: 'Bksp', text: 'back', priority: 7 } },
 	{ command: 'editExpression', keys: [c('e'), c(':'), c('i')], keysLabel: 'e : i', help: 'edit the packet expression', modes: ['normal'], views: ['trace'], footer: { keys: 'e', text: 'edit packet', priority: 8 } },

@@ -33,7 +33,9 @@ export interface Row {
 /** What Enter does on a row. */
 export type RowAction =
 	| { readonly kind: 'jump'; readonly to: number; readonly label: string }
-	| { readonly kind: 'toggle'; readonly key: string };
+	| { readonly kind: 'toggle'; readonly key: string }
+	/** A rule of the trace: show it in the Rules view (key as ruleKey makes it). */
+	| { readonly kind: 'rule'; readonly key: string };
 
 export interface RowSource {
 	readonly count: number;
@@ -41,6 +43,8 @@ export interface RowSource {
 	/** Plain text for search (the row's text). */
 	text(i: number): string;
 	action?(i: number): RowAction | undefined;
+	/** The row of a rule, by ruleKey (the Rules view). */
+	locate?(key: string): number | undefined;
 	/** The widest row, for sideways scrolling. */
 	readonly widest: number;
 }

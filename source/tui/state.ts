@@ -114,16 +114,71 @@ export function reduce(state: UiState, action: Action): UiState {
 			return { ...state, expression: action.expression, traced: action.expression, edit: null, unfolded: new Set(), lists: { ...state.lists, trace: START }, message: null };
 		}
 		case 'key': {
-			const command = commandFor(action.press, keyContext(state));
-			const base = state.message ? { ...state, message: null } : state;
-			if (command) return apply(base, command, action.env);
-			if (state.edit) {
-				const text = printable(action.press.input);
-				return text ? insert(base, text) : base;
+			const presses = splitPress(action.press);
+			if (presses.length === 1) return handle(state, presses[0]!, action.env);
+			// Keys that arrived together (typed fast, held down, pasted): one at a time, a text run into a line at once.
+			let next = state;
+			for (const press of presses) {
+				if (press.key !== undefined || press.ctrl) {
+					next = handle(next, press, action.env);
+					continue;
+				}
+				let rest = press.input;
+				while (rest) {
+					if (next.edit) {
+						next = insert(next, rest);
+						rest = '';
+					} else {
+						const [first] = rest;
+						next = handle(next, { input: first! }, action.env);
+						rest = rest.slice(first!.length);
+					}
+				}
 			}
-			return base;
+			return next;
 		}
 	}
+}
+
+const CONTROL_KEYS: Readonly<Record<string, KeyPress>> = {
+	'\r': { input: '', key: 'return' }, '\n': { input: '', key: 'return' }, '\t': { input: '', key: 'tab' },
+	'\x7f': { input: '', key: 'delete' }, '\b': { input: '', key: 'backspace' },
+};
+
+/**
+ * Ink hands over a run of ordinary characters as one event, control characters included ("abc\r",
+ * "jjj", "text\x03"). Splits such a run into the keys it holds: control characters each on their own
+ * (Enter, Tab, Backspace, Ctrl-letter), the text between them as runs. Other presses pass unchanged.
+ */
+export function splitPress(press: KeyPress): KeyPress[] {
+	if (press.key !== undefined || press.ctrl || press.input.length <= 1) return [press];
+	const out: KeyPress[] = [];
+	let run = '';
+	for (const char of press.input) {
+		const code = char.codePointAt(0)!;
+		if (code >= 0x20 && code !== 0x7f) {
+			run += char;
+			continue;
+		}
+		if (run) out.push({ input: run });
+		run = '';
+		const known = CONTROL_KEYS[char];
+		if (known) out.push(known);
+		else if (code >= 1 && code <= 26) out.push({ input: String.fromCharCode(code + 96), ctrl: true });
+	}
+	if (run) out.push({ input: run });
+	return out.length ? out : [press];
+}
+
+function handle(state: UiState, press: KeyPress, env: FrameEnv): UiState {
+	const command = commandFor(press, keyContext(state));
+	const base = state.message ? { ...state, message: null } : state;
+	if (command) return apply(base, command, env);
+	if (state.edit) {
+		const text = printable(press.input);
+		return text ? insert(base, text) : base;
+	}
+	return base;
 }
 
 function insert(state: UiState, text: string): UiState {
@@ -232,6 +287,13 @@ function apply(state: UiState, command: Command, frame: FrameEnv): UiState {
 			const action = count ? env.source.action?.(list.cursor) : undefined;
 			if (!action) {
 				return state.view === 'rules' ? { ...state, message: { text: 'Enter opens the chain a rule jumps to; this line does not jump', tone: 'info' } } : state;
+			}
+			if (action.kind === 'rule') {
+				const rules = frame.views.rules;
+				const at = rules.source.locate?.(action.key);
+				if (at === undefined) return { ...state, message: { text: 'that rule is not in the Rules view', tone: 'info' } };
+				const shown = moveTo({ ...state.lists.rules, top: Math.max(0, at - 3), left: 0 }, at, rules.source.count, rules.height);
+				return { ...setList(state, 'rules', shown), view: 'rules' };
 			}
 			if (action.kind === 'toggle') {
 				const unfolded = new Set(state.unfolded);

@@ -91,6 +91,14 @@ describe('the TUI, rendered', () => {
 		await waitFor(app, (f) => f.includes('▸ PREROUTING') && !f.includes('is not docker0'), 'the step folded again');
 		app.unmount();
 	});
+	test('trace: Enter on the deciding rule shows it in the Rules view', async () => {
+		const app = await traced();
+		await keys(app, 'j', 'j', 'j', ENTER);
+		const frame = await waitFor(app, (f) => f.includes('iptables -t filter'), 'the rules view');
+		assert.match(frame, /^filter ▸ INPUT/m);
+		assert.match(frame, /line 4\/31/);
+		app.unmount();
+	});
 	test('rules: iptables -L with line numbers and counters, the path marked; Enter opens a jump, Backspace returns', async () => {
 		const app = await traced();
 		await keys(app, '2');

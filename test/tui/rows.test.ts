@@ -92,6 +92,10 @@ describe('what the views show', () => {
 		assert.equal(chainOf(table, 3), 'nat ▸ PREROUTING');
 		assert.equal(chainOf(table, 0), 'iptables -t nat');
 		assert.equal(table.ruleCount, 6);
+		assert.equal(rows.locate!('4|nat|PREROUTING|1'), 3);
+		assert.match(lines[rows.locate!('4|filter|CHECKS|2')!]!, /DROP +udp/);
+		assert.equal(rows.locate!('4|filter|CHECKS|3'), undefined);
+		assert.equal(rows.locate!('4|raw|PREROUTING|1'), undefined);
 		assert.match(table.searchText(3), /^-A PREROUTING -p tcp -m tcp --dport 8080 -j WEB$/m);
 		assert.match(table.searchText(3), /dpt:8080/);
 	});

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { KeyPress, ViewId } from '../../source/tui/keys.js';
 import { arraySource, EMPTY_SOURCE, type RowAction, type RowSource } from '../../source/tui/rows.js';
-import { type FrameEnv, initialState, keyContext, reduce, type UiState } from '../../source/tui/state.js';
+import { type FrameEnv, initialState, keyContext, reduce, splitPress, type UiState } from '../../source/tui/state.js';
 
 const lines = (n: number, prefix = 'row') => arraySource(Array.from({ length: n }, (_, i) => ({ text: `${prefix} ${i}`, tone: 'normal' as const })));
 
@@ -39,9 +39,20 @@ describe('the TUI reducer', () => {
 		assert.equal(s.edit, null);
 		assert.equal(keyContext(s).mode, 'normal');
 	});
-	test('a paste arrives as one string, control characters dropped', () => {
-		const s = press(initialState(), frame(), char('tcp 1.2.3.4:1 >\x1b[31m 5.6.7.8:2 in eth0'));
+	test('keys that arrive together are each handled: a pasted line, a held-down j, text with Enter or Ctrl-C', () => {
+		const env = frame({ trace: lines(50) });
+		let s = press(initialState(), env, char('tcp 1.2.3.4:1 >\x1b[31m 5.6.7.8:2 in eth0'));
 		assert.equal(s.edit?.text, 'tcp 1.2.3.4:1 >[31m 5.6.7.8:2 in eth0');
+		s = press(initialState(), env, char(`${EXPRESSION}\rjjj`));
+		assert.equal(s.traced, EXPRESSION);
+		assert.equal(s.lists.trace.cursor, 3);
+		s = press(s, env, char('kkGe\x15tcp'));
+		assert.equal(s.lists.trace.cursor, 49);
+		assert.equal(s.edit?.text, 'tcp');
+		assert.equal(press(s, env, char('x\x03')).quit, true);
+		assert.equal(press(initialState(), env, char('ab\x7f\x7fc')).edit?.text, 'c');
+		assert.deepEqual(splitPress({ input: 'a\tb' }), [{ input: 'a' }, { input: '', key: 'tab' }, { input: 'b' }]);
+		assert.deepEqual(splitPress({ input: 'q' }), [{ input: 'q' }]);
 	});
 	test('a bad packet keeps the line open and says what is wrong', () => {
 		const s = press(initialState(), frame(), 'tcp 10.0.0.1 > nowhere in eth0', special('return'));
@@ -137,6 +148,18 @@ describe('the TUI reducer', () => {
 		assert.deepEqual([...s.unfolded], []);
 		s = press(s, env, special('return'), 'e', special('return'));
 		assert.deepEqual([...s.unfolded], []);
+	});
+	test('Enter on a rule of the trace shows that rule in the Rules view', () => {
+		const rules: RowSource = { ...lines(80), locate: (key) => (key === '4|filter|INPUT|1' ? 50 : undefined) };
+		const trace: RowSource = { ...lines(3), action: (i) => (i === 2 ? { kind: 'rule', key: '4|filter|INPUT|1' } : i === 1 ? { kind: 'rule', key: '4|nat|GONE|9' } : undefined) };
+		const env = frame({ trace, rules });
+		let s = press(initialState({ expression: EXPRESSION }), env, 'jj', special('return'));
+		assert.equal(s.view, 'rules');
+		assert.equal(s.lists.rules.cursor, 50);
+		assert.ok(s.lists.rules.top <= 50 && s.lists.rules.top + 10 > 50);
+		s = press(s, env, '1', 'k', special('return'));
+		assert.equal(s.view, 'trace');
+		assert.match(s.message!.text, /not in the Rules view/);
 	});
 	test('r opens the inline route get; a bad destination is refused, a good one looked up', () => {
 		const env = frame();

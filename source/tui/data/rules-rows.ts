@@ -205,6 +205,12 @@ export function rulesSource(table: RulesTable, marks: ReadonlyMap<string, Mark>)
 			const to = table.jump(i);
 			return to >= 0 ? { kind: 'jump', to, label: table.text(to) } : undefined;
 		},
+		locate: (key) => {
+			const at = key.lastIndexOf('|');
+			const header = table.chains.get(key.slice(0, at));
+			const rule = Number(key.slice(at + 1));
+			return header === undefined || !Number.isInteger(rule) || rule < 1 || table.key(header + 1 + rule) !== key ? undefined : header + 1 + rule;
+		},
 	};
 }
 

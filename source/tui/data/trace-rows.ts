@@ -2,6 +2,7 @@ import type { PacketJson } from '../../packet/packet.js';
 import type { Step, Trace } from '../../trace/model.js';
 import { safeText } from '../../views/safe-text.js';
 import { arraySource, type Row, type RowAction, type RowSource, type Tone } from '../rows.js';
+import { ruleKey } from './rules-rows.js';
 
 /** The fate in one line, and its tone (red for dropped/rejected, green for delivered/forwarded/sent). */
 export function fateLine(trace: Trace): { text: string; tone: Tone } {
@@ -50,7 +51,7 @@ export function traceRows(trace: Trace, unfolded: ReadonlySet<string>): RowSourc
 		if (action) actions.set(rows.length, action);
 		rows.push(row);
 	};
-	trace.steps.forEach((step, index) => stepRows(step, `step:${index}`, unfolded, push));
+	trace.steps.forEach((step, index) => stepRows(step, `step:${index}`, unfolded, push, trace.packet.family));
 	if (JSON.stringify(trace.final) !== JSON.stringify(trace.packet)) push({ text: `Leaves as     ${packetText(trace.final)}`, tone: 'accent' });
 	if (trace.branches.length) {
 		push({ text: 'Random branches (-m statistic)', tone: 'heading' });
@@ -67,7 +68,7 @@ export function traceRows(trace: Trace, unfolded: ReadonlySet<string>): RowSourc
 		const key = 'reply';
 		const open = unfolded.has(key);
 		push({ text: safeText(`Reply         the ${reply.packet.proto === 'tcp' ? 'TCP RST' : 'ICMP error'} sent back: ${packetText(reply.packet)}`), tone: 'heading', mark: open ? 'unfolded' : 'folded' }, { kind: 'toggle', key });
-		if (open) reply.steps.forEach((step, index) => stepRows(step, `reply:${index}`, unfolded, push, '  '));
+		if (open) reply.steps.forEach((step, index) => stepRows(step, `reply:${index}`, unfolded, push, reply.packet.family, '  '));
 		push({ text: `              ${safeText(reply.summary)}`, tone: reply.fate === 'dropped' || reply.fate === 'rejected' ? 'bad' : 'normal' });
 	}
 	if (trace.assumptions.length) {
@@ -77,7 +78,7 @@ export function traceRows(trace: Trace, unfolded: ReadonlySet<string>): RowSourc
 	return arraySource(rows, (i) => actions.get(i));
 }
 
-function stepRows(step: Step, key: string, unfolded: ReadonlySet<string>, push: (row: Row, action?: RowAction) => void, indent = ''): void {
+function stepRows(step: Step, key: string, unfolded: ReadonlySet<string>, push: (row: Row, action?: RowAction) => void, family: 4 | 6, indent = ''): void {
 	const open = unfolded.has(key);
 	switch (step.kind) {
 		case 'chain': {
@@ -97,17 +98,18 @@ function stepRows(step: Step, key: string, unfolded: ReadonlySet<string>, push: 
 				for (const e of step.evaluations) {
 					const where = e.chain === step.chain ? `${e.rule}` : `${e.chain} ${e.rule}`;
 					const decider = step.decided_by !== 'policy' && step.decided_by.chain === e.chain && step.decided_by.rule === e.rule;
+					const rule: RowAction = { kind: 'rule', key: ruleKey(family, e.table, e.chain, e.rule) };
 					if (e.matched) {
-						push({ text: safeText(`${pad}✓ ${where.padEnd(4)} ${e.text.trim()}`), tone: decider ? 'decider' : 'match', mark: decider ? 'decider' : 'hit' });
+						push({ text: safeText(`${pad}✓ ${where.padEnd(4)} ${e.text.trim()}`), tone: decider ? 'decider' : 'match', mark: decider ? 'decider' : 'hit' }, rule);
 					} else {
-						push({ text: safeText(`${pad}✗ ${where.padEnd(4)} ${e.text.trim()}`), tone: 'miss', mark: 'walked' });
+						push({ text: safeText(`${pad}✗ ${where.padEnd(4)} ${e.text.trim()}`), tone: 'miss', mark: 'walked' }, rule);
 						push({ text: safeText(`${pad}    ${e.reason ?? ''}`), tone: 'dim' });
 					}
 				}
 				if (step.decided_by === 'policy') push({ text: safeText(`${pad}end of ${step.chain}: policy ${step.result}`), tone: 'decider', mark: 'decider' });
 			} else if (step.decided_by !== 'policy') {
 				const where = step.decided_by.chain === step.chain ? `${step.decided_by.rule}` : `${step.decided_by.chain} ${step.decided_by.rule}`;
-				push({ text: safeText(`${pad}✓ ${where.padEnd(4)} ${step.decided_by.text.trim()}`), tone: 'decider', mark: 'decider' });
+				push({ text: safeText(`${pad}✓ ${where.padEnd(4)} ${step.decided_by.text.trim()}`), tone: 'decider', mark: 'decider' }, { kind: 'rule', key: ruleKey(family, step.table, step.decided_by.chain, step.decided_by.rule) });
 			}
 			break;
 		}

@@ -48,7 +48,7 @@ export function TraceView({ expression, edit, traced, check, outcome, source, li
 		info = <Text dimColor wrap="truncate-end">edited, not traced yet: e, then Enter</Text>;
 	} else if (outcome && 'trace' in outcome) {
 		const t = outcome.trace;
-		info = <Text dimColor wrap="truncate-end">{`path ${t.path} · ${t.hits.length} rule events · traced in ${outcome.milliseconds.toFixed(1)} ms · Enter on ▸ unfolds a step`}</Text>;
+		info = <Text dimColor wrap="truncate-end">{`path ${t.path} · ${t.hits.length} rule events · traced in ${outcome.milliseconds.toFixed(1)} ms · Enter: ▸ unfolds, on a rule shows it in Rules`}</Text>;
 	} else {
 		info = <Text dimColor> </Text>;
 	}

@@ -25,9 +25,9 @@ const HELP = `
     --ipset FILE         ipset save
 
   Packet
-    tcp 10.2.67.113:51000 '>' 10.0.0.1:22 in eth0     (also: out IF, mark N, state S, flags F, type T, mac M, local)
+    tcp 10.2.67.113:51000 '>' 10.0.0.1:22 in eth0     (also: out IF, mark N, state S, flags F, type T, mac M, dmac M, local)
     or --proto tcp|udp|icmp|icmpv6|N --src IP --dst IP --sport N --dport N --in IF --out IF
-       --src-mac MAC --icmp-type N[/CODE] --tcp-flags SYN,ACK --mark N --state NEW|ESTABLISHED|RELATED|INVALID|UNTRACKED --local
+       --src-mac MAC --dst-mac MAC --icmp-type N[/CODE] --tcp-flags SYN,ACK --mark N --state NEW|ESTABLISHED|RELATED|INVALID|UNTRACKED --local
 
   Exit codes: 0 success · 1 bad input · 2 usage error · 3 the host could not be read
 
@@ -69,6 +69,7 @@ const KNOWN_FLAGS = {
 	in: { type: 'string' },
 	out: { type: 'string' },
 	srcMac: { type: 'string' },
+	dstMac: { type: 'string' },
 	icmpType: { type: 'string' },
 	tcpFlags: { type: 'string' },
 	mark: { type: 'string' },

@@ -17,7 +17,7 @@ export interface TraceArgs {
 	readonly warn: (line: string) => void;
 }
 
-const PACKET_FLAGS = ['proto', 'src', 'dst', 'sport', 'dport', 'in', 'out', 'srcMac', 'icmpType', 'tcpFlags', 'mark', 'state'] as const;
+const PACKET_FLAGS = ['proto', 'src', 'dst', 'sport', 'dport', 'in', 'out', 'srcMac', 'dstMac', 'icmpType', 'tcpFlags', 'mark', 'state'] as const;
 
 /** The packet from flags, or from the words of an expression (not both). */
 export function specFromArgs(words: readonly string[], flags: Record<string, unknown>): PacketSpec {

@@ -1,3 +1,5 @@
+import type { LinkModel, Neighbour } from '../links/model.js';
+import { buildLinks, parseNeighbours } from '../links/parse.js';
 import type { IpSetEntry } from '../netfilter/extension.js';
 import { parseRuleset } from '../netfilter/parse.js';
 import type { Ruleset } from '../netfilter/ruleset.js';
@@ -172,6 +174,30 @@ export function buildHost(raw: RawHostState, origins: Origins = {}): LoadedHost 
 		...(raw.ipRules === undefined ? [] : located(origin('ipRules', 'ip -j rule'), () => parseRules(json(raw.ipRules!, origin('ipRules', 'ip -j rule')), 4))),
 		...(raw.ipRules6 === undefined ? [] : located(origin('ipRules6', 'ip -6 -j rule'), () => parseRules(json(raw.ipRules6!, origin('ipRules6', 'ip -6 -j rule')), 6))),
 	];
+	// Interfaces and bridges, for bridging in the trace: a part that cannot be read is left out and said so.
+	let links: LinkModel | undefined;
+	if (raw.links !== undefined || raw.addresses !== undefined) {
+		try {
+			links = buildLinks({
+				...(raw.links !== undefined ? { links: raw.links } : {}),
+				...(raw.addresses !== undefined ? { addresses: raw.addresses } : {}),
+				...(raw.bridgeLinks !== undefined ? { bridgeLinks: raw.bridgeLinks } : {}),
+				...(raw.fdb !== undefined ? { fdb: raw.fdb } : {}),
+				...(raw.bridgeVlans !== undefined ? { bridgeVlans: raw.bridgeVlans } : {}),
+				...(raw.netnsIds !== undefined ? { netnsIds: raw.netnsIds } : {}),
+			});
+		} catch (error) {
+			warnings.push(`${origins.links ?? origins.addresses ?? 'ip -j -d link'}: ${(error as Error).message} (interfaces and bridges left out of the trace)`);
+		}
+	}
+	let neighbours: Neighbour[] | undefined;
+	if (raw.neighbours !== undefined) {
+		try {
+			neighbours = parseNeighbours(raw.neighbours);
+		} catch (error) {
+			warnings.push(`${origin('neighbours', 'ip -j neigh')}: ${(error as Error).message} (neighbour table left out)`);
+		}
+	}
 	const model: HostModel = {
 		name: raw.hostname ?? 'host',
 		...(rules4 ? { rules4 } : {}),
@@ -183,6 +209,8 @@ export function buildHost(raw: RawHostState, origins: Origins = {}): LoadedHost 
 			groups: new Map(),
 		},
 		sysctl: raw.sysctl === undefined ? new Map() : parseSysctl(raw.sysctl),
+		...(links ? { links } : {}),
+		...(neighbours ? { neighbours } : {}),
 	};
 	return { model, warnings };
 }

@@ -211,6 +211,8 @@ function kindData(kind: string, words: string[]): Json {
 			put('stp_state', p.get('stp_state') === undefined ? undefined : Number(p.get('stp_state')));
 			put('vlan_filtering', p.get('vlan_filtering') === undefined ? undefined : Number(p.get('vlan_filtering')));
 			put('vlan_protocol', p.get('vlan_protocol'));
+			put('nf_call_iptables', p.get('nf_call_iptables') === undefined ? undefined : Number(p.get('nf_call_iptables')));
+			put('nf_call_ip6tables', p.get('nf_call_ip6tables') === undefined ? undefined : Number(p.get('nf_call_ip6tables')));
 			break;
 		default:
 	}

@@ -89,7 +89,15 @@ export interface Link {
 	readonly macvlan?: { readonly mode?: string; readonly parent?: string };
 	readonly ipvlan?: { readonly mode?: string; readonly parent?: string };
 	readonly bond?: { readonly mode?: string; readonly slaves: string[]; readonly activeSlave?: string; readonly miimon?: number };
-	readonly bridge?: { readonly ports: string[]; readonly vlanFiltering: boolean; readonly stp: boolean; readonly vlanProtocol?: string };
+	readonly bridge?: {
+		readonly ports: string[];
+		readonly vlanFiltering: boolean;
+		readonly stp: boolean;
+		readonly vlanProtocol?: string;
+		/** The bridge's own nf_call_iptables / nf_call_ip6tables options (`ip link set BR type bridge nf_call_iptables 1`). */
+		readonly nfCallIptables?: boolean;
+		readonly nfCallIp6tables?: boolean;
+	};
 	/** This interface is a bond slave: its state (ACTIVE, BACKUP). */
 	readonly bondSlaveState?: string;
 }
@@ -142,6 +150,23 @@ export interface Bridge {
 	readonly fdb: FdbEntry[];
 	/** The bridge device's own vlans (`bridge vlan` on the bridge itself: what it hands up to the host). */
 	readonly vlans: BridgeVlan[];
+	/**
+	 * The bridge's own br_netfilter switches (`ip -d link`: nf_call_iptables, nf_call_ip6tables): either one
+	 * or the sysctl net.bridge.bridge-nf-call-iptables / -ip6tables sends its bridged frames through iptables.
+	 */
+	readonly nfCallIptables?: boolean;
+	readonly nfCallIp6tables?: boolean;
+	/** The bridge device is in promiscuous mode (PROMISC): it also takes up frames for unknown destinations. */
+	readonly promisc?: boolean;
+}
+
+/** One entry of the neighbour table (`ip -j neigh`): which MAC an address on a link has. */
+export interface Neighbour {
+	readonly ip: string;
+	readonly dev: string;
+	readonly mac?: string;
+	/** PERMANENT, REACHABLE, STALE, FAILED, INCOMPLETE … */
+	readonly state: readonly string[];
 }
 
 export interface LinkModel {

@@ -1,4 +1,4 @@
-import type { Bridge, BridgePort, BridgeVlan, FdbEntry, Link, LinkAddress, LinkKind, LinkModel } from './model.js';
+import type { Bridge, BridgePort, BridgeVlan, FdbEntry, Link, LinkAddress, LinkKind, LinkModel, Neighbour } from './model.js';
 
 /**
  * Builds the interface and bridge model from iproute2's JSON. Every input is optional: `links` (`ip -j -d
@@ -201,7 +201,12 @@ function linkFrom(o: Json, path: string, addresses: LinkAddress[], nsNames: Map<
 		};
 	} else if (kind === 'bridge') {
 		const vlanProtocol = str(data, 'vlan_protocol');
-		link['bridge'] = { ports: [], vlanFiltering: bool(data, 'vlan_filtering') ?? false, stp: (num(data, 'stp_state') ?? 0) !== 0, ...(vlanProtocol ? { vlanProtocol } : {}) };
+		const nfCallIptables = bool(data, 'nf_call_iptables');
+		const nfCallIp6tables = bool(data, 'nf_call_ip6tables');
+		link['bridge'] = {
+			ports: [], vlanFiltering: bool(data, 'vlan_filtering') ?? false, stp: (num(data, 'stp_state') ?? 0) !== 0, ...(vlanProtocol ? { vlanProtocol } : {}),
+			...(nfCallIptables !== undefined ? { nfCallIptables } : {}), ...(nfCallIp6tables !== undefined ? { nfCallIp6tables } : {}),
+		};
 	}
 	if (str(info, 'info_slave_kind') === 'bond') {
 		const slave = info?.['info_slave_data'] === undefined ? undefined : object(info['info_slave_data'], `${path}.linkinfo.info_slave_data`);
@@ -327,7 +332,24 @@ export function buildLinks(inputs: LinkInputs): LinkModel {
 			// The bridge's own table (master), and where its vxlan ports send what they flood (self entries with a remote).
 			fdb: fdb.filter((e) => e.bridge === link.name || (e.dst !== undefined && link.bridge!.ports.includes(e.port))),
 			vlans: vlans.get(link.name) ?? [],
+			...(link.bridge!.nfCallIptables !== undefined ? { nfCallIptables: link.bridge!.nfCallIptables } : {}),
+			...(link.bridge!.nfCallIp6tables !== undefined ? { nfCallIp6tables: link.bridge!.nfCallIp6tables } : {}),
+			...(link.flags.includes('PROMISC') ? { promisc: true } : {}),
 		};
 	});
 	return { links, bridges, warnings };
+}
+
+/** `ip -j neigh` (both families): the neighbour table, entries without an address skipped. */
+export function parseNeighbours(input: unknown): Neighbour[] {
+	const out: Neighbour[] = [];
+	list(input, 'ip neigh').forEach((item, i) => {
+		const o = object(item, `ip neigh[${i}]`);
+		const ip = str(o, 'dst');
+		const dev = str(o, 'dev');
+		if (ip === undefined || dev === undefined) return;
+		const mac = str(o, 'lladdr');
+		out.push({ ip, dev, ...(mac !== undefined ? { mac: mac.toLowerCase() } : {}), state: strings(o, 'state') });
+	});
+	return out;
 }

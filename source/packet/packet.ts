@@ -101,6 +101,10 @@ export interface PacketJson {
 	in?: string;
 	out?: string;
 	src_mac?: string;
+	dst_mac?: string;
+	/** The bridge ports (-m physdev) the packet came in and goes out by. */
+	phys_in?: string;
+	phys_out?: string;
 	mark?: string;
 	state: CtState;
 	local?: boolean;
@@ -126,6 +130,9 @@ export function packetToJson(packet: Packet): PacketJson {
 	if (packet.in) json.in = packet.in;
 	if (packet.out) json.out = packet.out;
 	if (packet.srcMac) json.src_mac = packet.srcMac;
+	if (packet.dstMac) json.dst_mac = packet.dstMac;
+	if (packet.physIn) json.phys_in = packet.physIn;
+	if (packet.physOut) json.phys_out = packet.physOut;
 	if (packet.mark) json.mark = `0x${packet.mark.toString(16)}`;
 	if (packet.local) json.local = true;
 	return json;

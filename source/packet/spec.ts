@@ -12,6 +12,8 @@ export interface PacketSpec {
 	in?: string;
 	out?: string;
 	srcMac?: string;
+	/** The frame's destination MAC: decides what a bridge does with it (`dmac M`, --dst-mac). */
+	dstMac?: string;
 	icmpType?: string;
 	tcpFlags?: string;
 	mark?: string;
@@ -53,7 +55,7 @@ function hostPort(text: string): { host: string; port?: string } {
 
 /**
  * Reads `tcp 10.2.67.113:51000 > 10.0.0.1:22 in eth0` (also `out IF`, `mark N`, `state S`, `flags S`,
- * `type N[/C]`, `mac M`, `local`) into a spec; the arrow may be written `>` or `->`.
+ * `type N[/C]`, `mac M` (source MAC), `dmac M` (destination MAC), `local`) into a spec; the arrow may be written `>` or `->`.
  */
 export function parseExpression(words: readonly string[]): PacketSpec {
 	const spec: PacketSpec = {};
@@ -83,11 +85,12 @@ export function parseExpression(words: readonly string[]): PacketSpec {
 			case 'flags': spec.tcpFlags = next('TCP flags after "flags"'); break;
 			case 'type': spec.icmpType = next('an ICMP type after "type"'); break;
 			case 'mac': spec.srcMac = next('a MAC address after "mac"'); break;
+			case 'dmac': spec.dstMac = next('a MAC address after "dmac"'); break;
 			case 'len': case 'length': spec.length = next('a length'); break;
 			case 'ttl': spec.ttl = next('a TTL'); break;
 			case 'uid': spec.uid = next('a uid'); break;
 			case 'local': spec.local = true; break;
-			default: throw new PacketSpecError(`unknown word "${keyword}" in the packet expression (expected in, out, mark, state, flags, type, mac, len, ttl, uid or local)`);
+			default: throw new PacketSpecError(`unknown word "${keyword}" in the packet expression (expected in, out, mark, state, flags, type, mac, dmac, len, ttl, uid or local)`);
 		}
 	}
 	return spec;
@@ -136,6 +139,11 @@ export function packetFromSpec(spec: PacketSpec): Packet {
 	if (spec.srcMac) {
 		if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(spec.srcMac)) throw new PacketSpecError(`"${spec.srcMac}" is not a MAC address`);
 		packet.srcMac = spec.srcMac.toLowerCase();
+	}
+	if (spec.dstMac) {
+		if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(spec.dstMac)) throw new PacketSpecError(`destination MAC "${spec.dstMac}" is not a MAC address`);
+		if (spec.local) throw new PacketSpecError('a locally generated packet (--local) has no destination MAC to give (--dst-mac is for frames arriving on an interface)');
+		packet.dstMac = spec.dstMac.toLowerCase();
 	}
 	if (spec.uid !== undefined) packet.uid = number(spec.uid, 'uid', 0xffffffff);
 	const hasPorts = proto === 6 || proto === 17 || proto === 132 || proto === 33 || proto === 136;

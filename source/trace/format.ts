@@ -19,6 +19,8 @@ function describe(p: PacketJson): string {
 	if (p.in) text += ` in ${p.in}`;
 	if (p.out) text += ` out ${p.out}`;
 	if (p.src_mac) text += ` mac ${p.src_mac}`;
+	if (p.dst_mac) text += ` dmac ${p.dst_mac}`;
+	if (p.phys_in || p.phys_out) text += ` (bridge ports${p.phys_in ? ` in ${p.phys_in}` : ''}${p.phys_out ? ` out ${p.phys_out}` : ''})`;
 	if (p.mark) text += ` mark ${p.mark}`;
 	if (p.local) text += ' (sent by this host)';
 	return safeText(`${text}, state ${p.state}`);
@@ -64,6 +66,13 @@ function formatStep(step: Step, options: FormatOptions, lines: string[]): void {
 			if (options.verbose) for (const line of step.explanation) lines.push(s.dim(`  ${safeText(line)}`));
 			break;
 		}
+		case 'bridge': {
+			const what = step.action === 'forward' ? `bridged out ${step.out[0]}` : step.action === 'flood' ? `flooded out ${step.out.join(', ')}` : step.action === 'up' ? `handed up to ${step.bridge}` : 'dropped';
+			const line = `Bridge ${step.bridge}: frame from port ${step.port} to ${step.dst_mac ?? 'an unknown MAC'}${step.vlan !== undefined ? ` (vlan ${step.vlan})` : ''} ${what}`;
+			lines.push(step.action === 'drop' ? s.red(safeText(line)) : s.cyan(safeText(line)));
+			lines.push(s.dim(`  ${safeText(step.reason)}`));
+			break;
+		}
 		case 'note':
 			lines.push(s.dim(`  ${safeText(step.text)}`));
 			break;
@@ -81,7 +90,7 @@ export function formatTrace(trace: Trace, options: FormatOptions): string {
 		if ((step.kind === 'chain' || step.kind === 'skip' || step.kind === 'rewrite') && step.hook !== hook) {
 			hook = step.hook;
 			lines.push('', s.bold(hook));
-		} else if (step.kind === 'routing') {
+		} else if (step.kind === 'routing' || step.kind === 'bridge') {
 			hook = '';
 			lines.push('');
 		}

@@ -40,6 +40,26 @@ export type Step =
 			readonly explanation: readonly string[];
 			readonly reroute?: boolean;
 	  }
+	| {
+			/** A bridge's decision for a frame that arrived on one of its ports (source/trace/bridge.ts). */
+			readonly kind: 'bridge';
+			readonly bridge: string;
+			/** The port the frame arrived on. */
+			readonly port: string;
+			/** null: a MAC netsleuth does not know (typed packet without --dst-mac, and no neighbour entry). */
+			readonly dst_mac: string | null;
+			/** forward: out one port (fdb); flood: out every other port; up: to the host; drop. */
+			readonly action: 'forward' | 'flood' | 'up' | 'drop';
+			/** The ports it leaves by. */
+			readonly out: readonly string[];
+			/** The fdb entry that decided, if any. */
+			readonly fdb: { readonly mac: string; readonly port: string; readonly state: string; readonly vlan?: number } | null;
+			/** The vlan the frame is in (vlan filtering only). */
+			readonly vlan?: number;
+			/** br_netfilter handed the frame to iptables (PREROUTING, and FORWARD and POSTROUTING when bridged). */
+			readonly iptables: boolean;
+			readonly reason: string;
+	  }
 	| { readonly kind: 'note'; readonly text: string };
 
 /**

@@ -4,6 +4,8 @@ import { type Hit, walkChain } from '../netfilter/walk.js';
 import { cidrContains, formatIp, type Ip, ipEquals, parseIp } from '../packet/address.js';
 import { clonePacket, type Packet, packetToJson } from '../packet/packet.js';
 import { lookupRoute, type RouteDecision, type RoutingState } from '../routing/lookup.js';
+import type { LinkModel, Neighbour } from '../links/model.js';
+import { bridgeFrame, resetOutPort } from './bridge.js';
 import type { Branch, Fate, Path, Step, Trace, Verdict } from './model.js';
 
 /** Everything the engine knows about a host: pure data, read by collectors elsewhere. */
@@ -16,6 +18,10 @@ export interface HostModel {
 	readonly facts: HostFacts;
 	/** sysctl keys as `sysctl -a` prints them. */
 	readonly sysctl: ReadonlyMap<string, string>;
+	/** Interfaces and bridges (ports, fdb, vlans): a frame arriving on a bridge port is bridged (source/trace/bridge.ts). */
+	readonly links?: LinkModel;
+	/** The neighbour table (`ip -j neigh`). */
+	readonly neighbours?: readonly Neighbour[];
 }
 
 /** Tables per hook in the kernel's priority order (ARCHITECTURE.md §2). */
@@ -326,6 +332,15 @@ export function tracePacket(host: HostModel, input: Packet, options: { isReply?:
 		return v ? `${text} by ${v.table}/${v.chain} ${v.rule === null ? `policy ${v.target}` : `rule ${v.rule}: ${v.text.trim()}`}` : text;
 	};
 
+	// A frame arriving on a bridge port: bridged, flooded, dropped, or handed up to go on below (bridge.ts).
+	const bridged = bridgeFrame(host, packet, t, { stopped, byVerdict });
+	if (bridged?.kind === 'done') {
+		path = bridged.path;
+		fate = bridged.fate;
+		summary = bridged.summary;
+		return finish();
+	}
+
 	if (packet.local) {
 		path = 'output';
 		let decision = t.route();
@@ -363,7 +378,7 @@ export function tracePacket(host: HostModel, input: Packet, options: { isReply?:
 		return finish();
 	}
 
-	const pre = t.hook('PREROUTING');
+	const pre = bridged?.preroutingDone ? ({ kind: 'accept' } as const) : t.hook('PREROUTING');
 	const preStop = stopped(pre);
 	if (preStop) {
 		path = 'input';
@@ -463,7 +478,9 @@ export function tracePacket(host: HostModel, input: Packet, options: { isReply?:
 
 	function finish(): Trace {
 		// The kernel's own answer is a locally generated packet, RELATED to this one: OUTPUT may drop it.
-		const reply = answer && !options.isReply && !packet.local ? tracePacket(host, replyPacket(host, t, packet, answer), { isReply: true }) : undefined;
+		const answerPacket = answer && !options.isReply && !packet.local ? replyPacket(host, t, packet, answer) : undefined;
+		// A RST for a frame br_netfilter handed to iptables goes straight out its bridge port, past OUTPUT (bridge.ts).
+		const reply = answerPacket && (answer === 'rst' && packet.physIn !== undefined ? resetOutPort(answerPacket, packet.physIn) : tracePacket(host, answerPacket, { isReply: true }));
 		if (reply && reply.fate !== 'sent') summary += `; the ${answer === 'rst' ? 'TCP RST' : 'ICMP error'} it sends back is ${reply.summary.replace(/^[A-Z]+/, (w) => w.toLowerCase())}`;
 		return {
 			...(reply ? { reply } : {}),

@@ -68,7 +68,7 @@ test('captured topology: vxlan VNI, remote, local, port and underlay; bridge por
 	assert.deepEqual(byName(live, 'vxlan42').vxlan, { vni: 42, remote: '192.0.2.50', local: '10.20.0.1', port: 4789, dev: 'uplink', learning: true });
 	assert.deepEqual(byName(live, 'vx100').vxlan, { vni: 100, local: '10.20.0.1', port: 4789, dev: 'uplink', learning: false });
 	assert.equal(byName(live, 'vx100').master, 'br0');
-	assert.deepEqual(byName(live, 'br0').bridge, { ports: ['vb1', 'vb2', 'vx100'], vlanFiltering: false, stp: false });
+	assert.deepEqual(byName(live, 'br0').bridge, { ports: ['vb1', 'vb2', 'vx100'], vlanFiltering: false, stp: false, nfCallIptables: false, nfCallIp6tables: false });
 });
 
 test('captured topology: bridge ports with their STP state, and the forwarding database (static, learned, permanent, vxlan remote)', () => {

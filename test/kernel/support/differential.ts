@@ -5,7 +5,7 @@ import { tracePacket } from '../../../source/trace/pipeline.js';
 import type { Trace } from '../../../source/trace/model.js';
 import { type KernelPacket, type KernelScenario, type KernelTraceResult, type ListenSpec, runKernelTrace } from './kernel-trace.js';
 import { buildIpPacket } from './frames.js';
-import { DEFAULT_TOPOLOGY, type TopologySpec } from './netns.js';
+import { BRIDGE_TOPOLOGY, DEFAULT_TOPOLOGY, type TopologySpec } from './netns.js';
 
 /** One packet against one ruleset, asked of the kernel and of netsleuth. */
 export interface DifferentialCase {
@@ -29,7 +29,7 @@ export interface Comparison {
 	readonly report: string;
 }
 
-function kernelFate(result: KernelTraceResult, local: boolean): string {
+function kernelFate(result: KernelTraceResult, local: boolean, bridged = false): string {
 	const o = result.outcome;
 	if (o.rejectSeen) return 'rejected';
 	// REJECT traces as DROP; its ICMP error or RST is a new packet that OUTPUT/POSTROUTING may drop in turn.
@@ -44,6 +44,8 @@ function kernelFate(result: KernelTraceResult, local: boolean): string {
 	}
 	if (o.passedInput) return 'delivered';
 	if (o.forwarded) return 'forwarded';
+	// A bridged frame iptables does not see (no br_netfilter) shows only by arriving at the server.
+	if (bridged && o.arrived.some((a) => a.at === 'server')) return 'forwarded';
 	return 'dropped';
 }
 
@@ -66,6 +68,9 @@ export function specFor(c: DifferentialCase): PacketSpec {
 	else {
 		spec.in = c.topology?.host?.clientIf?.name ?? DEFAULT_TOPOLOGY.hostClientIf.name;
 		spec.srcMac = p.srcMac ?? c.topology?.client?.mac ?? DEFAULT_TOPOLOGY.client.mac;
+		const bridge = c.topology?.host?.bridge;
+		if (p.dstMac !== undefined) spec.dstMac = p.dstMac;
+		else if (bridge) spec.dstMac = bridge.mac ?? BRIDGE_TOPOLOGY.bridge.mac;
 	}
 	if (c.state) spec.state = c.state;
 	return spec;
@@ -86,7 +91,8 @@ export async function compareWithKernel(c: DifferentialCase): Promise<Comparison
 	const collected = kernel.inspected as Awaited<ReturnType<typeof collectLiveHost>>;
 	const host = buildHost(collected.raw);
 	const trace = tracePacket(host.model, packetFromSpec(specFor(c)));
-	const fate = kernelFate(kernel, c.packet.local === true);
+	const bridged = c.topology?.host?.bridge !== undefined;
+	const fate = kernelFate(kernel, c.packet.local === true, bridged);
 	const sameHits = JSON.stringify(kernel.hits) === JSON.stringify(trace.hits);
 	// The kernel's answer to a refused packet is itself filtered on its way out: compare whether it left.
 	const ours = trace.fate === 'rejected' && trace.reply && trace.reply.fate !== 'sent' ? (trace.verdict.target === 'REJECT' ? 'rejected' : 'dropped') : trace.fate;
@@ -99,12 +105,15 @@ export async function compareWithKernel(c: DifferentialCase): Promise<Comparison
 	const arrived = atServer ? `${atServer.src}:${atServer.sport ?? ''} > ${atServer.dst}:${atServer.dport ?? ''}` : undefined;
 	const left = `${trace.final.src}:${trace.final.sport ?? ''} > ${trace.final.dst}:${trace.final.dport ?? ''}`;
 	const sameNat = arrived === undefined || trace.fate !== 'forwarded' || arrived === left;
+	// Through a bridge, what the kernel forwarded left by bridging (path bridge), not by routing.
+	const samePath = !bridged || fate !== 'forwarded' || trace.path === 'bridge';
 	const show = (hits: readonly object[]) => hits.map((h) => `    ${JSON.stringify(h)}`).join('\n');
 	const report = [
-		`case ${c.name}: ${sameHits ? 'hits agree' : 'HITS DIFFER'}, ${sameFate ? 'fate agrees' : `FATE DIFFERS (kernel ${fate}, netsleuth ${trace.fate})`}${sameNat ? '' : `, ADDRESSES DIFFER (kernel ${arrived}, netsleuth ${left})`}`,
+		`case ${c.name}: ${sameHits ? 'hits agree' : 'HITS DIFFER'}, ${sameFate ? 'fate agrees' : `FATE DIFFERS (kernel ${fate}, netsleuth ${trace.fate})`}${sameNat ? '' : `, ADDRESSES DIFFER (kernel ${arrived}, netsleuth ${left})`}${samePath ? '' : `, PATH DIFFERS (kernel bridged it, netsleuth path ${trace.path})`}`,
 		'  kernel hits:', show(kernel.hits), '  netsleuth hits:', show(trace.hits),
 		`  netsleuth: ${trace.summary}`,
 		c.rules ? `  rules:\n${c.rules.split('\n').map((l) => `    ${l}`).join('\n')}` : '',
+		c.rules6 ? `  rules6:\n${c.rules6.split('\n').map((l) => `    ${l}`).join('\n')}` : '',
 	].join('\n');
-	return { agree: sameHits && sameFate && sameNat, kernel, trace, kernelFate: fate, report };
+	return { agree: sameHits && sameFate && sameNat && samePath, kernel, trace, kernelFate: fate, report };
 }

@@ -80,7 +80,10 @@ export interface KernelPacket extends Omit<FrameSpec, 'srcMac' | 'dstMac'> {
   local?: boolean;
   /** Default: the client interface's MAC. */
   srcMac?: string;
-  /** Default: the host's client-side interface MAC (anything else is PACKET_OTHERHOST and never reaches PREROUTING). */
+  /**
+   * Default: the host's client-side interface MAC (anything else is PACKET_OTHERHOST and never reaches
+   * PREROUTING); in a bridged topology the bridge's MAC (the frame goes up to the host).
+   */
   dstMac?: string;
 }
 
@@ -471,7 +474,7 @@ function resolvePacket(p: KernelPacket, topo: Topology, marker: number): FrameSp
     ...p,
     local: p.local ?? false,
     srcMac: p.srcMac ?? topo.clientIf.mac,
-    dstMac: p.dstMac ?? topo.hostClientIf.mac,
+    dstMac: p.dstMac ?? topo.bridge?.mac ?? topo.hostClientIf.mac,
   };
   if (p.family === 4) spec.ipId = marker;
   else spec.flowLabel = marker;

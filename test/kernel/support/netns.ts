@@ -5,6 +5,11 @@
 //
 //   client ns  eth0 ──veth── eth0  host ns  eth1 ──veth── eth0  server ns
 //
+// With `host.bridge`, the host's eth0 and eth1 are the ports of a bridge br0 that holds the host's
+// addresses, and client and server share one subnet (BRIDGE_TOPOLOGY):
+//
+//   client ns  eth0 ──veth── eth0 ┐ br0 (host ns) ┌ eth1 ──veth── eth0  server ns
+//
 // Every namespace we create is named `${NS_PREFIX}${pid}-${n}-{c,h,s}`, so concurrent test processes do
 // not collide and stale namespaces (their pid is gone) can be removed at start.
 
@@ -215,7 +220,26 @@ export interface EndSpec extends IfaceSpec {
   sysctls?: Record<string, string | number>;
 }
 
+export interface BridgeSpec {
+  /** Default br0. */
+  name?: string;
+  /** Default 02:00:00:00:0b:01 (set explicitly: a bridge otherwise takes its lowest port's MAC). */
+  mac?: string;
+  /** Default BRIDGE_TOPOLOGY.bridge.addrs; the host's veth ports get none unless given. */
+  addrs?: string[];
+  /** `bridge fdb replace` argument strings, e.g. '02:00:00:00:09:02 dev eth1 master static'. */
+  fdb?: string[];
+  /** `bridge link set` argument strings, e.g. 'dev eth1 state 1' or 'dev eth1 flood off'. */
+  links?: string[];
+  /** Options for `ip link set BR type bridge …`, e.g. ['nf_call_iptables', '1']. */
+  options?: string[];
+  /** `ip neigh replace` argument strings, e.g. '10.2.67.2 lladdr 02:00:00:00:09:02 dev br0 nud permanent'. */
+  neigh?: string[];
+}
+
 export interface HostSpec {
+  /** Make the host a bridge: its client- and server-side veths become ports of this bridge. */
+  bridge?: BridgeSpec;
   /** The interface toward the client (default eth0). */
   clientIf?: IfaceSpec;
   /** The interface toward the server (default eth1). */
@@ -252,6 +276,8 @@ export interface Topology {
   serverIf: ResolvedIface;
   /** All namespaces, for cleanup. */
   namespaces: string[];
+  /** The bridge, when the host is one (its ports are hostClientIf and hostServerIf). */
+  bridge?: ResolvedIface;
 }
 
 /** The defaults (every field can be overridden by the scenario's TopologySpec). */
@@ -265,6 +291,12 @@ export const DEFAULT_TOPOLOGY = {
   server: {
     name: 'eth0', mac: '02:00:00:00:09:02', addrs: ['10.9.0.2/24', 'fd00:9::2/64'],
   },
+} as const;
+
+/** The bridged topology's defaults: client and server in one subnet, the host's addresses on br0. */
+export const BRIDGE_TOPOLOGY = {
+  bridge: { name: 'br0', mac: '02:00:00:00:0b:01', addrs: ['10.2.67.1/24', 'fd00:1::1/64'] },
+  server: { addrs: ['10.2.67.2/24', 'fd00:1::2/64'] },
 } as const;
 
 // Quiet namespaces: no DAD delay, no router solicitations / RAs, no IPv6 autoconf noise.
@@ -320,6 +352,7 @@ export function createTopology(spec: TopologySpec = {}): Topology {
   }
   const base = `${NS_PREFIX}${process.pid}-${++counter}`;
   const d = DEFAULT_TOPOLOGY;
+  const br = spec.host?.bridge;
   const topo: Topology = {
     client: `${base}-c`,
     host: `${base}-h`,
@@ -330,17 +363,23 @@ export function createTopology(spec: TopologySpec = {}): Topology {
     },
     hostClientIf: {
       ns: `${base}-h`, name: spec.host?.clientIf?.name ?? d.hostClientIf.name,
-      mac: spec.host?.clientIf?.mac ?? d.hostClientIf.mac, addrs: [...(spec.host?.clientIf?.addrs ?? d.hostClientIf.addrs)],
+      mac: spec.host?.clientIf?.mac ?? d.hostClientIf.mac, addrs: [...(spec.host?.clientIf?.addrs ?? (br ? [] : d.hostClientIf.addrs))],
     },
     hostServerIf: {
       ns: `${base}-h`, name: spec.host?.serverIf?.name ?? d.hostServerIf.name,
-      mac: spec.host?.serverIf?.mac ?? d.hostServerIf.mac, addrs: [...(spec.host?.serverIf?.addrs ?? d.hostServerIf.addrs)],
+      mac: spec.host?.serverIf?.mac ?? d.hostServerIf.mac, addrs: [...(spec.host?.serverIf?.addrs ?? (br ? [] : d.hostServerIf.addrs))],
     },
     serverIf: {
       ns: `${base}-s`, name: spec.server?.name ?? d.server.name, mac: spec.server?.mac ?? d.server.mac,
-      addrs: [...(spec.server?.addrs ?? d.server.addrs)],
+      addrs: [...(spec.server?.addrs ?? (br ? BRIDGE_TOPOLOGY.server.addrs : d.server.addrs))],
     },
     namespaces: [],
+    ...(br ? {
+      bridge: {
+        ns: `${base}-h`, name: br.name ?? BRIDGE_TOPOLOGY.bridge.name, mac: br.mac ?? BRIDGE_TOPOLOGY.bridge.mac,
+        addrs: [...(br.addrs ?? BRIDGE_TOPOLOGY.bridge.addrs)],
+      },
+    } : {}),
   };
   try {
     for (const ns of [topo.client, topo.host, topo.server]) {
@@ -363,11 +402,25 @@ export function createTopology(spec: TopologySpec = {}): Topology {
       ...addrLines(h1), ...addrLines(h2),
       `link set ${h1.name} up`, `link set ${h2.name} up`,
     ]);
+    const b = topo.bridge;
+    if (b && br) {
+      ipBatch(topo.host, [
+        `link add ${b.name} address ${b.mac} type bridge${br.options?.length ? ` ${br.options.join(' ')}` : ''}`,
+        `link set ${h1.name} master ${b.name}`, `link set ${h2.name} master ${b.name}`,
+        ...addrLines(b), `link set ${b.name} up`,
+      ]);
+    }
     ipBatch(topo.client, ['link set lo up', ...addrLines(c), `link set ${c.name} up`]);
     ipBatch(topo.server, ['link set lo up', ...addrLines(s), `link set ${s.name} up`]);
+    if (br) {
+      // After both veth ends are up: a port's STP state cannot be set while its carrier is down.
+      for (const entry of br.fdb ?? []) run('bridge', ['-netns', topo.host, 'fdb', 'replace', ...entry.trim().split(/\s+/)]);
+      for (const entry of br.links ?? []) run('bridge', ['-netns', topo.host, 'link', 'set', ...entry.trim().split(/\s+/)]);
+      for (const entry of br.neigh ?? []) run('ip', ['-n', topo.host, 'neigh', 'replace', ...entry.trim().split(/\s+/)]);
+    }
     addRoutes(topo.host, spec.host?.routes ?? []);
-    addRoutes(topo.client, spec.client?.routes ?? defaultRoutes(c, h1));
-    addRoutes(topo.server, spec.server?.routes ?? defaultRoutes(s, h2));
+    addRoutes(topo.client, spec.client?.routes ?? defaultRoutes(c, b ?? h1));
+    addRoutes(topo.server, spec.server?.routes ?? defaultRoutes(s, b ?? h2));
     return topo;
   } catch (err) {
     destroyTopology(topo);

@@ -7,7 +7,8 @@ import type { DecodedPacket } from './decode/packet.js';
 import { CaptureError } from './frame.js';
 import { matchFilter, parseFilter, type FilterNode } from './filter.js';
 import { CaptureReader } from './reader.js';
-import { destinationOf, jsonLine, protocolOf, sourceOf, summarize } from './summary.js';
+import { JsonLineWriter } from './json-writer.js';
+import { destinationOf, protocolOf, sourceOf, summarize } from './summary.js';
 import { isoTime } from './timestamp.js';
 
 export interface PcapArgs {
@@ -19,7 +20,7 @@ export interface PcapArgs {
 	readonly stdin: AsyncIterable<Uint8Array> & { isTTY?: boolean };
 	/**
 	 * Where output goes, as it is produced (a damaged file's packets come out before the error). JSON lines
-	 * are pure ASCII and come as bytes (encoding them as Latin-1 is cheaper than as UTF-8); tables as text.
+	 * come as bytes (pure ASCII, written by JsonLineWriter), tables as text. A chunk is never reused.
 	 */
 	readonly write: (chunk: string | Uint8Array) => void;
 	/** A progress line sink (stderr when it is a terminal), or undefined for none. */
@@ -28,8 +29,6 @@ export interface PcapArgs {
 
 /** Rows per table: each page is one cli-table3 table, so memory stays flat however long the file. */
 const PAGE_ROWS = 1000;
-/** Output is written in pieces of about this many characters. */
-const FLUSH_CHARS = 1 << 16;
 /** Files smaller than this get no progress bar. */
 const PROGRESS_MIN_BYTES = 16 << 20;
 
@@ -96,6 +95,7 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 	const json = args.json;
 	const showProgress = args.progress !== undefined && total >= PROGRESS_MIN_BYTES;
 	let out = '';
+	const lines = new JsonLineWriter(args.write);
 	let rows: string[][] = [];
 	let shown = 0;
 	let shownAt = 0;
@@ -112,11 +112,7 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 				if (filter !== undefined && !matchFilter(filter, d)) continue;
 				shown++;
 				if (json) {
-					out += jsonLine(d);
-					if (out.length >= FLUSH_CHARS) {
-						args.write(Buffer.from(out, 'latin1'));
-						out = '';
-					}
+					lines.write(d);
 				} else {
 					rows.push(tableRow(d));
 					if (rows.length >= PAGE_ROWS) {
@@ -143,6 +139,7 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 	} finally {
 		if (showProgress) args.progress!('\r\x1b[K');
 		if (!json) flushRows();
-		if (out !== '') args.write(json ? Buffer.from(out, 'latin1') : out);
+		if (out !== '') args.write(out);
+		lines.flush();
 	}
 }

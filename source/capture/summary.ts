@@ -210,7 +210,7 @@ const KIND_CODES: Record<string, number> = {
 const layersCache = new Map<number, string>();
 
 /** The "layers" array as JSON text, memoised by the sequence of layer kinds (a capture has few distinct ones). */
-function layersJson(d: DecodedPacket): string {
+export function layersJson(d: DecodedPacket): string {
 	const layers = d.layers;
 	if (layers.length > 12) return JSON.stringify(layerNames(d));
 	let code = 0;
@@ -230,7 +230,7 @@ function layersJson(d: DecodedPacket): string {
  */
 const NEEDS_ESCAPE = /["\\]/;
 
-function summaryNeedsEscape(d: DecodedPacket): boolean {
+export function summaryNeedsEscape(d: DecodedPacket): boolean {
 	const layers = d.layers;
 	for (let i = 0; i < layers.length; i++) {
 		const layer = layers[i]!;

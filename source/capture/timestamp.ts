@@ -5,7 +5,7 @@ let cachedPrefix = '';
 const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000];
 
 /** "2024-05-01T12:00:00" for a second since the epoch (the date part is cached: it changes once a second). */
-function prefix(sec: number): string {
+export function isoSecond(sec: number): string {
 	if (sec !== cachedSec) {
 		cachedSec = sec;
 		const ms = sec * 1000;
@@ -27,7 +27,7 @@ export function isoTime(frame: Frame, separator = 'T'): string | null {
 		nsec %= 1e9;
 	}
 	const digits = frame.digits > 9 ? 9 : frame.digits;
-	let text = prefix(sec);
+	let text = isoSecond(sec);
 	if (separator !== 'T') text = text.replace('T', separator);
 	if (digits === 0) return `${text}Z`;
 	const frac = Math.floor(nsec / POW10[9 - digits]!);

@@ -10,6 +10,7 @@ const HELP = `
   What does this Linux host do with this packet, and why?
 
   Usage
+    $ netsleuth [source]                              the interactive view (without a terminal: the show tables)
     $ netsleuth trace  [source] [packet] [--json] [--verbose]
     $ netsleuth route get DST [--from SRC] [--iif IF] [--oif IF] [--mark N] [--tos N] [source] [--json]
     $ netsleuth show rules|routes|links|bridges [source] [--json]

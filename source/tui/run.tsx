@@ -36,6 +36,8 @@ export async function runTui(options: TuiOptions): Promise<number> {
 	try {
 		const instance = render(<App host={host} colour={colour} onKey={() => (keyAt = performance.now())} />, {
 			exitOnCtrlC: false,
+			// Held-down keys redraw at up to 60 frames a second (ink's default is 30).
+			maxFps: 60,
 			onRender: () => {
 				const now = performance.now();
 				firstFrame ??= now;

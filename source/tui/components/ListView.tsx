@@ -30,7 +30,9 @@ interface LineProps {
 }
 
 const Line = memo(function Line({ row, selected, left, width, query, theme }: LineProps) {
-	const visible = row.text.slice(left, left + width).padEnd(width);
+	// Only the cursor's row is padded (its bar spans the width): ink's cost per frame grows with the characters drawn.
+	const slice = row.text.slice(left, left + width);
+	const visible = selected ? slice.padEnd(width) : slice.trimEnd();
 	const glyph = row.mark ? MARK_GLYPHS[row.mark] : ' ';
 	return (
 		<Text wrap="truncate-end">

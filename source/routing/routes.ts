@@ -138,7 +138,13 @@ function fail(path: string, message: string): never {
 }
 
 function describe(value: unknown): string {
-	return value === undefined ? 'nothing' : JSON.stringify(value) ?? String(value);
+	if (value === undefined) return 'nothing';
+	try {
+		return JSON.stringify(value) ?? String(value);
+	} catch {
+		// JSON.stringify recurses: a value nested thousands deep overflows the stack.
+		return Array.isArray(value) ? 'a deeply nested array' : 'a deeply nested object';
+	}
 }
 
 function asList(input: unknown, what: string): unknown[] {

@@ -82,8 +82,9 @@ function introRows(model: HostModel): RowSource {
 }
 
 const CAPTURE_ROWS = arraySource([
-	{ text: 'Captures come with --pcap: open a capture file to list its packets here and trace any of them.', tone: 'heading' },
-	{ text: 'Until then: netsleuth pcap FILE [--filter EXPR] lists and decodes a capture in the shell.', tone: 'dim' },
+	{ text: 'Captures come with --pcap FILE: its packets listed here, each one traced with t (not in this version yet).', tone: 'heading' },
+	{ text: 'Until then, in the shell: netsleuth pcap FILE [--filter EXPR] [--json] lists and decodes a capture,', tone: 'dim' },
+	{ text: 'and netsleuth trace [source] [packet] traces one of its packets.', tone: 'dim' },
 ]);
 
 export function App({ host, colour, initial, size: fixed, onKey }: AppProps) {

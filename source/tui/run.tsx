@@ -1,5 +1,5 @@
 import { render } from 'ink';
-import { resolveSource, type SourceFlags } from '../commands/sources.js';
+import { type ResolvedSource, resolveSource, type SourceFlags } from '../commands/sources.js';
 import { App } from './App.js';
 import { tuiHost } from './host.js';
 import { guardTerminal } from './terminal.js';
@@ -15,8 +15,8 @@ export interface TuiOptions {
  * The interactive TUI (loaded by cli.ts only when stdin and stdout are terminals). Reads the host first,
  * so that a host that cannot be read fails in the shell, then owns the alternate screen until q.
  */
-export async function runTui(options: TuiOptions): Promise<number> {
-	const resolved = await resolveSource(options.source, options.readStdin);
+export async function runTui(options: TuiOptions, given?: ResolvedSource): Promise<number> {
+	const resolved = given ?? (await resolveSource(options.source, options.readStdin));
 	const host = tuiHost(resolved);
 	const colour = !('NO_COLOR' in process.env);
 	const guard = guardTerminal(

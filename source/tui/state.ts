@@ -2,6 +2,7 @@ import { checkExpression, checkRouteQuery } from './expression.js';
 import { type Command, commandFor, type EditTarget, type KeyContext, type KeyPress, type Mode, VIEWS, type ViewId } from './keys.js';
 import { findRow, type ListState, moveBy, moveTo, page, scrollSideways, showAtTop, START } from './list.js';
 import type { RowSource } from './rows.js';
+import { safeText } from '../views/safe-text.js';
 
 /**
  * The whole UI state and its one pure reducer: a key press (with what the views currently show, read
@@ -101,9 +102,9 @@ export function keyContext(state: UiState): KeyContext {
 	};
 }
 
-/** Printable text typed into a line editor (a paste arrives as one string): controls removed. */
+/** Printable text typed into a line editor (a paste arrives as one string): controls and bidi overrides removed. */
 export function printable(input: string): string {
-	return input.replace(/[\x00-\x1f\x7f-\x9f]/g, '');
+	return safeText(input);
 }
 
 export function reduce(state: UiState, action: Action): UiState {

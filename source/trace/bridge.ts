@@ -171,7 +171,13 @@ export function decide(host: HostModel, bridge: Bridge, port: BridgePort, mac: s
 	const own = bridge.mac?.toLowerCase() ?? macOf(host, bridge.name);
 	const entry = mac === undefined ? undefined : bridge.fdb.find((e) => !e.self && e.mac.toLowerCase() === mac && (!bridge.vlanFiltering || vid === undefined || e.vlan === undefined || e.vlan === vid));
 	if (!entry) {
+		// The kernel keeps permanent entries for the bridge's and every port's own MAC: without an fdb listing, known all the same.
 		if (mac !== undefined && mac === own) return { action: 'up', out: [], reason: `${mac} is ${bridge.name}'s own address` };
+		const ownerPort = mac === undefined ? undefined : bridge.ports.find((p) => macOf(host, p.name) === mac);
+		if (ownerPort) {
+			if (ownerPort.name === port.name) return { action: 'up', out: [], reason: `${mac} is ${port.name}'s own address` };
+			return { action: 'up', out: [], reason: `${mac} is ${ownerPort.name}'s own address: a local entry, so the frame goes up to ${bridge.name}, whose IP layer drops it because it is not ${bridge.name}'s own MAC (PACKET_OTHERHOST)`, otherhost: true };
+		}
 		const decision = flood(`${mac ?? 'the destination MAC'} is not in ${bridge.name}'s fdb${bridge.vlanFiltering && vid !== undefined ? ` for vlan ${vid}` : ''}`, false);
 		if (bridge.promisc) return { ...decision, reason: `${decision.reason}; ${bridge.name} is promiscuous, so a copy also goes up, where the IP layer drops it (not its MAC)` };
 		return decision;
@@ -313,6 +319,13 @@ export function bridgeFrame(host: HostModel, packet: Packet, t: BridgeTracer, he
 	};
 
 	function up(d: Decision): BridgeResult {
+		// br_pass_frame_up: with vlan filtering, the bridge device itself must be in the frame's vlan.
+		if (bridge.vlanFiltering && vid !== undefined && bridge.vlans.length && !inVlans(bridge.vlans, vid)) {
+			const reason = `${d.reason}; but ${bridge.name} itself is not in vlan ${vid}, so the frame is not handed up`;
+			if (d.action === 'up') return dropped(reason, nf.on, 'input');
+			t.note(reason);
+			return { kind: 'done', path: 'bridge', fate: 'forwarded', summary: `FLOODED by ${bridge.name} from ${port.name} out ${d.out.join(', ')} (not handed up: ${bridge.name} is not in vlan ${vid})` };
+		}
 		if (d.action === 'up') step(d, nf.on);
 		if (d.otherhost) {
 			t.verdict = { table: null, chain: null, rule: null, target: null, text: d.reason };

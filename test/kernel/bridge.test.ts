@@ -6,6 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { randomBridgeCase } from './support/bridge-cases.js';
 import { compareWithKernel, type DifferentialCase } from './support/differential.js';
 import { type BridgeSpec, DEFAULT_TOPOLOGY, requireKernelOrSkip, type TopologySpec } from './support/netns.js';
 
@@ -147,3 +148,18 @@ for (const [suite, cases] of [['IPv4 through br0', IPV4], ['IPv6 through br0', I
 		}
 	});
 }
+
+const RANDOM_CASES = Number(process.env.NETSLEUTH_BRIDGE_CASES ?? 100);
+const RANDOM_SEED = Number(process.env.NETSLEUTH_BRIDGE_SEED ?? 20261126);
+
+test(`random bridged rulesets and frames: netsleuth agrees with the kernel (${RANDOM_CASES} cases, seed ${RANDOM_SEED})`, { timeout: 30 * 60_000 }, async (t) => {
+	if (!requireKernelOrSkip(t)) return;
+	const failures: string[] = [];
+	for (let i = 0; i < RANDOM_CASES; i++) {
+		const result = await compareWithKernel(randomBridgeCase(RANDOM_SEED + i));
+		if (!result.agree) failures.push(result.report);
+	}
+	const agreed = RANDOM_CASES - failures.length;
+	t.diagnostic(`bridged agreement: ${agreed}/${RANDOM_CASES} (${((100 * agreed) / RANDOM_CASES).toFixed(1)}%)`);
+	assert.equal(failures.length, 0, `${failures.length} of ${RANDOM_CASES} cases disagree:\n\n${failures.slice(0, 5).join('\n\n')}`);
+});

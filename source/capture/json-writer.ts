@@ -2,6 +2,11 @@ import type { DecodedPacket } from './decode/packet.js';
 import { asciiJson, destinationOf, layersJson, protocolOf, sourceOf, summarize, summaryNeedsEscape, truncationText } from './summary.js';
 import { isoSecond } from './timestamp.js';
 
+/** Buffer's own Latin-1 writer (what buf.write(text, offset, length, 'latin1') calls after checking its arguments). */
+interface Latin1Writable {
+	latin1Write(text: string, offset: number, length: number): number;
+}
+
 const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000];
 
 /**
@@ -49,7 +54,7 @@ export class JsonLineWriter {
 		const n = text.length;
 		this.room(n);
 		if (n > 16) {
-			this.pos += this.buf.write(text, this.pos, n, 'latin1');
+			this.pos += (this.buf as unknown as Latin1Writable).latin1Write(text, this.pos, n);
 			return;
 		}
 		const b = this.buf;

@@ -104,7 +104,8 @@ function describe(layer: Layer, d: DecodedPacket, last: boolean): string | undef
 		case 'null':
 			return last ? `loopback family ${layer.family}` : undefined;
 		case 'vlan':
-			return last ? `vlan ${layer.vid} ethertype ${ethertypeName(layer.type)}` : `vlan ${layer.vid}`;
+			if (!last) return `vlan ${layer.vid}`;
+			return layer.type < 0x600 ? `vlan ${layer.vid} 802.3 length ${layer.type}` : `vlan ${layer.vid} ethertype ${ethertypeName(layer.type)}`;
 		case 'arp':
 			if (layer.op === 1) return `who-has ${layer.tpa} tell ${layer.spa}`;
 			if (layer.op === 2) return `${layer.spa} is-at ${layer.sha}`;

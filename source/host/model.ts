@@ -153,9 +153,10 @@ export function buildHost(raw: RawHostState, origins: Origins = {}): LoadedHost 
 		}
 		if (text === undefined) return undefined;
 		const dump = text;
-		const ruleset = located(name, () => parseRuleset(dump, { family, origin: name }));
-		for (const w of ruleset.warnings) warnings.push(`${name}:${w.line}:${w.column}: ${w.text}`);
-		return ruleset;
+		const parsed = located(name, () => parseRuleset(dump, { family, origin: name }));
+		for (const w of parsed.warnings) warnings.push(`${name}:${w.line}:${w.column}: ${w.text}`);
+		const backend = saveBackend(dump) ?? (text === raw[legacyKey] ? 'legacy' : undefined);
+		return backend ? { ...parsed, backend } : parsed;
 	};
 	const rules4 = rules('iptables', 4);
 	const rules6 = rules('ip6tables', 6);

@@ -56,6 +56,7 @@ const FORWARD: DifferentialCase[] = [
 	{ name: 'forward: tcp/443 ends CHECKS, returns, DROP policy', rules: chains, packet: { family: 4, proto: 'tcp', src: '10.2.67.113', dst: '10.9.0.2', dport: 443 } },
 	{ name: 'forward: PORTMAP RETURN for ssh, then local delivery', rules: chains, packet: { family: 4, proto: 'tcp', src: '10.2.67.113', dst: '10.2.67.1', dport: 22 } },
 	{ name: 'forward: a blocked source goes through LOGDROP', rules: chains, topology: { client: { addrs: ['10.2.67.200/24'] } }, packet: { family: 4, proto: 'tcp', src: '10.2.67.200', dst: '10.9.0.2', dport: 80 } },
+	{ name: 'INPUT order on nf_tables: nat (100) before security (150)', rules: '*nat\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp -j SNAT --to-source 10.2.67.50\nCOMMIT\n*security\n:INPUT ACCEPT [0:0]\n-A INPUT -j LOG --log-prefix "sec: "\nCOMMIT\n*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -j LOG --log-prefix "filter: "\nCOMMIT\n', packet: { family: 4, proto: 'tcp', src: '10.2.67.113', dst: '10.2.67.1', dport: 22 } },
 	{ name: 'output: a local packet through OUTPUT and POSTROUTING', rules: chains, packet: { family: 4, proto: 'udp', src: '10.9.0.1', dst: '10.9.0.2', dport: 53, local: true } },
 ];
 

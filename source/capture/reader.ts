@@ -75,6 +75,11 @@ export class CaptureReader {
 		this.pos = 0;
 	}
 
+	/** Bytes held that no frame has been taken from yet (at most one record and one chunk). */
+	get buffered(): number {
+		return this.buf.length - this.pos;
+	}
+
 	/** Bytes consumed so far (the file offset of the next record). */
 	get consumed(): number {
 		return this.base + this.pos;

@@ -191,3 +191,32 @@ test('reader state: format, link type and sections', () => {
 	assert.equal(ng.sections, 3);
 	assert.equal(ng.count, 7);
 });
+
+test('streaming: the reader holds at most one chunk and one record, however long the input', () => {
+	const frames = layerFrames();
+	const reader = new CaptureReader();
+	const chunk = 65536;
+	const header = g.pcapHeader();
+	reader.feed(header);
+	let packets = 0;
+	let most = 0;
+	const pending: Uint8Array[] = [];
+	let size = 0;
+	const push = (bytes: Uint8Array) => {
+		pending.push(bytes);
+		size += bytes.length;
+		if (size < chunk) return;
+		reader.feed(Buffer.concat(pending));
+		pending.length = 0;
+		size = 0;
+		while (reader.next() !== undefined) packets++;
+		most = Math.max(most, reader.buffered);
+	};
+	for (let n = 0; n < 200_000; n++) push(g.pcapRecord({ sec: n, nsec: 0, data: frames[n % frames.length]! }));
+	reader.feed(Buffer.concat(pending));
+	while (reader.next() !== undefined) packets++;
+	reader.end();
+	assert.equal(packets, 200_000);
+	assert.ok(reader.consumed > 15_000_000, `${reader.consumed} bytes read`);
+	assert.ok(most < 2 * chunk, `held ${most} bytes at most`);
+});

@@ -132,6 +132,12 @@ function stepRows(step: Step, key: string, unfolded: ReadonlySet<string>, push: 
 			if (step.nexthops) for (const hop of step.nexthops) push({ text: safeText(`${indent}${' '.repeat(HOOK_WIDTH)}nexthop ${hop.gateway ? `via ${hop.gateway} ` : ''}${hop.dev ? `dev ${hop.dev}` : ''}`), tone: 'dim' });
 			break;
 		}
+		case 'bridge': {
+			const action = step.action === 'forward' ? `bridged out ${step.out.join(', ')}` : step.action === 'flood' ? `flooded out ${step.out.join(', ') || 'no port'}` : step.action === 'up' ? `handed up to ${step.bridge}` : 'dropped';
+			push({ text: safeText(`${indent}${'Bridge'.padEnd(HOOK_WIDTH)}${step.bridge} (in ${step.port}, to ${step.dst_mac ?? 'unknown MAC'}): ${action}`), tone: step.action === 'drop' ? 'warn' : 'accent' });
+			push({ text: safeText(`${indent}${' '.repeat(HOOK_WIDTH)}${step.reason}`), tone: 'dim' });
+			break;
+		}
 		case 'note':
 			push({ text: safeText(`${indent}${' '.repeat(HOOK_WIDTH)}${step.text}`), tone: 'dim' });
 			break;

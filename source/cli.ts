@@ -124,12 +124,17 @@ async function main(): Promise<number> {
 		case 'pcap':
 			if (rest.length !== 1) throw new UsageError('usage: netsleuth pcap FILE|- [--filter EXPR] [--json]');
 			if (rest[0] === '-' && process.stdin.isTTY) throw new UsageError('"-" reads the capture from standard input, but standard input is a terminal');
-			const { runPcap } = await import('./capture/command.js');
-			await runPcap({
-				file: rest[0]!, filter: f.filter, json: f.json, stdin: process.stdin,
-				write: (text) => process.stdout.write(text),
-				progress: process.stderr.isTTY === true ? (text) => process.stderr.write(text) : undefined,
-			});
+			const { runPcap, CaptureInputError } = await import('./capture/command.js');
+			try {
+				await runPcap({
+					file: rest[0]!, filter: f.filter, json: f.json, stdin: process.stdin,
+					write: (text) => process.stdout.write(text),
+					progress: process.stderr.isTTY === true ? (text) => process.stderr.write(text) : undefined,
+				});
+			} catch (error) {
+				if (error instanceof CaptureInputError) throw new (await import('./host/model.js')).InputError(error.message);
+				throw error;
+			}
 			return 0;
 		case 'show': {
 			const { runShow, SHOW_WHAT } = await import('./commands/show.js');

@@ -1,10 +1,11 @@
 import { createReadStream, statSync } from 'node:fs';
 import Table from 'cli-table3';
-import { InputError } from '../host/model.js';
 import { safeText } from '../views/safe-text.js';
 import { decodeFrame } from './decode/index.js';
 import type { DecodedPacket } from './decode/packet.js';
-import { CaptureError } from './frame.js';
+import { CaptureError, CaptureInputError } from './frame.js';
+
+export { CaptureInputError };
 import { matchFilter, parseFilter, type FilterNode } from './filter.js';
 import { CaptureReader } from './reader.js';
 import { JsonLineWriter } from './json-writer.js';
@@ -77,16 +78,16 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 	let input: AsyncIterable<Uint8Array>;
 	let total = 0;
 	if (args.file === '-') {
-		if (args.stdin.isTTY === true) throw new InputError('"-" reads the capture from standard input, but standard input is a terminal');
+		if (args.stdin.isTTY === true) throw new CaptureInputError('"-" reads the capture from standard input, but standard input is a terminal');
 		input = args.stdin;
 	} else {
 		try {
 			const stat = statSync(args.file);
-			if (stat.isDirectory()) throw new InputError(`${args.file}: is a directory, not a capture file`);
+			if (stat.isDirectory()) throw new CaptureInputError(`${args.file}: is a directory, not a capture file`);
 			total = stat.size;
 		} catch (error) {
-			if (error instanceof InputError) throw error;
-			throw new InputError(`${args.file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+			if (error instanceof CaptureInputError) throw error;
+			throw new CaptureInputError(`${args.file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
 		}
 		input = createReadStream(args.file, { highWaterMark: 1 << 20 });
 	}
@@ -131,10 +132,10 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 		// An empty listing says so, so that a filter that matched nothing is not mistaken for a hang.
 		if (!json && shown === 0) out += reader.count === 0 ? 'no packets\n' : `no packets match the filter (of ${reader.count})\n`;
 	} catch (error) {
-		if (error instanceof CaptureError) throw new InputError(`${name}: ${error.message} (after ${error.packetsBefore} packet${error.packetsBefore === 1 ? "" : "s"})`);
-		if (error instanceof InputError) throw error;
+		if (error instanceof CaptureError) throw new CaptureInputError(`${name}: ${error.message} (after ${error.packetsBefore} packet${error.packetsBefore === 1 ? "" : "s"})`);
+		if (error instanceof CaptureInputError) throw error;
 		const code = (error as NodeJS.ErrnoException).code;
-		if (code !== undefined) throw new InputError(`${name}: cannot read it (${code})`);
+		if (code !== undefined) throw new CaptureInputError(`${name}: cannot read it (${code})`);
 		throw error;
 	} finally {
 		if (showProgress) args.progress!('\r\x1b[K');

@@ -1,5 +1,5 @@
 import { parseCidr, parseIp, type Cidr } from '../packet/address.js';
-import { InputError } from '../host/model.js';
+import { CaptureInputError } from './frame.js';
 import { ipv4, ipv6 } from './decode/format.js';
 import type { DecodedPacket, Ipv4Layer, Ipv6Layer } from './decode/packet.js';
 
@@ -16,7 +16,7 @@ import type { DecodedPacket, Ipv4Layer, Ipv6Layer } from './decode/packet.js';
  * Addresses, ports and protocols are those of the outermost IP header (what the host's firewall sees),
  * as in tcpdump; `vlan N` matches any tag with that id.
  */
-export class FilterError extends InputError {}
+export class FilterError extends CaptureInputError {}
 
 type Dir = 0 | 1 | 2; // either, source, destination
 

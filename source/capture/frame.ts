@@ -1,5 +1,3 @@
-import { InputError } from '../host/model.js';
-
 /**
  * One captured record, as every reader yields it (netsleuth's own pcap/pcapng reader and the
  * pcap-parser adapter alike). The bytes are `buf[start .. start + caplen)`; `buf` is never written
@@ -35,8 +33,15 @@ export function frameBytes(frame: Frame): Uint8Array {
 	return frame.buf.subarray(frame.start, frame.start + frame.caplen);
 }
 
+/**
+ * Bad input to the capture command (a damaged file, a bad filter, a file that cannot be opened): the
+ * CLI turns it into its InputError (exit code 1). Not InputError itself, so that the capture path does
+ * not load the host model's modules (rule and route parsers) at start-up.
+ */
+export class CaptureInputError extends Error {}
+
 /** A file that cannot be read past some byte: the message names the byte offset. Exit code 1. */
-export class CaptureError extends InputError {
+export class CaptureError extends CaptureInputError {
 	constructor(
 		readonly reason: string,
 		readonly offset: number,

@@ -170,8 +170,11 @@ export class CaptureReader {
 		const avail = this.buf.length - at;
 		if (avail < 16) return undefined;
 		const caplen = this.u32(at + 8);
-		if (caplen > MAX_SNAPLEN && caplen > this.snaplen) {
-			throw new CaptureError(`packet record ${this.count + 1} claims ${caplen} captured bytes, more than the snapshot length ${this.snaplen} and ${MAX_SNAPLEN}: the file is damaged`, this.base + at, this.count);
+		// A snapshot length field of 4 GB must not let a record claim as much: the record would be buffered
+		// (and re-joined at every chunk) until the file ends.
+		if (caplen > MAX_SNAPLEN && (caplen > this.snaplen || caplen > MAX_RECORD)) {
+			const limit = caplen > this.snaplen ? `the snapshot length ${this.snaplen} and ${MAX_SNAPLEN}` : `${MAX_RECORD}, the most netsleuth reads in one record`;
+			throw new CaptureError(`packet record ${this.count + 1} claims ${caplen} captured bytes, more than ${limit}: the file is damaged`, this.base + at, this.count);
 		}
 		if (avail < 16 + caplen) return undefined;
 		const frac = this.u32(at + 4);

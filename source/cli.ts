@@ -173,15 +173,17 @@ main().then(
 	},
 	async (error: unknown) => {
 		// The error classes come from the modules that throw them (loaded already when a command ran).
-		const [{ InputError }, { HostUnreadableError }, { TraceUsageError }, { PacketSpecError }] = await Promise.all([
-			import('./host/model.js'), import('./commands/sources.js'), import('./commands/trace.js'), import('./packet/spec.js'),
+		const [{ InputError }, { HostUnreadableError }, { TraceUsageError }, { PacketSpecError }, { ChainLoopError }] = await Promise.all([
+			import('./host/model.js'), import('./commands/sources.js'), import('./commands/trace.js'), import('./packet/spec.js'), import('./netfilter/walk.js'),
 		]);
+		// A chain loop (A jumps to B jumps to A) is a fault of the ruleset, not of netsleuth.
+		const badInput = error instanceof InputError || error instanceof PacketSpecError || error instanceof ChainLoopError;
 		const message = error instanceof Error ? error.message : String(error);
 		const code = error instanceof UsageError || error instanceof TraceUsageError ? 2
-			: error instanceof InputError || error instanceof PacketSpecError ? 1
+			: badInput ? 1
 			: error instanceof HostUnreadableError ? 3
 			: 1;
-		const known = code !== 1 || error instanceof InputError || error instanceof PacketSpecError;
+		const known = code !== 1 || badInput;
 		process.stderr.write(`netsleuth: ${known ? '' : 'internal error: '}${message.split('\n')[0]}\n`);
 		if (debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
 		else if (!known) process.stderr.write('netsleuth: run with --debug for the stack trace and report it\n');

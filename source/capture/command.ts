@@ -89,7 +89,7 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 			if (error instanceof CaptureInputError) throw error;
 			throw new CaptureInputError(`${args.file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
 		}
-		input = createReadStream(args.file, { highWaterMark: 1 << 20 });
+		input = createReadStream(args.file, { highWaterMark: 1 << 18 });
 	}
 	const name = args.file === '-' ? '<stdin>' : args.file;
 	const reader = new CaptureReader();

@@ -14,9 +14,12 @@ import {
 	type Table,
 	type TargetUse,
 } from './ruleset.js';
+import { quickCheck } from './quick-check.js';
 import { ParseError, type Token, tokenize } from './tokens.js';
 
 const CHAIN_NAME = /^[^\s!-][^\s]{0,28}$/;
+/** No whitespace but single spaces (then splitting at " " is splitting at /\s+/). */
+const ONLY_SINGLE_SPACES = /^(?:[^\s]| (?! ))*$/;
 
 const BASIC_OPTIONS: ReadonlyMap<string, string> = new Map(Object.entries({
 	'-s': 'source', '--source': 'source', '--src': 'source',
@@ -91,6 +94,8 @@ function fastCidr4(text: string): Cidr | undefined {
 }
 
 function parseCounters(text: string): Counters | undefined {
+	// Nearly every dump says [0:0].
+	if (text === '[0:0]') return { packets: 0n, bytes: 0n };
 	const m = /^\[(\d+):(\d+)\]$/.exec(text);
 	return m ? { packets: BigInt(m[1]!), bytes: BigInt(m[2]!) } : undefined;
 }
@@ -340,8 +345,62 @@ class ParsedTarget implements TargetUse {
 	}
 }
 
+/**
+ * A rule line the quick reader (quick-check.ts) found certain to parse without an error or a warning: it
+ * is parsed, by the same code as any other, the first time something looks at it. Most rules of a big
+ * dump are never looked at by a trace.
+ */
+class LazyRule implements Rule {
+	readonly table: string;
+	readonly chain: string;
+	readonly line: number;
+	readonly text: string;
+	readonly #table: Table;
+	readonly #family: 4 | 6;
+	readonly #jumpsToChain: boolean;
+	#rule: ParsedRule | undefined;
+
+	constructor(table: Table, chain: Chain, line: number, source: string, family: 4 | 6, jumpsToChain: boolean) {
+		this.table = table.name;
+		this.chain = chain.name;
+		this.line = line;
+		// The line has nothing to trim: it is the rule's text and the words' source.
+		this.text = source;
+		this.#table = table;
+		this.#family = family;
+		this.#jumpsToChain = jumpsToChain;
+	}
+
+	#parsed(): ParsedRule {
+		if (!this.#rule) {
+			const tokens = tokenize(this.text, this.line);
+			const ctx = new ParseContext(this.#family, this.line, this.table);
+			// As the line was read: its target was a chain then or not (chains are only ever added).
+			this.#rule = parseRule(this.#table, this.#table.chains.get(this.chain)!, this.line, this.text, this.text, 2, tokens.slice(2), ctx, undefined, this.#jumpsToChain);
+			if (ctx.warnings.length) throw new Error(`internal: line ${this.line} was read quickly but warns: ${ctx.warnings[0]!.text}`);
+		}
+		return this.#rule;
+	}
+
+	get basic(): BasicCriteria {
+		return this.#parsed().basic;
+	}
+
+	get matches(): readonly MatchUse[] {
+		return this.#parsed().matches;
+	}
+
+	get target(): TargetUse | undefined {
+		return this.#parsed().target;
+	}
+
+	get tokens(): readonly Token[] {
+		return this.#parsed().tokens;
+	}
+}
+
 /** Parses the words of one rule after `-A CHAIN` into criteria, matches and a target. */
-function parseRule(table: Table, chain: Chain, lineNumber: number, text: string, source: string, skip: number, tokens: readonly Token[], ctx: ParseContext, counters: Counters | undefined): ParsedRule {
+function parseRule(table: Table, chain: Chain, lineNumber: number, text: string, source: string, skip: number, tokens: readonly Token[], ctx: ParseContext, counters: Counters | undefined, targetIsChain?: boolean): ParsedRule {
 	const scanned = scanRuleBody(tokens, ctx);
 	const { basic, groups, target } = scanned;
 	const chains = table.chains;
@@ -358,7 +417,7 @@ function parseRule(table: Table, chain: Chain, lineNumber: number, text: string,
 	}
 	let targetUse: TargetUse | undefined;
 	if (target) {
-		const isChain = chains.has(target.name);
+		const isChain = targetIsChain ?? chains.has(target.name);
 		const extension = isChain ? undefined : targetExtension(target.name);
 		if (target.goto && !isChain) ctx.warn(target.tokens[1]!, `-g ${target.name}: goto needs a user chain; treated as -j`);
 		if (!extension && !isChain) ctx.warn(target.tokens[1]!, `target "${target.name}" is neither a chain nor known to netsleuth: its effect is an assumption`);
@@ -390,6 +449,11 @@ function expandAbbreviations(uses: OptionUse[], names: readonly string[] | undef
 export interface ParseOptions {
 	/** 4 for iptables-save (the default), 6 for ip6tables-save. */
 	readonly family?: 4 | 6;
+	/**
+	 * Rules the quick reader vouches for are parsed when first looked at (the default); false parses every
+	 * rule now. The ruleset is the same either way: this is for tests and measurements.
+	 */
+	readonly lazy?: boolean;
 	/** Shown in messages: the file name or "iptables-save". */
 	readonly origin?: string;
 }
@@ -401,6 +465,8 @@ export interface ParseOptions {
 export function parseRuleset(text: string, options: ParseOptions = {}): Ruleset {
 	const family = options.family ?? 4;
 	const origin = options.origin ?? 'iptables-save';
+	const lazy = options.lazy ?? true;
+	let usesConntrack = false;
 	const tables = new Map<string, Table>();
 	const warnings: Diagnostic[] = [];
 	let table: Table | undefined;
@@ -416,8 +482,15 @@ export function parseRuleset(text: string, options: ParseOptions = {}): Ruleset 
 		const first = trimmed.charCodeAt(0);
 		if (first === 35 /* # */) continue;
 		if (first === 45 /* - */ && table) {
-			// A command (-A, -I, -N, -P): the bulk of any dump.
-			parseCommand(line, lineNumber, table, family, warnings);
+			// A command (-A, -I, -N, -P): the bulk of any dump. Common rule lines are checked quickly and parsed when first looked at.
+			const quick = lazy && trimmed === line && line.indexOf('\t') < 0 ? quickCheck(line, table, family) : undefined;
+			if (quick) {
+				quick.chain.rules.push(new LazyRule(table, quick.chain, lineNumber, line, family, quick.jumpsToChain));
+				if (quick.conntrack) usesConntrack = true;
+				continue;
+			}
+			const rule = parseCommand(line, lineNumber, table, family, warnings);
+			if (rule && !usesConntrack && needsConntrack(rule)) usesConntrack = true;
 			continue;
 		}
 		const col = trimmed === line ? 1 : line.length - line.trimStart().length + 1;
@@ -435,7 +508,8 @@ export function parseRuleset(text: string, options: ParseOptions = {}): Ruleset 
 			continue;
 		}
 		if (trimmed.startsWith(':')) {
-			const parts = trimmed.slice(1).split(/\s+/);
+			// ":NAME POLICY [p:b]", nearly always with single spaces.
+			const parts = ONLY_SINGLE_SPACES.test(trimmed) ? trimmed.slice(1).split(' ') : trimmed.slice(1).split(/\s+/);
 			const [name, policy, counterText] = parts;
 			if (!name || !CHAIN_NAME.test(name)) throw new ParseError(lineNumber, col + 1, `invalid chain name "${name ?? ''}"`);
 			const builtin = BUILTIN_CHAINS[table.name]!.includes(name);
@@ -451,20 +525,18 @@ export function parseRuleset(text: string, options: ParseOptions = {}): Ruleset 
 			else table.chains.set(name, chain);
 			continue;
 		}
-		parseCommand(line, lineNumber, table, family, warnings);
+		const rule = parseCommand(line, lineNumber, table, family, warnings);
+		if (rule && !usesConntrack && needsConntrack(rule)) usesConntrack = true;
 	}
 	if (table) {
 		warnings.push({ line: lines.length, column: 1, text: `table "${table.name}" has no COMMIT at the end: read as if it had one` });
 	}
-	let usesConntrack = false;
-	for (const t of tables.values()) {
-		for (const chain of t.chains.values()) {
-			for (const rule of chain.rules) {
-				if ((rule.target && CONNTRACK_USERS.has(rule.target.name)) || rule.matches.some((m) => CONNTRACK_USERS.has(m.name))) usesConntrack = true;
-			}
-		}
-	}
 	return { family, tables, warnings, origin, usesConntrack };
+}
+
+/** A rule whose target or match makes the kernel track connections (CONNTRACK_USERS). */
+function needsConntrack(rule: Rule): boolean {
+	return (rule.target !== undefined && CONNTRACK_USERS.has(rule.target.name)) || rule.matches.some((m) => CONNTRACK_USERS.has(m.name));
 }
 
 /** What String.prototype.trim removes, for the characters iptables-save can write at a line's ends. */
@@ -482,7 +554,7 @@ function ensureChain(table: Table, name: string, line: number): Chain | undefine
 	return chain;
 }
 
-function parseCommand(line: string, lineNumber: number, table: Table, family: 4 | 6, warnings: Diagnostic[]): void {
+function parseCommand(line: string, lineNumber: number, table: Table, family: 4 | 6, warnings: Diagnostic[]): Rule | undefined {
 	const all = tokenize(line, lineNumber);
 	let counters: Counters | undefined;
 	const first = all[0]!;
@@ -498,6 +570,7 @@ function parseCommand(line: string, lineNumber: number, table: Table, family: 4 
 	const command = tokens[0];
 	if (!command) throw new ParseError(lineNumber, first.column, 'expected a command such as -A after the counters');
 	const ctx: ParseContext = new ParseContext(family, lineNumber, table.name);
+	let created: Rule | undefined;
 	switch (command.text) {
 		case '-A': case '--append': case '-I': case '--insert': {
 			const chainToken = tokens[1] ?? ctx.fail(command, `${command.text} expects a chain name`);
@@ -512,6 +585,7 @@ function parseCommand(line: string, lineNumber: number, table: Table, family: 4 
 			const rule = parseRule(table, chain, lineNumber, text, line, skip + (all.length - tokens.length), tokens.slice(skip), ctx, counters);
 			if (position === chain.rules.length) chain.rules.push(rule);
 			else chain.rules.splice(position, 0, rule);
+			created = rule;
 			break;
 		}
 		case '-N': case '--new-chain': {
@@ -533,4 +607,5 @@ function parseCommand(line: string, lineNumber: number, table: Table, family: 4 
 			ctx.fail(command, `expected -A, -I, -N or -P, got "${command.text}"`);
 	}
 	if (ctx.warnings.length) for (const warning of ctx.warnings) warnings.push(warning);
+	return created;
 }

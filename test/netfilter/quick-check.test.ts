@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { kubeProxyDump, prng } from '../../bench/kube-gen.js';
+import { parseRuleset } from '../../source/netfilter/parse.js';
+import { quickCheck } from '../../source/netfilter/quick-check.js';
+import type { Ruleset } from '../../source/netfilter/ruleset.js';
+import { ParseError } from '../../source/netfilter/tokens.js';
+import { CORPUS, corpusPresent } from '../support/paths.js';
+
+/**
+ * Rules the quick reader (quick-check.ts) vouches for are parsed when first looked at. That must change
+ * nothing: the same errors (line, column, words), the same warnings, and rules that are, field by field,
+ * the ones the full parser builds at once. Checked on kube-proxy dumps, the corpus, and thousands of
+ * randomly damaged kube-proxy lines.
+ */
+
+/** Everything a rule is, read through its public fields (lazily parsed rules parse here). */
+function view(ruleset: Ruleset): unknown {
+	const tables: unknown[] = [];
+	for (const table of ruleset.tables.values()) {
+		const chains: unknown[] = [];
+		for (const chain of table.chains.values()) {
+			chains.push({
+				name: chain.name, builtin: chain.builtin, policy: chain.policy, counters: chain.counters, line: chain.line,
+				rules: chain.rules.map((r) => ({
+					table: r.table, chain: r.chain, line: r.line, text: r.text, counters: r.counters, basic: r.basic, tokens: r.tokens,
+					matches: r.matches.map((m) => ({ name: m.name, extension: m.extension?.name, options: m.options, uses: m.uses, tokens: m.tokens })),
+					target: r.target && { name: r.target.name, goto: r.target.goto, extension: r.target.extension?.name, options: r.target.options, tokens: r.target.tokens },
+				})),
+			});
+		}
+		tables.push({ name: table.name, line: table.line, chains });
+	}
+	return { family: ruleset.family, origin: ruleset.origin, warnings: ruleset.warnings, usesConntrack: ruleset.usesConntrack, tables };
+}
+
+/** Plain data for comparison: functions in options (closures made per parse) compare by their source. */
+function plain(value: unknown, seen = new Set<unknown>()): unknown {
+	if (typeof value === 'function') return `function ${value.toString()}`;
+	if (typeof value !== 'object' || value === null) return value;
+	if (seen.has(value)) return '(cycle)';
+	seen.add(value);
+	const out: unknown = Array.isArray(value) ? value.map((v) => plain(v, seen))
+		: value instanceof Map ? [...value].map(([k, v]) => [k, plain(v, seen)])
+		: value instanceof Set ? [...value].map((v) => plain(v, seen))
+		: value instanceof RegExp ? String(value)
+		: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v, seen)]));
+	seen.delete(value);
+	return out;
+}
+
+function outcome(text: string, lazy: boolean, family: 4 | 6 = 4): unknown {
+	let ruleset: Ruleset;
+	try {
+		ruleset = parseRuleset(text, { lazy, family });
+	} catch (error) {
+		if (error instanceof ParseError) return { error: error.reason, line: error.line, column: error.column };
+		throw error;
+	}
+	// Outside the try: a rule that fails only when it is looked at is a failure of this test.
+	return plain(view(ruleset));
+}
+
+function assertSame(text: string, family: 4 | 6 = 4, what = ''): void {
+	assert.deepStrictEqual(outcome(text, true, family), outcome(text, false, family), `${what}\n${text}`);
+}
+
+/** One word of damage: what a hand edit, a bad tool or a newer iptables might leave in a line. */
+function damage(line: string, random: () => number): string {
+	const words = line.split(' ');
+	const at = Math.floor(random() * words.length);
+	const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
+	switch (Math.floor(random() * 16)) {
+		case 0: words.splice(at, 1); break;
+		case 1: words.splice(at, 0, words[at]!); break;
+		case 2: words.splice(at, 0, '!'); break;
+		case 3: words[at] = words[at]!.replace(/\d+/, pick(['999', '256', '65536', '0', '00', '01', '-1', '33', '1e3'])); break;
+		case 4: words[at] = `"${words[at]}"`; break;
+		case 5: words[at] = words[at]!.replace(/^-/, '--'); break;
+		case 6: words.splice(at, 0, pick(['-i', '-o', '-f', '-c', '-4', '-6', '-g', '--dport', '--sport', '-m', '-j', '-p', '-s', '-d'])); break;
+		case 7: words[at] = pick(['DNAT', 'ACCEPT', 'DROP', 'RETURN', 'REJECT', 'MARK', 'KUBE-NOPE', 'KUBE-MARK-MASQ', 'PREROUTING', 'LOG', 'tcp', 'udp', 'icmp', 'sctp', 'comment', 'statistic', 'TCP']); break;
+		case 8: words[at] = `${words[at]}\t`; break;
+		case 9: return `${words.join(' ')} `;
+		case 10: words.splice(at, 0, ''); break;
+		case 11: words[at] = words[at]!.replace(/.$/, pick(['\\', '"', '/', ':', ',', '-', '.', 'x'])); break;
+		case 12: words.push(pick(['--random', '--to-destination 1.2.3.4:80', '-j ACCEPT', '--comment x', 'extra', '--dport 80', '--mode nth'])); break;
+		case 13: words[at] = pick(['--dpor', '--destination-port', '--to', '--probability', '--mode', '--comment', '--to-destination', '--sport']); break;
+		case 14: words[at] = words[at]!.replace(/\./g, pick([':', '..', ''])); break;
+		default: return `${words.slice(0, at).join(' ')}  ${words.slice(at).join(' ')}`;
+	}
+	return words.join(' ');
+}
+
+describe('quick reader: lazily parsed rules are exactly the fully parsed ones', () => {
+	test('kube-proxy dumps', () => {
+		const dump = kubeProxyDump(300, 11);
+		assertSame(dump.text);
+		// The quick reader takes most of it.
+		const text = dump.text;
+		const ruleset = parseRuleset(text);
+		const nat = ruleset.tables.get('nat')!;
+		const lines = text.split('\n').filter((l) => l.startsWith('-A KUBE-SE'));
+		const quick = lines.filter((l) => quickCheck(l, nat, 4) !== undefined).length;
+		assert.ok(quick > 0.9 * lines.length, `${quick} of ${lines.length} KUBE-SERVICES/KUBE-SEP lines read quickly`);
+	});
+	test('the corpus', { skip: !corpusPresent && 'no corpus beside the clone' }, () => {
+		const dir = join(CORPUS, 'iptables');
+		for (const name of readdirSync(dir)) {
+			const text = readFileSync(join(dir, name), 'utf8');
+			assertSame(text, name.includes('ip6') ? 6 : 4, name);
+		}
+	});
+	test('randomly damaged kube-proxy lines (fixed seed)', () => {
+		const random = prng(424242);
+		const dump = kubeProxyDump(60, 12);
+		const lines = dump.text.split('\n');
+		const natStart = lines.indexOf('*nat');
+		const declarations = lines.slice(natStart + 1).filter((l) => l.startsWith(':'));
+		const rules = lines.slice(natStart + 1).filter((l) => l.startsWith('-A '));
+		let checked = 0;
+		for (let i = 0; i < 2500; i++) {
+			let line = rules[Math.floor(random() * rules.length)]!;
+			const times = 1 + Math.floor(random() * 2);
+			for (let k = 0; k < times; k++) line = damage(line, random);
+			const table = random() < 0.8 ? 'nat' : 'filter';
+			const text = `*${table}\n${declarations.join('\n')}\n${line}\n${random() < 0.1 ? ':DNAT - [0:0]\n:ACCEPT - [0:0]\n' : ''}COMMIT\n`;
+			assertSame(text, 4, `damaged line ${i}`);
+			checked++;
+		}
+		assert.equal(checked, 2500);
+	});
+	test('every kind of value the quick reader judges, one change at a time', () => {
+		const templates = [
+			'-A KUBE-SERVICES -d 10.96.0.10/32 -p tcp -m comment --comment "ns/svc:http cluster IP" -m tcp --dport 80 -j KUBE-SVC-A',
+			'-A KUBE-SVC-A ! -s 10.244.0.0/16 -d 10.96.0.10/32 -p udp -m comment --comment "ns/svc:dns cluster IP" -m udp --dport 53 -j KUBE-MARK-MASQ',
+			'-A KUBE-SVC-A -m comment --comment "ns/svc:http -> 10.244.1.5:8080" -m statistic --mode random --probability 0.33333333349 -j KUBE-SEP-A',
+			'-A KUBE-SEP-A -s 10.244.1.5/32 -m comment --comment ns/svc:http -j KUBE-MARK-MASQ',
+			'-A KUBE-SEP-A -p tcp -m comment --comment "ns/svc:http" -m tcp -j DNAT --to-destination 10.244.1.5:8080',
+			'-A KUBE-NODEPORTS -p tcp -m comment --comment "ns/svc:http" -m tcp --sport 1024 --dport 30080 -j ACCEPT',
+			'-A KUBE-SERVICES -d 10.96.0.11 -j RETURN',
+			'-A KUBE-SEP-A -p tcp -j DNAT --to-destination 10.244.1.5:8080',
+		];
+		const changes: [RegExp, string[]][] = [
+			[/\b(80|53|30080|1024|8080)\b/, ['0', '65535', '65536', '99999', '080', '00080', '1e3', '-1', '', '80:90', 'http', ':80', '0x50']],
+			[/10\.96\.0\.1[01]/, ['256.1.1.1', '1.2.3', '01.2.3.4', '1.2.3.4.5', '::1', '10.96.0.10/32/1', '1.2.3.-4', '10.96.0.10 ', '0.0.0.0']],
+			[/\/(32|16)\b/, ['/33', '/0', '/255.255.0.0', '/', '/032', '/3x', '/128', '/8']],
+			[/0\.33333333349/, ['1.5', '1.0', '1.00001', '.5', '0.5e-3', '2', '0', '1', '0.', '00.5', '-0.5', '0.5.5']],
+			[/"ns\/svc:[^"]*"|ns\/svc:http\b/, [`"${'x'.repeat(255)}"`, `"${'x'.repeat(256)}"`, 'x'.repeat(256), '"a \\"b\\""', '"a\\b"', '""', '"', '"a"b', '-x', '!', '"-x"', 'a"b', '"a" "b"']],
+			[/-p (tcp|udp)/, ['-p udp', '-p tcp', '-p TCP', '-p icmp', '-p 6', '! -p tcp', '-p all', '']],
+			[/ -p (tcp|udp)/, ['', ' -p icmp -p tcp']],
+			[/ -m (tcp|udp)/, ['']],
+			[/-m (tcp|udp)/, ['-m udp', '-m tcp', '-m TCP', '', '-m tcp -m tcp', '-m multiport']],
+			[/-j [A-Z-]+/, ['-j DNAT --to-destination 1.2.3.4', '-j DROP', '-j PREROUTING', '-j KUBE-NOPE', '-g KUBE-SVC-A', '-j ACCEPT --x', '-j RETURN', '-j ACCEPT', '-j KUBE-SEP-A extra', '-j']],
+			[/--to-destination \S+/, ['--to-destination 10.244.1.5', '--to-destination 10.244.1.5:', '--to-destination 10.244.1.5:99999', '--to-destination 10.244.1.5-10.244.1.6:80', '--to-destination [::1]:80', '--to-dest 10.244.1.5:80', '--to-destination 10.244.1.5:80 --random']],
+			[/--dport/, ['--dport 81 --dport', '--destination-port', '--dpo', '! --dport', '--sport 1 --sport']],
+			[/-s /, ['-s 1.2.3.4 -s ', '--source ', '! ! -s ', '-s ! ']],
+			[/-d /, ['-d 1.2.3.4 -d ', '--destination ', '-d ! ', '! -d ']],
+			[/ -m comment/, [' -m comment --comment x -m comment', '  -m comment', '\t-m comment', ' -m comm', ' -m comment -m comment']],
+			[/--mode random/, ['--mode nth', '--mode random --mode random', '--mode', '--probability 0.5 --mode random']],
+			[/$/, [' ', ' -j ACCEPT', ' -c 1 2', ' -4', ' -i eth0', ' --dport 80']],
+		];
+		let checked = 0;
+		for (const template of templates) {
+			for (const [pattern, replacements] of changes) {
+				if (!pattern.test(template)) continue;
+				for (const replacement of replacements) {
+					const line = template.replace(pattern, replacement);
+					for (const table of ['nat', 'filter']) {
+						const chains = ['KUBE-SERVICES', 'KUBE-SVC-A', 'KUBE-SEP-A', 'KUBE-MARK-MASQ', 'KUBE-NODEPORTS'].map((c) => `:${c} - [0:0]`).join('\n');
+						assertSame(`*${table}\n:${table === 'nat' ? 'PREROUTING' : 'INPUT'} ACCEPT [0:0]\n${chains}\n${line}\nCOMMIT\n`, 4, line);
+						checked++;
+					}
+				}
+			}
+		}
+		assert.ok(checked > 300, `${checked} changed lines`);
+	});
+	test('a target name declared as a chain later keeps the meaning it had when the line was read', () => {
+		const text = '*nat\n:PREROUTING ACCEPT [0:0]\n:X - [0:0]\n-A X -p tcp -m tcp --dport 80 -j DNAT --to-destination 10.0.0.1:8080\n-A X -j ACCEPT\n:DNAT - [0:0]\n:ACCEPT - [0:0]\nCOMMIT\n';
+		assertSame(text);
+		const rules = parseRuleset(text).tables.get('nat')!.chains.get('X')!.rules;
+		assert.equal(rules[0]!.target?.extension?.name, 'DNAT');
+		assert.equal(rules[1]!.target?.extension?.name, 'ACCEPT');
+	});
+	test('IPv6 and odd spacing go to the full parser', () => {
+		const table = parseRuleset('*nat\n:X - [0:0]\nCOMMIT\n').tables.get('nat')!;
+		assert.ok(quickCheck('-A X -d 10.0.0.1/32 -p tcp -m tcp --dport 80 -j ACCEPT', table, 4));
+		assert.equal(quickCheck('-A X -d 10.0.0.1/32 -p tcp -m tcp --dport 80 -j ACCEPT', table, 6), undefined);
+		assert.equal(quickCheck('-A X  -d 10.0.0.1/32 -j ACCEPT', table, 4), undefined);
+		assert.equal(quickCheck('-A X -d 10.0.0.1/32 -j ACCEPT ', table, 4), undefined);
+		assert.equal(quickCheck('-A X -m comment --comment "a \\"b\\"" -j ACCEPT', table, 4), undefined);
+	});
+});

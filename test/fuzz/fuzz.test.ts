@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { type CampaignResult, describeFailure, runCampaign } from '../../bench/fuzz/engine.js';
 import { CORPUS, corpusPresent, TARGETS } from '../../bench/fuzz/targets.js';
 
@@ -18,6 +18,10 @@ describe(`fuzz: ${INPUTS} mutated inputs per parser (seed ${SEED})`, () => {
 	let result: CampaignResult;
 	before(async () => {
 		result = await runCampaign({ seed: SEED, small: true, inputs: INPUTS, workers: 2, outDir: mkdtempSync(join(tmpdir(), 'netsleuth-fuzz-test-')) });
+	});
+	// The saved inputs stay only when some failed (the failures name them).
+	after(() => {
+		if (result && result.failures.length === 0) rmSync(result.outDir, { recursive: true, force: true });
 	});
 
 	test('seeds: the shared corpus when it is there, the fixtures and generated inputs always', (t) => {

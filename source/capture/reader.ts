@@ -106,7 +106,7 @@ export class CaptureReader {
 		if (this.state === 0) {
 			if (this.base + this.buf.length === 0) throw new CaptureError('the file is empty', 0, 0);
 			if (left < 4) throw new CaptureError(`the file ends after ${left} bytes, inside the file header`, this.consumed, 0);
-			if (this.format === undefined) this.next();
+			if (this.format === undefined) this.next(); // a wrong magic number says so, rather than "ends inside"
 			throw new CaptureError(`the file ends inside the file header (${left} bytes)`, this.consumed, 0);
 		}
 		if (left === 0) return;

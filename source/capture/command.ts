@@ -83,15 +83,15 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 	} else {
 		try {
 			const stat = statSync(args.file);
-			if (stat.isDirectory()) throw new CaptureInputError(`${args.file}: is a directory, not a capture file`);
+			if (stat.isDirectory()) throw new CaptureInputError(`${safeText(args.file)}: is a directory, not a capture file`);
 			total = stat.size;
 		} catch (error) {
 			if (error instanceof CaptureInputError) throw error;
-			throw new CaptureInputError(`${args.file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+			throw new CaptureInputError(`${safeText(args.file)}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
 		}
 		input = createReadStream(args.file, { highWaterMark: 1 << 18 });
 	}
-	const name = args.file === '-' ? '<stdin>' : args.file;
+	const name = args.file === '-' ? '<stdin>' : safeText(args.file);
 	const reader = new CaptureReader();
 	const json = args.json;
 	const showProgress = args.progress !== undefined && total >= PROGRESS_MIN_BYTES;

@@ -483,7 +483,7 @@ export function parseRuleset(text: string, options: ParseOptions = {}): Ruleset 
 		if (first === 35 /* # */) continue;
 		if (first === 45 /* - */ && table) {
 			// A command (-A, -I, -N, -P): the bulk of any dump. Common rule lines are checked quickly and parsed when first looked at.
-			const quick = lazy && trimmed === line && line.indexOf('\t') < 0 ? quickCheck(line, table, family) : undefined;
+			const quick = lazy && trimmed === line ? quickCheck(line, table, family) : undefined;
 			if (quick) {
 				quick.chain.rules.push(new LazyRule(table, quick.chain, lineNumber, line, family, quick.jumpsToChain));
 				if (quick.conntrack) usesConntrack = true;

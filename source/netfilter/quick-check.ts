@@ -12,7 +12,7 @@ import type { Chain, Table } from './ruleset.js';
  *   -m tcp|udp [--dport N] [--sport N] (N a decimal port; the rule's -p names the same protocol)
  *   -m statistic --mode random --probability 0.DIGITS
  *   -j USER-CHAIN (declared above) | -j ACCEPT | -j RETURN | -j DNAT --to-destination A.B.C.D[:PORT] (nat; -p tcp|udp for a port)
- * separated by single spaces. Anything else — other options, old syntax, abbreviations, counters, IPv6 —
+ * separated by single spaces (a tab makes a value fail its check, or is inside quotes). Anything else — other options, old syntax, abbreviations, counters, IPv6 —
  * is left to the full parser (undefined), which reads it as always.
  */
 export interface QuickRule {
@@ -103,9 +103,19 @@ function skip(e: number): void {
 
 /** The word at the cursor is `word`: move past it. */
 function take(line: string, word: string): boolean {
-	const e = at + word.length;
-	if (!line.startsWith(word, at) || (e !== n && (line.charCodeAt(e) !== 32 || e === n - 1))) return false;
+	const length = word.length;
+	const e = at + length;
+	if (e > n || (e !== n && (line.charCodeAt(e) !== 32 || e === n - 1))) return false;
+	// Character by character: cheaper than startsWith for these short words.
+	for (let i = 0; i < length; i++) if (line.charCodeAt(at + i) !== word.charCodeAt(i)) return false;
 	at = e + 1;
+	return true;
+}
+
+/** Whether the line has `word` at `from` (startsWith without its call overhead). */
+function has(line: string, word: string, from: number): boolean {
+	if (from + word.length > line.length) return false;
+	for (let i = 0; i < word.length; i++) if (line.charCodeAt(from + i) !== word.charCodeAt(i)) return false;
 	return true;
 }
 
@@ -117,14 +127,36 @@ function optionNext(line: string): boolean {
 	return d !== 32 && !(d >= 48 && d <= 57);
 }
 
+// Rules come grouped by chain, and many jump to the same chain: the last lookups, kept (chains are never replaced).
+let lastTable: Table | undefined;
+let lastChainName = '';
+let lastChain: Chain | undefined;
+let lastTargetName = '';
+let lastTarget: Chain | undefined;
+
 export function quickCheck(line: string, table: Table, family: 4 | 6): QuickRule | undefined {
-	if (family !== 4 || !line.startsWith('-A ')) return undefined;
+	if (family !== 4 || !has(line, '-A ', 0)) return undefined;
 	n = line.length;
 	at = 3;
-	let e = end(line);
-	if (e < 0) return undefined;
-	const chain = table.chains.get(line.slice(at, e));
-	if (!chain) return undefined;
+	if (table !== lastTable) {
+		lastTable = table;
+		lastChain = lastTarget = undefined;
+		lastChainName = lastTargetName = '';
+	}
+	let e: number;
+	let chain: Chain | undefined;
+	if (lastChain && has(line, lastChainName, 3) && line.charCodeAt(3 + lastChainName.length) === 32) {
+		chain = lastChain;
+		e = 3 + lastChainName.length;
+	} else {
+		e = end(line);
+		if (e < 0) return undefined;
+		const name = line.slice(at, e);
+		chain = table.chains.get(name);
+		if (!chain) return undefined;
+		lastChainName = name;
+		lastChain = chain;
+	}
 	skip(e);
 	let source = false;
 	let destination = false;
@@ -138,22 +170,26 @@ export function quickCheck(line: string, table: Table, family: 4 | 6): QuickRule
 	while (at < n) {
 		if (take(line, '!')) {
 			// Only -s and -d are taken negated.
-			if (!line.startsWith('-s ', at) && !line.startsWith('-d ', at)) return undefined;
-		} else if (line.charCodeAt(at) !== 45) return undefined;
-		if (take(line, '-s') || take(line, '-d')) {
-			const isSource = line.charCodeAt(at - 2) === 115;
+			if (!has(line, '-s ', at) && !has(line, '-d ', at)) return undefined;
+		}
+		// Every option taken here is two characters and a value follows: "-s ", "-d ", "-p ", "-m ", "-j ".
+		if (line.charCodeAt(at) !== 45 || line.charCodeAt(at + 2) !== 32 || at + 3 >= n) return undefined;
+		const option = line.charCodeAt(at + 1);
+		at += 3;
+		if (option === 115 /* s */ || option === 100 /* d */) {
+			const isSource = option === 115;
 			if (isSource ? source : destination) return undefined;
 			e = end(line);
 			if (e < 0 || !isPlainIpv4(line, at, e, true)) return undefined;
 			skip(e);
 			if (isSource) source = true;
 			else destination = true;
-		} else if (take(line, '-p')) {
+		} else if (option === 112 /* p */) {
 			if (proto) return undefined;
 			if (take(line, 'tcp')) proto = 6;
 			else if (take(line, 'udp')) proto = 17;
 			else return undefined;
-		} else if (take(line, '-m')) {
+		} else if (option === 109 /* m */) {
 			if (take(line, 'comment')) {
 				if (comment || !take(line, '--comment') || at >= n) return undefined;
 				if (line.charCodeAt(at) === 34) {
@@ -170,7 +206,8 @@ export function quickCheck(line: string, table: Table, family: 4 | 6): QuickRule
 					if (c === 45 || (c === 33 && e === at + 1)) return undefined;
 					const quote = line.indexOf('"', at);
 					const backslash = line.indexOf('\\', at);
-					if ((quote >= 0 && quote < e) || (backslash >= 0 && backslash < e)) return undefined;
+					const tab = line.indexOf('\t', at);
+					if ((quote >= 0 && quote < e) || (backslash >= 0 && backslash < e) || (tab >= 0 && tab < e)) return undefined;
 					skip(e);
 				}
 				comment = true;
@@ -191,7 +228,7 @@ export function quickCheck(line: string, table: Table, family: 4 | 6): QuickRule
 					skip(e);
 					if (!optionNext(line)) return undefined;
 				}
-				if (!optionNext(line) || line.startsWith('--', at)) return undefined;
+				if (!optionNext(line) || has(line, '--', at)) return undefined;
 			} else if (take(line, 'statistic')) {
 				if (statistic || !take(line, '--mode') || !take(line, 'random') || !take(line, '--probability')) return undefined;
 				e = end(line);
@@ -200,12 +237,23 @@ export function quickCheck(line: string, table: Table, family: 4 | 6): QuickRule
 				if (!optionNext(line)) return undefined;
 				statistic = true;
 			} else return undefined;
-		} else if (take(line, '-j')) {
+		} else if (option === 106 /* j */) {
 			e = end(line);
 			if (e < 0) return undefined;
-			const name = line.slice(at, e);
+			let user: Chain | undefined;
+			let name: string;
+			if (lastTarget && e - at === lastTargetName.length && has(line, lastTargetName, at)) {
+				name = lastTargetName;
+				user = lastTarget;
+			} else {
+				name = line.slice(at, e);
+				user = table.chains.get(name);
+				if (user) {
+					lastTargetName = name;
+					lastTarget = user;
+				}
+			}
 			skip(e);
-			const user = table.chains.get(name);
 			if (user) {
 				if (user.builtin) return undefined;
 				jumpsToChain = true;

@@ -81,6 +81,8 @@ const KNOWN_FLAGS = {
 	oif: { type: 'string' },
 	tos: { type: 'string' },
 	filter: { type: 'string' },
+	pcap: { type: 'string' },
+	packet: { type: 'string' },
 	output: { type: 'string', shortFlag: 'o' },
 } as const;
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { REPO } from './support/paths.js';
+import { buildFrame, writePcap } from './kernel/support/frames.js';
 
 const BIN = join(REPO, 'bin', 'netsleuth.js');
 
@@ -83,6 +84,27 @@ describe('netsleuth trace', () => {
 		assert.doesNotMatch(human.stdout, /\x1b/);
 		const json = run(['trace', '--rules', path, '--json', 'udp', '1.2.3.4:5', '>', '5.6.7.8:53', 'in', 'eth0']);
 		assert.match(JSON.parse(json.stdout).verdict.text, /\x1b\]52/);
+	});
+});
+
+describe('netsleuth trace --pcap FILE --packet N', () => {
+	test('traces a captured packet: the handout’s refused ssh from 10.2.67.113, its arrival from the route back', () => {
+		const path = join(tmp, 'ssh.pcap');
+		writePcap(path, [
+			buildFrame({ family: 4, proto: 'udp', src: '172.16.6.24', dst: '172.16.6.251', sport: 5353, dport: 53 }),
+			buildFrame({ family: 4, proto: 'tcp', src: '10.2.67.113', dst: '172.16.6.251', sport: 51000, dport: 22, tcpFlags: 'SYN' }),
+		]);
+		const { code, stdout, stderr } = run(['trace', '--demo', 'reject-ip', '--pcap', path, '--packet', '2', '--json']);
+		assert.equal(code, 0, stderr);
+		const trace = JSON.parse(stdout);
+		assert.equal(trace.packet.src, '10.2.67.113');
+		assert.equal(trace.packet.dport, 22);
+		assert.equal(trace.packet.tcp_flags, 'SYN');
+		assert.equal(trace.fate, 'rejected');
+		assert.ok(trace.assumptions.some((a: string) => /arrival interface ens32/.test(a)));
+		const missing = run(['trace', '--demo', '--pcap', path, '--packet', '3']);
+		assert.equal(missing.code, 1);
+		assert.match(missing.stderr, /has 2 packets, no packet 3/);
 	});
 });
 

@@ -1,4 +1,6 @@
+import type { Packet } from '../packet/packet.js';
 import { type PacketSpec, packetFromSpec, parseExpression } from '../packet/spec.js';
+import { InputError } from '../host/model.js';
 import { formatTrace } from '../trace/format.js';
 import { tracePacket } from '../trace/pipeline.js';
 import { COLOR, PLAIN } from '../views/style.js';
@@ -32,9 +34,30 @@ export function specFromArgs(words: readonly string[], flags: Record<string, unk
 	return { ...spec, ...parseExpression(words) };
 }
 
+/** `--pcap FILE --packet N`: the captured packet, with its arrival interface from --in, the capture, or (later) routing. */
+async function capturedPacket(flags: Record<string, unknown>, words: readonly string[]): Promise<Packet> {
+	if (words.length > 0 || flags.src !== undefined || flags.dst !== undefined) throw new TraceUsageError('give the packet either with --pcap FILE --packet N or by description, not both');
+	const n = Number(flags.packet ?? '');
+	if (!Number.isInteger(n) || n < 1) throw new TraceUsageError('--pcap needs --packet N (1-based)');
+	const { packetAt } = await import('../capture/packet-at.js');
+	const { toEnginePacket } = await import('../capture/to-packet.js');
+	const { CaptureInputError } = await import('../capture/frame.js');
+	const decoded = await packetAt(flags.pcap as string, n).catch((error: unknown) => {
+		throw error instanceof CaptureInputError ? new InputError(error.message) : error;
+	});
+	const packet = toEnginePacket(decoded, typeof flags.in === 'string' ? { in: flags.in } : {});
+	if (typeof flags.state === 'string') {
+		const state = flags.state.toUpperCase();
+		if (!['NEW', 'ESTABLISHED', 'RELATED', 'INVALID', 'UNTRACKED'].includes(state)) throw new TraceUsageError(`--state must be NEW, ESTABLISHED, RELATED, INVALID or UNTRACKED, got "${flags.state}"`);
+		packet.ctState = state as Packet['ctState'];
+		packet.ctStateGiven = true;
+	}
+	if (typeof flags.mark === 'string') packet.mark = Number(flags.mark) >>> 0;
+	return packet;
+}
+
 export async function runTrace(args: TraceArgs): Promise<string> {
-	const spec = specFromArgs(args.words, args.flags);
-	const packet = packetFromSpec(spec);
+	const packet = typeof args.flags.pcap === 'string' ? await capturedPacket(args.flags, args.words) : packetFromSpec(specFromArgs(args.words, args.flags));
 	const host = await resolveSource(args.source, args.readStdin);
 	for (const warning of host.warnings) args.warn(warning);
 	const trace = tracePacket(host.model, packet);

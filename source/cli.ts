@@ -14,6 +14,7 @@ const HELP = `
     $ netsleuth trace  [source] [packet] [--json] [--verbose]
     $ netsleuth route get DST [--from SRC] [--iif IF] [--oif IF] [--mark N] [--tos N] [source] [--json]
     $ netsleuth show rules|routes|links|bridges [source] [--json]
+    $ netsleuth pcap FILE|- [--filter EXPR] [--json]   list a pcap/pcapng capture
     $ netsleuth snapshot [-o FILE] [--netns NAME]     save this host's state (- for stdout)
 
   Source (default: the live host, read-only)
@@ -29,6 +30,7 @@ const HELP = `
     tcp 10.2.67.113:51000 '>' 10.0.0.1:22 in eth0     (also: out IF, mark N, state S, flags F, type T, mac M, dmac M, local)
     or --proto tcp|udp|icmp|icmpv6|N --src IP --dst IP --sport N --dport N --in IF --out IF
        --src-mac MAC --dst-mac MAC --icmp-type N[/CODE] --tcp-flags SYN,ACK --mark N --state NEW|ESTABLISHED|RELATED|INVALID|UNTRACKED --local
+    or --pcap FILE --packet N                           the N-th packet of a capture (1-based)
 
   Exit codes: 0 success · 1 bad input · 2 usage error · 3 the host could not be read
 

@@ -53,6 +53,8 @@ interface Row {
 	readonly target?: { readonly text: string; readonly met: (median: number, anchors: ReadonlyMap<string, number>) => boolean };
 	readonly note?: string;
 	readonly anchor?: boolean;
+	/** Items (packets) per run: the table adds the rate. */
+	readonly items?: number;
 }
 
 const rows: Row[] = [];
@@ -259,15 +261,37 @@ try {
 		addAnchor('cat FILE > /dev/null', input, repeat(() => runCommand('cat', [file])));
 		const tshark = ['/usr/bin/tshark', '/usr/local/bin/tshark'].find(existsSync);
 		if (tshark && WITH_TSHARK) addAnchor('tshark -r FILE > /dev/null', input, repeat(() => runCommand(tshark, ['-n', '-r', file]), Math.min(RUNS, 3)), 'fewer runs: it is slow');
+		const samples = repeat(() => runCommand(process.execPath, [CLI, 'pcap', file, '--json']));
+		const peakKB = Math.max(...samples.map((x) => x.rssKB ?? 0));
 		addCase({
 			name: 'netsleuth pcap FILE --json > /dev/null', input, unit: 'ms', against: [`tshark -r FILE > /dev/null ${input}`, `cat FILE > /dev/null ${input}`],
-			samples: repeat(() => runCommand(process.execPath, [CLI, 'pcap', file, '--json'])),
+			samples,
 			note: `${PACKETS} packets`,
-			target: { text: `≥ 500,000 packets/s, peak RSS ≤ 250 MB`, met: (m) => PACKETS / (m / 1000) >= 500_000 },
+			items: PACKETS,
+			target: { text: `≥ 500,000 packets/s, peak RSS ≤ 250 MB`, met: (m) => PACKETS / (m / 1000) >= 500_000 && peakKB <= 250 * 1024 },
 		});
 	}
-	// Hooks for the cases whose commands do not exist yet: `netsleuth pcap --trace` on the 10,000-service
-	// dump (≥ 250,000 packets/s) and the TUI (first frame ≤ 1.5 s, keypress → redraw ≤ 50 ms p95).
+	// `netsleuth pcap --trace` on the 10,000-service dump (≥ 250,000 packets/s), once the CLI takes --trace:
+	// probed on a ten-packet capture (an unknown option exits 2).
+	if (WITH_PCAP && hasPcap && selected('pcap')) {
+		const file = join(OUT, `capture-${PACKETS}.pcap`);
+		const probe = join(OUT, 'capture-10.pcap');
+		if (!existsSync(probe)) writeMixedCapture(probe, 10);
+		const rules = dumps.get(10_000)!.file;
+		const supported = spawnSync(process.execPath, [CLI, 'pcap', probe, '--trace', '--rules', rules, '--json'], { stdio: 'ignore' }).status === 0;
+		if (supported) {
+			const input = `capture-${PACKETS}`;
+			addCase({
+				name: 'netsleuth pcap FILE --trace --rules DUMP --json > /dev/null', input, unit: 'ms', against: [`tshark -r FILE > /dev/null ${input}`, `cat FILE > /dev/null ${input}`],
+				samples: repeat(() => runCommand(process.execPath, [CLI, 'pcap', file, '--trace', '--rules', rules, '--json'])),
+				note: `${PACKETS} packets traced through the 10,000-service dump`,
+				items: PACKETS,
+				target: { text: '≥ 250,000 packets/s', met: (m) => PACKETS / (m / 1000) >= 250_000 },
+			});
+		} else process.stderr.write('  (netsleuth pcap --trace: not in this build yet; case skipped)\n');
+	}
+	// Hook for the TUI cases (first frame on the 10,000-service dump ≤ 1.5 s; keypress → redraw while
+	// scrolling 110,000 rules ≤ 50 ms p95): they need a pseudo-terminal driver (tmux, as test/tui does).
 } finally {
 	removeNetns();
 }
@@ -288,7 +312,8 @@ for (const row of rows) {
 	const ratios = row.against.filter((a) => anchors.has(a)).map((a) => `${(m / anchors.get(a)!).toFixed(a.startsWith('cat') ? 0 : 2)} × ${a.replace(/ (kube|capture)-\d+$|start-up$/, '').trim()}`).join('<br>');
 	const target = row.target ? `${row.target.text} ${row.target.met(m, anchors) ? '✅' : '❌'}` : row.anchor ? '(anchor)' : '';
 	const name = row.note ? `${row.name}<br><sub>${row.note}</sub>` : row.name;
-	lines.push(`| ${name} | ${row.input} | ${fmt(m, row.unit)} | ${fmt(Math.min(...walls), row.unit)} | ${fmt(Math.max(...walls), row.unit)} | ${cpu} | ${rss} | ${ratios} | ${target} |`);
+	const rate = row.items ? `<br>${Math.round(row.items / (m / 1000)).toLocaleString('en')}/s` : '';
+	lines.push(`| ${name} | ${row.input} | ${fmt(m, row.unit)}${rate} | ${fmt(Math.min(...walls), row.unit)} | ${fmt(Math.max(...walls), row.unit)} | ${cpu} | ${rss} | ${ratios} | ${target} |`);
 }
 const table = lines.join('\n');
 console.log(table);

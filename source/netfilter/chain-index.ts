@@ -1,5 +1,6 @@
 import { formatCidr } from '../packet/address.js';
 import type { Packet } from '../packet/packet.js';
+import { quickExactDestination } from './parse.js';
 import type { Chain, Rule } from './ruleset.js';
 
 /**
@@ -35,8 +36,25 @@ function keyOf(words: readonly number[]): number | string {
 	return key;
 }
 
+/** An IPv4 address the quick reader checked (canonical dotted quad) as its word. */
+function wordOf(address: string): number {
+	let word = 0;
+	let part = 0;
+	for (let i = 0; i < address.length; i++) {
+		const c = address.charCodeAt(i);
+		if (c === 46) {
+			word = word * 256 + part;
+			part = 0;
+		} else part = part * 10 + c - 48;
+	}
+	return (word * 256 + part) >>> 0;
+}
+
 /** The exact destination a rule's index key is made of, or undefined when the rule cannot be indexed. */
 export function indexedDestination(rule: Rule): { words: readonly number[]; family: 4 | 6 } | undefined {
+	// A rule the parser has not built yet says so without being built (the quick reader saw the line).
+	const quick = quickExactDestination(rule);
+	if (quick !== undefined) return quick === null ? undefined : { words: [wordOf(quick)], family: 4 };
 	const { source, destination } = rule.basic;
 	if (source || !destination || destination.negated) return undefined;
 	const cidr = destination.value;
@@ -103,5 +121,7 @@ export function nextCandidate(index: ChainIndex, packet: Packet, from: number, l
 
 /** The reason the linear walk gives for an indexed rule and a packet to another destination. */
 export function skippedReason(rule: Rule, destinationText: string): string {
-	return `destination ${destinationText} is not in ${formatCidr(rule.basic.destination!.value)}`;
+	const quick = quickExactDestination(rule);
+	// The quick reader took only canonical addresses: the text is what formatCidr prints.
+	return `destination ${destinationText} is not in ${quick ? `${quick}/32` : formatCidr(rule.basic.destination!.value)}`;
 }

@@ -358,9 +358,11 @@ class LazyRule implements Rule {
 	readonly #table: Table;
 	readonly #family: 4 | 6;
 	readonly #jumpsToChain: boolean;
+	readonly #destinationAt: number;
+	readonly #destinationEnd: number;
 	#rule: ParsedRule | undefined;
 
-	constructor(table: Table, chain: Chain, line: number, source: string, family: 4 | 6, jumpsToChain: boolean) {
+	constructor(table: Table, chain: Chain, line: number, source: string, family: 4 | 6, jumpsToChain: boolean, destinationAt: number, destinationEnd: number) {
 		this.table = table.name;
 		this.chain = chain.name;
 		this.line = line;
@@ -369,6 +371,14 @@ class LazyRule implements Rule {
 		this.#table = table;
 		this.#family = family;
 		this.#jumpsToChain = jumpsToChain;
+		this.#destinationAt = destinationAt;
+		this.#destinationEnd = destinationEnd;
+	}
+
+	/** The quick reader's exact destination (quick-check.ts), or null when the rule has none; undefined for other rules. */
+	static exactDestination(rule: Rule): string | null | undefined {
+		if (!(rule instanceof LazyRule)) return undefined;
+		return rule.#destinationAt < 0 ? null : rule.text.slice(rule.#destinationAt, rule.#destinationEnd);
 	}
 
 	#parsed(): ParsedRule {
@@ -446,6 +456,15 @@ function expandAbbreviations(uses: OptionUse[], names: readonly string[] | undef
 	});
 }
 
+/**
+ * For the chain index: the address of a rule's `-d A.B.C.D[/32]` when the rule was read quickly and
+ * that destination decides alone (not negated, no `-s`), without building the rule; null when such a
+ * rule has none; undefined for a rule that was built (ask its `basic`).
+ */
+export function quickExactDestination(rule: Rule): string | null | undefined {
+	return LazyRule.exactDestination(rule);
+}
+
 export interface ParseOptions {
 	/** 4 for iptables-save (the default), 6 for ip6tables-save. */
 	readonly family?: 4 | 6;
@@ -485,7 +504,7 @@ export function parseRuleset(text: string, options: ParseOptions = {}): Ruleset 
 			// A command (-A, -I, -N, -P): the bulk of any dump. Common rule lines are checked quickly and parsed when first looked at.
 			const quick = lazy && trimmed === line ? quickCheck(line, table, family) : undefined;
 			if (quick) {
-				quick.chain.rules.push(new LazyRule(table, quick.chain, lineNumber, line, family, quick.jumpsToChain));
+				quick.chain.rules.push(new LazyRule(table, quick.chain, lineNumber, line, family, quick.jumpsToChain, quick.destinationAt, quick.destinationEnd));
 				if (quick.conntrack) usesConntrack = true;
 				continue;
 			}

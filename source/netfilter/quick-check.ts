@@ -21,6 +21,12 @@ export interface QuickRule {
 	readonly jumpsToChain: boolean;
 	/** The rule needs connection tracking (its target is DNAT). */
 	readonly conntrack: boolean;
+	/**
+	 * Where the address of a `-d A.B.C.D` or `-d A.B.C.D/32` (not negated, no `-s` in the rule) is in the
+	 * line: the chain index reads it without building the rule. -1 when there is none.
+	 */
+	readonly destinationAt: number;
+	readonly destinationEnd: number;
 }
 
 /** Targets the quick reader takes besides user chains. */
@@ -167,8 +173,11 @@ export function quickCheck(line: string, table: Table, family: 4 | 6): QuickRule
 	let jumpsToChain = false;
 	let dnatPort = false;
 	let dnat = false;
+	let destinationAt = -1;
+	let destinationEnd = -1;
 	while (at < n) {
-		if (take(line, '!')) {
+		const negated = take(line, '!');
+		if (negated) {
 			// Only -s and -d are taken negated.
 			if (!has(line, '-s ', at) && !has(line, '-d ', at)) return undefined;
 		}
@@ -181,9 +190,22 @@ export function quickCheck(line: string, table: Table, family: 4 | 6): QuickRule
 			if (isSource ? source : destination) return undefined;
 			e = end(line);
 			if (e < 0 || !isPlainIpv4(line, at, e, true)) return undefined;
-			skip(e);
 			if (isSource) source = true;
-			else destination = true;
+			else {
+				destination = true;
+				if (!negated) {
+					// The address alone, or with /32: an exact destination. (isPlainIpv4 allows one or two prefix digits.)
+					const slash = line.indexOf('/', at);
+					if (slash < 0 || slash >= e) {
+						destinationAt = at;
+						destinationEnd = e;
+					} else if (e - slash === 3 && line.charCodeAt(slash + 1) === 51 && line.charCodeAt(slash + 2) === 50) {
+						destinationAt = at;
+						destinationEnd = slash;
+					}
+				}
+			}
+			skip(e);
 		} else if (option === 112 /* p */) {
 			if (proto) return undefined;
 			if (take(line, 'tcp')) proto = 6;
@@ -278,5 +300,7 @@ export function quickCheck(line: string, table: Table, family: 4 | 6): QuickRule
 	// What the kernel (and the full parser) requires of the protocol.
 	if (portMatch && portMatch !== proto) return undefined;
 	if (dnatPort && proto === 0) return undefined;
-	return { chain, jumpsToChain, conntrack: dnat };
+	// A source is checked before the destination: then the destination alone does not decide.
+	if (source) destinationAt = destinationEnd = -1;
+	return { chain, jumpsToChain, conntrack: dnat, destinationAt, destinationEnd };
 }

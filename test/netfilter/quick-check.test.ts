@@ -3,7 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { kubeProxyDump, prng } from '../../bench/kube-gen.js';
-import { parseRuleset } from '../../source/netfilter/parse.js';
+import { formatCidr } from '../../source/packet/address.js';
+import { parseRuleset, quickExactDestination } from '../../source/netfilter/parse.js';
 import { quickCheck } from '../../source/netfilter/quick-check.js';
 import type { Ruleset } from '../../source/netfilter/ruleset.js';
 import { ParseError } from '../../source/netfilter/tokens.js';
@@ -178,6 +179,25 @@ describe('quick reader: lazily parsed rules are exactly the fully parsed ones', 
 			}
 		}
 		assert.ok(checked > 300, `${checked} changed lines`);
+	});
+	test('the exact destination the chain index reads from a quickly read line is the built rule’s', () => {
+		const text = `${kubeProxyDump(200, 13).text}*filter\n:X - [0:0]\n-A X -d 10.0.0.1 -j ACCEPT\n-A X ! -d 10.0.0.2/32 -j ACCEPT\n-A X -d 10.0.0.0/24 -j ACCEPT\n-A X -s 1.2.3.4 -d 10.0.0.3/32 -j ACCEPT\n-A X -d 10.0.0.4/32 -s 1.2.3.4 -j ACCEPT\n-A X -d 10.0.0.5/3 -j ACCEPT\n-A X -d 0.0.0.0/32 -j RETURN\nCOMMIT\n`;
+		let hints = 0;
+		let lazy = 0;
+		for (const table of parseRuleset(text).tables.values()) {
+			for (const chain of table.chains.values()) {
+				for (const rule of chain.rules) {
+					const quick = quickExactDestination(rule);
+					if (quick === undefined) continue;
+					lazy++;
+					const { source, destination } = rule.basic;
+					const exact = !source && destination && !destination.negated && destination.value.prefix === 32 ? formatCidr(destination.value) : null;
+					assert.equal(quick === null ? null : `${quick}/32`, exact, rule.text);
+					if (quick) hints++;
+				}
+			}
+		}
+		assert.ok(lazy > 500 && hints > 200, `${lazy} quickly read rules, ${hints} with an exact destination`);
 	});
 	test('a target name declared as a chain later keeps the meaning it had when the line was read', () => {
 		const text = '*nat\n:PREROUTING ACCEPT [0:0]\n:X - [0:0]\n-A X -p tcp -m tcp --dport 80 -j DNAT --to-destination 10.0.0.1:8080\n-A X -j ACCEPT\n:DNAT - [0:0]\n:ACCEPT - [0:0]\nCOMMIT\n';

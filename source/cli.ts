@@ -1,4 +1,5 @@
 import meow from 'meow';
+import { safeText } from './views/safe-text.js';
 import type { SourceFlags } from './commands/sources.js';
 import type { ShowWhat } from './commands/show.js';
 import { DEMO_NAMES } from './host/demo/names.js';
@@ -167,8 +168,14 @@ async function main(): Promise<number> {
 }
 
 function warn(line: string): void {
-	process.stderr.write(`netsleuth: warning: ${line}\n`);
+	process.stderr.write(`netsleuth: warning: ${safeText(line)}\n`);
 }
+
+// `netsleuth … | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+	if (error.code === 'EPIPE') process.exit(0);
+	throw error;
+});
 
 const debug = process.argv.includes('--debug');
 main().then(
@@ -188,7 +195,7 @@ main().then(
 			: error instanceof HostUnreadableError ? 3
 			: 1;
 		const known = code !== 1 || badInput;
-		process.stderr.write(`netsleuth: ${known ? '' : 'internal error: '}${message.split('\n')[0]}\n`);
+		process.stderr.write(`netsleuth: ${known ? '' : 'internal error: '}${safeText(message.split('\n')[0] ?? '')}\n`);
 		if (debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
 		else if (!known) process.stderr.write('netsleuth: run with --debug for the stack trace and report it\n');
 		process.exitCode = code;

@@ -31,7 +31,7 @@ function formatStep(step: Step, options: FormatOptions, lines: string[]): void {
 	switch (step.kind) {
 		case 'chain': {
 			const decided = step.decided_by === 'policy' ? `policy ${step.result}` : `${step.result} by rule ${step.decided_by.rule}${step.decided_by.chain !== step.chain ? ` in ${step.decided_by.chain}` : ''}`;
-			lines.push(`  ${s.bold(`${step.table}/${step.chain}`)}  → ${decided}`);
+			lines.push(`  ${s.bold(safeText(`${step.table}/${step.chain}`))}  → ${safeText(decided)}`);
 			let misses = 0;
 			let hidden = 0;
 			for (const e of step.evaluations) {
@@ -54,7 +54,7 @@ function formatStep(step: Step, options: FormatOptions, lines: string[]): void {
 			break;
 		}
 		case 'skip':
-			lines.push(s.dim(`  ${step.table}/${step.hook}  skipped: ${step.why}`));
+			lines.push(s.dim(safeText(`  ${step.table}/${step.hook}  skipped: ${step.why}`)));
 			break;
 		case 'rewrite':
 			lines.push(`  ${s.yellow(`rewrite by ${step.table}/${step.hook}: ${safeText(step.change)}`)}`);

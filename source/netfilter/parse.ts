@@ -526,6 +526,15 @@ export function parseRuleset(text: string, options: ParseOptions = {}): Ruleset 
 			table = undefined;
 			continue;
 		}
+		if (first === 58 /* : */ && trimmed.endsWith(' - [0:0]')) {
+			// The common user chain declaration ":NAME - [0:0]"; anything unusual goes the long way below.
+			const name = trimmed.slice(1, -8);
+			if (CHAIN_NAME.test(name) && !BUILTIN_CHAINS[table.name]!.includes(name)) {
+				if (table.chains.has(name)) warnings.push({ line: lineNumber, column: col, text: `chain ${name} declared twice` });
+				else table.chains.set(name, { name, builtin: false, line: lineNumber, rules: [], counters: { packets: 0n, bytes: 0n } });
+				continue;
+			}
+		}
 		if (trimmed.startsWith(':')) {
 			// ":NAME POLICY [p:b]", nearly always with single spaces.
 			const parts = ONLY_SINGLE_SPACES.test(trimmed) ? trimmed.slice(1).split(' ') : trimmed.slice(1).split(/\s+/);

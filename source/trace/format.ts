@@ -35,7 +35,7 @@ function formatStep(step: Step, options: FormatOptions, lines: string[]): void {
 			let misses = 0;
 			let hidden = 0;
 			for (const e of step.evaluations) {
-				const where = e.chain === step.chain ? `${e.rule}` : `${e.chain} ${e.rule}`;
+				const where = e.chain === step.chain ? `${e.rule}` : safeText(`${e.chain} ${e.rule}`);
 				if (e.matched) {
 					const isDecider = step.decided_by !== 'policy' && step.decided_by.chain === e.chain && step.decided_by.rule === e.rule;
 					const line = `    ✓ ${where.padEnd(4)} ${safeText(e.text.trim())}`;

@@ -1,3 +1,4 @@
+import { mix32 } from '../packet/hash.js';
 import type { EvalEnv, Hook, HostFacts, TargetEnv, TargetOutcome } from '../netfilter/extension.js';
 import type { Ruleset } from '../netfilter/ruleset.js';
 import { type Hit, walkChain } from '../netfilter/walk.js';
@@ -52,13 +53,7 @@ export function flowHash(packet: Packet): number {
 	for (const w of packet.dst.words) mix(w);
 	mix(packet.proto);
 	mix(((packet.sport ?? 0) << 16) | (packet.dport ?? 0));
-	// murmur3's finaliser: FNV alone leaves the high bits of near-identical flows too alike.
-	h ^= h >>> 16;
-	h = Math.imul(h, 0x85ebca6b);
-	h ^= h >>> 13;
-	h = Math.imul(h, 0xc2b2ae35);
-	h ^= h >>> 16;
-	return h >>> 0;
+	return mix32(h);
 }
 
 class Tracer {

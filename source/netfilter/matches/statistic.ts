@@ -1,3 +1,4 @@
+import { mix32 } from '../../packet/hash.js';
 import type { MatchExtension } from '../extension.js';
 import type { Token } from '../tokens.js';
 import { readOptions, textHash } from './extension-kit.js';
@@ -75,14 +76,3 @@ export const statistic: MatchExtension<StatisticOptions> = {
 		return `packet counter ${counter} (assumed) ${o.negated ? 'is' : 'is not'} ${o.packet} of every ${o.every}`;
 	},
 };
-
-/** murmur3's finaliser: each rule's salted draw is independent of the others' for the same flow. */
-function mix32(value: number): number {
-	let h = value >>> 0;
-	h ^= h >>> 16;
-	h = Math.imul(h, 0x85ebca6b);
-	h ^= h >>> 13;
-	h = Math.imul(h, 0xc2b2ae35);
-	h ^= h >>> 16;
-	return h >>> 0;
-}

@@ -9,6 +9,8 @@ export interface TuiOptions {
 	readonly readStdin: () => Promise<string>;
 	/** Print how long the first frame took (after the TUI ends). */
 	readonly debug?: boolean;
+	/** A capture file to open in the Capture view (`netsleuth --pcap FILE`). */
+	readonly pcap?: string;
 }
 
 /**

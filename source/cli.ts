@@ -11,7 +11,7 @@ const HELP = `
   What does this Linux host do with this packet, and why?
 
   Usage
-    $ netsleuth [source]                              the interactive view (without a terminal: the show tables)
+    $ netsleuth [--pcap FILE] [source]                the interactive view (without a terminal: the show tables)
     $ netsleuth trace  [source] [packet] [--json] [--verbose]
     $ netsleuth route get DST [--from SRC] [--iif IF] [--oif IF] [--mark N] [--tos N] [source] [--json]
     $ netsleuth show rules|routes|links|bridges [source] [--json]
@@ -157,8 +157,8 @@ async function main(): Promise<number> {
 		}
 		case undefined:
 			// The TUI (ink, React) loads only here; without a terminal on both ends, print the show tables.
-			if (process.stdin.isTTY && process.stdout.isTTY) return (await import('./tui/index.js')).runTui({ source, readStdin, debug: f.debug });
-			output = await (await import('./tui/overview.js')).runOverview({ source, readStdin, warn });
+			if (process.stdin.isTTY && process.stdout.isTTY) return (await import('./tui/index.js')).runTui({ source, readStdin, debug: f.debug, pcap: f.pcap });
+			output = await (await import('./tui/overview.js')).runOverview({ source, readStdin, warn, pcap: f.pcap });
 			break;
 		default:
 			throw new UsageError(`unknown command "${command}" (see netsleuth --help)`);

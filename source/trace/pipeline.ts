@@ -160,6 +160,7 @@ class Tracer {
 	hook(hook: Hook, options: { nat?: boolean } = {}): TargetOutcome {
 		const ruleset = this.packet.family === 4 ? this.host.rules4 : this.host.rules6;
 		for (const tableName of this.tableOrder(hook, ruleset)) {
+			if (tableName === 'nat' && options.nat !== false) this.recordedNat(hook);
 			const table = ruleset?.tables.get(tableName);
 			const base = table?.chains.get(hook);
 			if (!table || !base || base.absent) continue;
@@ -177,8 +178,8 @@ class Tracer {
 					this.steps.push({ kind: 'skip', hook, table: tableName, why: 'the packet is untracked (CT --notrack): nat never sees it' });
 					continue;
 				}
-				if (this.packet.ctState !== 'NEW') {
-					this.steps.push({ kind: 'skip', hook, table: tableName, why: `nat is consulted only for a connection's first packet (state ${this.packet.ctState}); later packets get the recorded translation` });
+				if (this.packet.ctState !== 'NEW' || this.packet.ct.confirmed) {
+					this.steps.push({ kind: 'skip', hook, table: tableName, why: `nat is consulted only for a connection's first packet (state ${this.packet.ctState}${this.packet.ct.confirmed ? ', connection confirmed' : ''}); later packets get the recorded translation` });
 					continue;
 				}
 			}
@@ -215,6 +216,41 @@ class Tracer {
 			if (result.outcome.kind === 'drop' || result.outcome.kind === 'reject' || result.outcome.kind === 'queue') return result.outcome;
 		}
 		return { kind: 'accept' };
+	}
+
+	/**
+	 * A later packet of a connection whose first packet was translated gets the recorded translation where
+	 * the kernel rewrites it (nf_nat_packet): the destination at PREROUTING/OUTPUT, the source at
+	 * INPUT/POSTROUTING; a reply gets the inverse, taken from the other direction's tuple.
+	 */
+	private recordedNat(hook: Hook): void {
+		const p = this.packet;
+		const ct = p.ct;
+		if (!ct.confirmed || !(ct.snat || ct.dnat) || (p.ctState !== 'NEW' && p.ctState !== 'ESTABLISHED' && p.ctState !== 'RELATED')) return;
+		const destination = hook === 'PREROUTING' || hook === 'OUTPUT';
+		const nat = destination ? (ct.reply ? ct.snat : ct.dnat) : ct.reply ? ct.dnat : ct.snat;
+		if (!nat) return;
+		const [ip, port] = destination
+			? ct.reply ? [ct.origSrc, ct.origSport] : [ct.replSrc, ct.replSport]
+			: ct.reply ? [ct.origDst, ct.origDport] : [ct.replDst, ct.replDport];
+		const current = destination ? p.dst : p.src;
+		const currentPort = destination ? p.dport : p.sport;
+		const newPort = currentPort !== undefined ? port ?? currentPort : undefined;
+		if (ipEquals(current, ip) && newPort === currentPort) return;
+		const where = (a: Ip, n: number | undefined) => `${formatIp(a)}${n !== undefined ? `:${n}` : ''}`;
+		const what = `${destination !== ct.reply ? 'DNAT' : 'SNAT'} ${ct.reply ? 'undone' : 'applied'}`;
+		const before = packetToJson(p);
+		if (destination) {
+			p.dst = ip;
+			p.dport = newPort;
+		} else {
+			p.src = ip;
+			p.sport = newPort;
+		}
+		this.steps.push({
+			kind: 'rewrite', hook, table: 'nat', before, after: packetToJson(p),
+			change: `conntrack: recorded ${what}: ${destination ? 'destination' : 'source'} ${where(current, currentPort)} → ${where(ip, newPort)}`,
+		});
 	}
 
 	route(reroute = false): RouteDecision {

@@ -151,6 +151,10 @@ export interface RawTraceEvent {
   nfproto?: number;
   /** The policy verdict of a 'policy' event (1 accept, 0 drop). */
   policy?: number;
+  /** The packet's conntrack direction (0 original, 1 reply), when it has a connection. */
+  ctDirection?: number;
+  /** Its conntrack state bits as `ct state` matches them: 1 invalid, 2 established, 4 related, 8 new, 64 untracked. */
+  ctState?: number;
 }
 
 export interface ObservedFrame {
@@ -403,7 +407,7 @@ export function traceTableText(p: FrameSpec, marker: number): string {
 
 // ---------------------------------------------------------------- observer process
 
-type ObserverLine =
+export type ObserverLine =
   | RawTraceEvent
   | ObservedFrame
   | { kind: 'udp'; t: number; ns: string; port: number; from: string; fromPort: number; len: number }
@@ -411,7 +415,7 @@ type ObserverLine =
   | { kind: 'ready' | 'go' | 'done'; t: number }
   | { kind: 'error'; message: string };
 
-interface ObserverConfig {
+export interface ObserverConfig {
   traceNs: string;
   sniff: Array<{ ns: string; label: string; ifname?: string }>;
   listen: Array<{ ns: string; proto: 'tcp' | 'udp'; port: number }>;
@@ -420,14 +424,14 @@ interface ObserverConfig {
   maxMs: number;
 }
 
-interface Observer {
+export interface Observer {
   proc: ChildProcess;
   ready: Promise<void>;
   done: Promise<ObserverLine[]>;
   go(): void;
 }
 
-function startObserver(cfg: ObserverConfig): Observer {
+export function startObserver(cfg: ObserverConfig): Observer {
   const proc = spawn(python3(), ['-c', OBSERVER_PY, JSON.stringify(cfg)], { stdio: ['pipe', 'pipe', 'pipe'] });
   const lines: ObserverLine[] = [];
   let stderr = '';

@@ -73,6 +73,8 @@ def trace_event(fam, a):
     if 14 in a: ev['mark'] = struct.unpack('>I', a[14])[0]
     if 15 in a: ev['nfproto'] = struct.unpack('>I', a[15])[0]
     if 16 in a: ev['policy'] = struct.unpack('>I', a[16])[0]
+    if 19 in a: ev['ctDirection'] = a[19][0]
+    if 21 in a: ev['ctState'] = struct.unpack('>I', a[21])[0]
     return ev
 
 def noise(frame):

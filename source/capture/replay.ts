@@ -1,0 +1,229 @@
+import { type Classification, ConnectionTable, type CtExtras } from '../conntrack/table.js';
+import { type QuotedHeader, type Tuple, tupleOf } from '../conntrack/tuple.js';
+import { type Ip, parseIp } from '../packet/address.js';
+import type { CtState, Packet, PacketJson } from '../packet/packet.js';
+import { PacketSpecError } from '../packet/spec.js';
+import type { Fate, Trace, Verdict } from '../trace/model.js';
+import { type HostModel, tracePacket } from '../trace/pipeline.js';
+import type { DecodedPacket } from './decode/packet.js';
+import { type LinkInfo, toEnginePacket } from './to-packet.js';
+
+export type ReplayFate = Fate | 'skipped';
+
+/** One captured frame replayed against the host (ARCHITECTURE.md §3 `pcap --trace`). */
+export interface ReplayResult {
+	/** The frame number. */
+	readonly n: number;
+	readonly fate: ReplayFate;
+	readonly verdict: Verdict | null;
+	readonly ct: CtState | null;
+	readonly flow: number | null;
+	/** For skipped frames: why netsleuth cannot trace it. */
+	readonly why?: string;
+}
+
+export interface RuleCount {
+	readonly table: string;
+	readonly chain: string;
+	readonly rule: number | null;
+	readonly target: string | null;
+	count: number;
+}
+
+/** The last line of `pcap --trace --json`. */
+export interface ReplaySummary {
+	readonly packets: number;
+	readonly flows: number;
+	readonly by_fate: Record<string, number>;
+	/** Flows by the fate of their first packet. */
+	readonly flows_by_fate: Record<string, number>;
+	readonly by_rule: readonly RuleCount[];
+	/** TCP flows whose three-way handshake was not seen to the end. */
+	readonly incomplete_flows: number;
+	/** What the replay could not know and took for granted. */
+	readonly assumptions: readonly string[];
+}
+
+/** What the replay reads of a trace. */
+export type ReplayTrace = Pick<Trace, 'fate' | 'verdict' | 'path' | 'packet' | 'final'> & { readonly reply?: unknown };
+
+/**
+ * Traces one packet: tracePacket unless a faster tracer that gives the same answers is handed in. The
+ * one place the Replayer calls the engine.
+ */
+export type PacketTracer = (host: HostModel, packet: Packet, options: { isReply?: boolean }) => ReplayTrace;
+
+export interface ReplayOptions {
+	/** The arrival interface of every packet (--in), over what the capture says. */
+	readonly in?: string;
+	readonly tracer?: PacketTracer;
+}
+
+const PASSED: ReadonlySet<string> = new Set(['delivered', 'forwarded', 'sent']);
+const ASSUMPTIONS = [
+	'TCP sequence and window checks (tcp_in_window) are not simulated: a packet the kernel finds out of window is not INVALID here',
+	'checksums are not verified (nf_conntrack_checksum): a packet with a bad checksum is not INVALID here',
+	'IP fragments are skipped: the kernel reassembles them before conntrack and the rules see the whole datagram once',
+	'conntrack helpers (ftp, sip, …) and their expected connections are not simulated',
+];
+
+/**
+ * Replays a capture against a host with a simulated conntrack table: each decoded frame becomes the
+ * engine's packet, arrives where the capture (or --in, or routing) says, is classified by the
+ * connection table, traced, and then committed to the table as the kernel would.
+ */
+export class Replayer {
+	readonly table: ConnectionTable;
+	private readonly linkInfo: LinkInfo;
+	private readonly tracer: PacketTracer;
+	private readonly own: Set<string>;
+	private now = 0;
+	private packets = 0;
+	private readonly byFate = new Map<string, number>();
+	private readonly byRule = new Map<string, RuleCount>();
+	/** Per flow (index flow - 1): its first fate, whether it is TCP, whether its handshake completed. */
+	private readonly flows: { fate: ReplayFate; tcp: boolean; complete: boolean }[] = [];
+
+	constructor(
+		private readonly host: HostModel,
+		options: ReplayOptions = {},
+	) {
+		this.table = new ConnectionTable(host.sysctl);
+		const ifNames = new Map<number, string>();
+		for (const link of host.links?.links ?? []) if (link.index !== undefined) ifNames.set(link.index, link.name);
+		this.linkInfo = { ...(options.in !== undefined ? { in: options.in } : {}), ifNames };
+		this.tracer = options.tracer ?? tracePacket;
+		this.own = new Set(host.facts.addresses.map((a) => addressKey(a.ip)));
+	}
+
+	/** Classifies with the simulated conntrack, traces, commits the connection if the packet passed. */
+	replay(decoded: DecodedPacket): ReplayResult {
+		const n = decoded.frame.n;
+		if (decoded.frame.hasTs) this.now = decoded.frame.sec + decoded.frame.nsec / 1e9;
+		const unfit = untraceable(decoded);
+		if (unfit !== undefined) return this.count({ n, fate: 'skipped', verdict: null, ct: null, flow: null, why: unfit });
+		let packet: Packet;
+		try {
+			packet = toEnginePacket(decoded, this.linkInfo);
+		} catch (error) {
+			if (error instanceof PacketSpecError) return this.count({ n, fate: 'skipped', verdict: null, ct: null, flow: null, why: error.message });
+			throw error;
+		}
+		if (this.own.has(addressKey(packet.src))) {
+			packet.local = true;
+			packet.in = undefined;
+		} else if (decoded.sll?.pktType === 4) {
+			return this.count({ n, fate: 'skipped', verdict: null, ct: null, flow: null, why: 'captured leaving the host: a forwarded packet, traced where it arrived' });
+		}
+		const c = this.table.classify(packet, extrasOf(decoded), this.now);
+		packet.ctState = c.state;
+		packet.ctStateGiven = true;
+		if (c.connection !== undefined) packet.ct = c.connection;
+		const trace = this.trace(packet, c.attached);
+		const untracked = trace.final.state === 'UNTRACKED';
+		const passed = PASSED.has(trace.fate);
+		const reached = !untracked && (passed || !stoppedBeforeConntrack(trace, packet));
+		const entry = this.table.commit(c, { reached, passed, ...(passed ? translation(c, trace) : {}) });
+		if (trace.reply !== undefined && reached && c.state !== 'INVALID') this.table.expectAnswer(refusedTuples(c, trace), c.flow, this.now);
+		this.noteFlow(c, trace.fate, packet.proto === 6, entry?.handshake === true);
+		return this.count({ n, fate: trace.fate, verdict: trace.verdict, ct: untracked ? 'UNTRACKED' : c.state, flow: c.flow }, trace.verdict);
+	}
+
+	summary(): ReplaySummary {
+		const flowsByFate: Record<string, number> = {};
+		for (const f of this.flows) flowsByFate[f.fate] = (flowsByFate[f.fate] ?? 0) + 1;
+		return {
+			packets: this.packets,
+			flows: this.flows.length,
+			by_fate: Object.fromEntries(this.byFate),
+			flows_by_fate: flowsByFate,
+			by_rule: [...this.byRule.values()].sort((a, b) => b.count - a.count),
+			incomplete_flows: this.flows.filter((f) => f.tcp && !f.complete).length,
+			assumptions: [...ASSUMPTIONS, ...(this.table.assumed.length > 0 ? [`conntrack defaults (not in the host state): ${this.table.assumed.join(', ')}`] : [])],
+		};
+	}
+
+	private trace(packet: Packet, attached: boolean): ReplayTrace {
+		return this.tracer(this.host, packet, attached ? { isReply: true } : {});
+	}
+
+	private noteFlow(c: Classification, fate: ReplayFate, tcp: boolean, complete: boolean): void {
+		const flow = this.flows[c.flow - 1] ?? (this.flows[c.flow - 1] = { fate, tcp, complete: false });
+		if (complete) flow.complete = true;
+	}
+
+	private count(result: ReplayResult, verdict?: Verdict): ReplayResult {
+		this.packets++;
+		this.byFate.set(result.fate, (this.byFate.get(result.fate) ?? 0) + 1);
+		if (verdict?.table != null && verdict.chain !== null) {
+			const key = `${verdict.table} ${verdict.chain} ${verdict.rule} ${verdict.target}`;
+			const rule = this.byRule.get(key);
+			if (rule !== undefined) rule.count++;
+			else this.byRule.set(key, { table: verdict.table, chain: verdict.chain, rule: verdict.rule, target: verdict.target, count: 1 });
+		}
+		return result;
+	}
+}
+
+function addressKey(ip: Ip): string {
+	return ip.words.join('.');
+}
+
+/**
+ * raw runs before conntrack; a local packet without a route never reaches OUTPUT; a frame bridged
+ * without br_netfilter never meets iptables or conntrack.
+ */
+function stoppedBeforeConntrack(trace: ReplayTrace, packet: Packet): boolean {
+	return trace.verdict.table === 'raw' || (trace.verdict.table === null && (packet.local || trace.path === 'bridge'));
+}
+
+/** Why a frame cannot be traced, or undefined when it can. */
+function untraceable(d: DecodedPacket): string | undefined {
+	const ip = d.ip;
+	if (ip === undefined) return undefined; // toEnginePacket says what the frame is
+	if (ip.kind === 'ipv4' ? ip.mf || ip.fragOffset !== 0 : ip.fragment !== undefined) return 'an IP fragment: the kernel reassembles the datagram before the firewall sees it, netsleuth does not';
+	if ((ip.proto === 6 || ip.proto === 17) && d.transport === undefined) return `its ${ip.proto === 6 ? 'TCP' : 'UDP'} header was not captured`;
+	return undefined;
+}
+
+/** The ICMP identifier, and the header an ICMP error quotes (the first IP header after the ICMP one, and its transport). */
+function extrasOf(d: DecodedPacket): CtExtras {
+	const t = d.transport;
+	if (t === undefined || (t.kind !== 'icmp' && t.kind !== 'icmpv6')) return {};
+	const at = d.layers.indexOf(t);
+	const ip = d.layers[at + 1];
+	if (ip === undefined || (ip.kind !== 'ipv4' && ip.kind !== 'ipv6')) return t.id !== undefined ? { icmpId: t.id } : { quoted: null };
+	const src = parseIp(ip.src);
+	const dst = parseIp(ip.dst);
+	if (src === undefined || dst === undefined) return { quoted: null };
+	const inner = d.layers[at + 2];
+	const quoted: QuotedHeader = {
+		proto: ip.proto, src, dst,
+		...(inner?.kind === 'tcp' || inner?.kind === 'udp' ? { sport: inner.sport, dport: inner.dport } : {}),
+		...(inner?.kind === 'icmp' || inner?.kind === 'icmpv6' ? { icmpType: inner.type, icmpCode: inner.code, ...(inner.id !== undefined ? { icmpId: inner.id } : {}) } : {}),
+	};
+	return { quoted };
+}
+
+function tupleFromJson(json: PacketJson, c: Classification): Tuple | undefined {
+	const src = parseIp(json.src);
+	const dst = parseIp(json.dst);
+	if (src === undefined || dst === undefined) return undefined;
+	const icmp = c.tuple.proto === 1 || c.tuple.proto === 58;
+	return icmp ? { ...c.tuple, src, dst } : tupleOf({ proto: c.tuple.proto, src, dst, sport: json.sport, dport: json.dport });
+}
+
+/** The packet's tuple as it left, when NAT changed it: the connection's reply tuple comes from it. */
+function translation(c: Classification, trace: ReplayTrace): { translated?: Tuple } {
+	const a = trace.packet;
+	const b = trace.final;
+	if (a.src === b.src && a.dst === b.dst && a.sport === b.sport && a.dport === b.dport) return {};
+	const translated = tupleFromJson(b, c);
+	return translated === undefined ? {} : { translated };
+}
+
+/** The refused packet as the kernel's answer may quote it: as it arrived, and as it was when refused. */
+function refusedTuples(c: Classification, trace: ReplayTrace): Tuple[] {
+	const last = tupleFromJson(trace.final, c);
+	return last === undefined ? [c.tuple] : [c.tuple, last];
+}

@@ -1,0 +1,304 @@
+import { ipEquals } from '../packet/address.js';
+import { type Connection, type CtState, formatTcpFlags, type Packet } from '../packet/packet.js';
+import { type TcpIndex, type TcpNext, type TcpState, tcpIndex, tcpNext, validTcpFlags } from './tcp.js';
+import { type Timeouts, timeoutsOf } from './timeouts.js';
+import { flowKey, icmpInverse, invert, isIcmp, type QuotedHeader, type Tuple, tupleKey, tupleOf } from './tuple.js';
+
+/** One tracked connection: its original tuple, its reply tuple (after NAT), and what conntrack remembers. */
+export interface Entry {
+	readonly orig: Tuple;
+	readonly reply: Tuple;
+	readonly snat: boolean;
+	readonly dnat: boolean;
+	readonly flow: number;
+	readonly created: number;
+	tcp: TcpState | undefined;
+	seenReply: boolean;
+	assured: boolean;
+	/** Capture time (seconds) at which the entry times out. */
+	expires: number;
+	/** A TCP connection whose three-way handshake was seen to the end. */
+	handshake: boolean;
+}
+
+/** What a packet carries beyond the engine's Packet: the ICMP identifier and an ICMP error's quoted header. */
+export interface CtExtras {
+	readonly icmpId?: number;
+	/** An ICMP error's quoted datagram; null when the error quotes none that could be read. */
+	readonly quoted?: QuotedHeader | null;
+}
+
+/** conntrack's decision for one packet, before the packet is traced; `commit` applies it afterwards. */
+export interface Classification {
+	/** The state rules see (-m state, -m conntrack). */
+	readonly state: CtState;
+	/** The connection as -m conntrack reads it; undefined: the packet's own (a first packet, or none). */
+	readonly connection: Connection | undefined;
+	/** The flow the packet belongs to (1-based, in order of first appearance). */
+	readonly flow: number;
+	/** Why the packet is INVALID or UNTRACKED, or how a connection was found. */
+	readonly why: string | undefined;
+	/** An ICMP error or RST the kernel made for a refused packet: it carries that packet's connection. */
+	readonly attached: boolean;
+	readonly tuple: Tuple;
+	readonly entry: Entry | undefined;
+	readonly reply: boolean;
+	readonly tcp: { readonly index: TcpIndex; readonly next: TcpNext } | undefined;
+	/** An old connection (TIME_WAIT, CLOSE) that this SYN ends before starting a new one. */
+	readonly replaces: Entry | undefined;
+	readonly now: number;
+}
+
+/** How the traced packet fared, as conntrack learns it. */
+export interface Outcome {
+	/** The packet reached conntrack: not dropped in raw before it, not untracked there. */
+	readonly reached: boolean;
+	/** The packet left the last hook (delivered, forwarded, sent): a new connection is confirmed. */
+	readonly passed: boolean;
+	/** The packet's tuple as it left, when NAT changed it. */
+	readonly translated?: Tuple;
+}
+
+/** ICMPv4 errors (icmp_is_err) quote a datagram; ICMPv6 errors are the types below 128. */
+const ICMP_ERRORS = new Set([3, 4, 5, 11, 12]);
+/** icmp_new / icmpv6_new: only a request starts an ICMP connection. */
+const ICMP_REQUESTS = new Set([8, 13, 15, 17]);
+const ICMPV6_REQUESTS = new Set([128, 139]);
+/** Neighbour discovery and MLD: icmpv6_error marks them untracked. */
+const ICMPV6_UNTRACKED = new Set([130, 131, 132, 133, 134, 135, 136, 143]);
+/** A UDP flow that saw a reply and lives longer than this is a stream (nf_conntrack_udp_timeout_stream). */
+const UDP_STREAM_AFTER = 2;
+/** How long (capture seconds) the kernel's answer to a refused packet is waited for. */
+const ANSWER_WINDOW = 1;
+const SWEEP_EVERY = 8192;
+
+/**
+ * The simulated connection table of nf_conntrack: both directions of a connection find the same entry;
+ * entries time out by capture time; a connection exists only once its first packet passed every hook.
+ */
+export class ConnectionTable {
+	readonly timeouts: Timeouts;
+	/** The defaults used because the host state did not give them, as "key = value". */
+	readonly assumed: string[] = [];
+	private readonly entries = new Map<string, Entry>();
+	private readonly flows = new Map<string, { n: number; entry: Entry | undefined }>();
+	private flowCount = 0;
+	private readonly answers = new Map<string, { until: number; flow: number }>();
+	private classified = 0;
+
+	constructor(sysctl: ReadonlyMap<string, string>) {
+		this.timeouts = timeoutsOf(sysctl, this.assumed);
+	}
+
+	/** Connections alive now. */
+	get size(): number {
+		let n = 0;
+		for (const [key, entry] of this.entries) if (key === tupleKey(entry.orig)) n++;
+		return n;
+	}
+
+	get flowTotal(): number {
+		return this.flowCount;
+	}
+
+	/** The live entry the tuple belongs to, and whether the tuple is its reply direction. */
+	lookup(t: Tuple, now: number): { entry: Entry; reply: boolean } | undefined {
+		const entry = this.entries.get(tupleKey(t));
+		if (entry === undefined) return undefined;
+		if (now >= entry.expires) {
+			this.remove(entry);
+			return undefined;
+		}
+		return { entry, reply: tupleKey(entry.orig) !== tupleKey(t) };
+	}
+
+	classify(packet: Packet, extras: CtExtras, now: number): Classification {
+		if (++this.classified % SWEEP_EVERY === 0) this.sweep(now);
+		const tuple = tupleOf({ proto: packet.proto, src: packet.src, dst: packet.dst, sport: packet.sport, dport: packet.dport, icmpType: packet.icmpType, icmpCode: packet.icmpCode, icmpId: extras.icmpId });
+		const base = { tuple, now, attached: false, entry: undefined, reply: false, tcp: undefined, replaces: undefined, connection: undefined, why: undefined };
+		const answered = this.answerFor(packet, extras, tuple, now);
+		if (answered !== undefined) return { ...base, state: 'RELATED', flow: answered, attached: true, why: 'the kernel’s answer to a refused packet carries its connection (nf_ct_attach)' };
+		if (isIcmp(packet.proto)) {
+			const type = packet.icmpType ?? 0;
+			if (packet.proto === 58 && ICMPV6_UNTRACKED.has(type)) return { ...base, state: 'UNTRACKED', flow: this.flowOf(tuple), why: 'neighbour discovery and MLD are never tracked' };
+			if (packet.proto === 1 ? ICMP_ERRORS.has(type) : type < 128) return this.icmpError(packet, extras, base);
+		}
+		const found = this.lookup(tuple, now);
+		if (packet.proto === 6) return this.tcp(packet, base, found);
+		if (found !== undefined) return this.existing(base, found);
+		if (isIcmp(packet.proto)) {
+			const type = packet.icmpType ?? 0;
+			if (!(packet.proto === 1 ? ICMP_REQUESTS : ICMPV6_REQUESTS).has(type)) {
+				const why = icmpInverse(packet.proto, type) === undefined ? `ICMP type ${type} starts no connection` : `ICMP type ${type} answers a request conntrack has not seen`;
+				return { ...base, state: 'INVALID', flow: this.flowOf(tuple), why };
+			}
+		}
+		return { ...base, state: 'NEW', flow: this.newFlow(tuple) };
+	}
+
+	/** Applies what conntrack does with the packet once its fate is known. */
+	commit(c: Classification, outcome: Outcome): Entry | undefined {
+		if (!outcome.reached || c.attached || c.state === 'INVALID' || c.state === 'UNTRACKED' || c.state === 'RELATED') return undefined;
+		if (c.replaces !== undefined) this.remove(c.replaces);
+		if (c.entry !== undefined) return this.update(c.entry, c);
+		if (!outcome.passed) return undefined;
+		return this.create(c, outcome.translated);
+	}
+
+	/**
+	 * The kernel refused a tracked packet with an ICMP error or a TCP RST: the answer, when the capture
+	 * holds it, is RELATED to the refused packet's connection. Keyed by the tuples the answer may quote
+	 * or carry (before and after NAT).
+	 */
+	expectAnswer(refused: readonly Tuple[], flow: number, now: number): void {
+		for (const t of refused) {
+			this.answers.set(`q ${tupleKey(t)}`, { until: now + ANSWER_WINDOW, flow });
+			const back = invert(t);
+			if (back !== undefined && t.proto === 6) this.answers.set(`r ${tupleKey(back)}`, { until: now + ANSWER_WINDOW, flow });
+		}
+	}
+
+	private answerFor(packet: Packet, extras: CtExtras, tuple: Tuple, now: number): number | undefined {
+		if (this.answers.size === 0) return undefined;
+		const key = packet.proto === 6 && ((packet.tcpFlags ?? 0) & 0x04) !== 0 ? `r ${tupleKey(tuple)}` : extras.quoted ? `q ${tupleKey(tupleOf(extras.quoted))}` : undefined;
+		const answer = key === undefined ? undefined : this.answers.get(key);
+		for (const [k, a] of this.answers) if (a.until < now || k === key) this.answers.delete(k);
+		return answer !== undefined && answer.until >= now ? answer.flow : undefined;
+	}
+
+	private icmpError(packet: Packet, extras: CtExtras, base: Omit<Classification, 'state' | 'flow'>): Classification {
+		if (!extras.quoted) return { ...base, state: 'INVALID', flow: this.flowOf(base.tuple), why: 'an ICMP error without a readable quoted datagram' };
+		const inner = invert(tupleOf(extras.quoted));
+		const flow = inner === undefined ? this.flowOf(base.tuple) : this.flowOf(inner);
+		const found = inner === undefined ? undefined : this.lookup(inner, base.now);
+		if (found === undefined) return { ...base, state: 'INVALID', flow, why: 'an ICMP error about no connection conntrack knows' };
+		const { entry, reply } = found;
+		// nf_conntrack_inet_error: the error must go where that direction of the connection goes.
+		if (!ipEquals(packet.dst, reply ? entry.reply.dst : entry.orig.dst)) return { ...base, state: 'INVALID', flow, why: 'an ICMP error whose destination is not the quoted connection’s' };
+		return { ...base, state: 'RELATED', flow: entry.flow, entry, reply, connection: view(entry, reply), why: 'an ICMP error about a known connection' };
+	}
+
+	private tcp(packet: Packet, base: Omit<Classification, 'state' | 'flow'>, found: { entry: Entry; reply: boolean } | undefined): Classification {
+		const flags = packet.tcpFlags ?? 0;
+		if (!validTcpFlags(flags)) return { ...base, state: 'INVALID', flow: found?.entry.flow ?? this.flowOf(base.tuple), why: `TCP flags ${formatTcpFlags(flags)}: a combination conntrack refuses` };
+		const index = tcpIndex(flags);
+		if (found !== undefined) {
+			const old = found.entry.tcp ?? 'NONE';
+			const next = tcpNext(found.reply, index, old);
+			// A SYN on a closed connection ends it: the kernel deletes the entry and tracks the SYN anew.
+			if (next === 'SYN_SENT' && (old === 'TIME_WAIT' || old === 'CLOSE')) return { ...this.fresh(base, index, 'SYN_SENT', found.entry), replaces: found.entry };
+			if (next === 'IV') return { ...base, state: 'INVALID', flow: found.entry.flow, why: `TCP ${index.toUpperCase()} is invalid in state ${old} (${found.reply ? 'reply' : 'original'} direction)` };
+			return { ...this.existing(base, found), tcp: { index, next } };
+		}
+		const next = tcpNext(false, index, 'NONE');
+		if (next === 'IV') return { ...base, state: 'INVALID', flow: this.flowOf(base.tuple), why: `TCP ${formatTcpFlags(flags)} without a connection: only a SYN (or, with nf_conntrack_tcp_loose, an ACK) starts one` };
+		if (next !== 'SYN_SENT' && !this.timeouts.tcpLoose) return { ...base, state: 'INVALID', flow: this.flowOf(base.tuple), why: 'a mid-stream TCP packet without a connection, and nf_conntrack_tcp_loose = 0' };
+		return this.fresh(base, index, next, undefined);
+	}
+
+	private fresh(base: Omit<Classification, 'state' | 'flow'>, index: TcpIndex, next: TcpNext, ended: Entry | undefined): Classification {
+		const why = next === 'ESTABLISHED' ? 'a mid-stream packet: conntrack picks the connection up (nf_conntrack_tcp_loose = 1)' : undefined;
+		if (ended !== undefined) this.forgetFlow(base.tuple);
+		return { ...base, state: 'NEW', flow: this.newFlow(base.tuple), tcp: { index, next }, why };
+	}
+
+	private existing(base: Omit<Classification, 'state' | 'flow'>, found: { entry: Entry; reply: boolean }): Classification {
+		const { entry, reply } = found;
+		const state: CtState = reply || entry.seenReply ? 'ESTABLISHED' : 'NEW';
+		return { ...base, state, flow: entry.flow, entry, reply, connection: view(entry, reply) };
+	}
+
+	private update(entry: Entry, c: Classification): Entry | undefined {
+		const seenBefore = entry.seenReply;
+		if (c.reply) entry.seenReply = true;
+		const t = this.timeouts;
+		if (c.tcp !== undefined) {
+			const { index, next } = c.tcp;
+			if (next === 'IG' || next === 'IV') return entry;
+			// A connection whose only answer is a RST is deleted at once.
+			if (!seenBefore && index === 'rst') {
+				this.remove(entry);
+				return undefined;
+			}
+			const old = entry.tcp ?? 'NONE';
+			entry.tcp = next;
+			if (seenBefore && !entry.assured && (old === 'SYN_RECV' || old === 'ESTABLISHED') && next === 'ESTABLISHED') entry.assured = true;
+			if (old === 'SYN_RECV' && next === 'ESTABLISHED') entry.handshake = true;
+			// A retransmitted SYN does not renew the timeout.
+			if (!(index === 'syn' && old === 'SYN_SENT' && !seenBefore) && next !== 'NONE') entry.expires = c.now + t.tcp[next];
+			return entry;
+		}
+		if (entry.orig.proto === 17) {
+			const stream = seenBefore && c.now > entry.created + UDP_STREAM_AFTER;
+			if (stream) entry.assured = true;
+			entry.expires = c.now + (stream ? t.udpStream : t.udp);
+		} else entry.expires = c.now + this.lifetime(entry.orig.proto);
+		return entry;
+	}
+
+	private create(c: Classification, translated: Tuple | undefined): Entry | undefined {
+		const after = translated ?? c.tuple;
+		const reply = invert(after);
+		if (reply === undefined) return undefined;
+		const state = c.tcp?.next as TcpState | undefined;
+		const entry: Entry = {
+			orig: c.tuple, reply, flow: c.flow, created: c.now,
+			snat: !ipEquals(after.src, c.tuple.src) || after.sport !== c.tuple.sport,
+			dnat: !ipEquals(after.dst, c.tuple.dst) || after.dport !== c.tuple.dport,
+			tcp: state, seenReply: false, assured: false, handshake: false,
+			expires: c.now + (state !== undefined && state !== 'NONE' ? this.timeouts.tcp[state] : this.lifetime(c.tuple.proto)),
+		};
+		this.entries.set(tupleKey(entry.orig), entry);
+		this.entries.set(tupleKey(entry.reply), entry);
+		const record = this.flows.get(flowKey(c.tuple));
+		if (record !== undefined) record.entry = entry;
+		return entry;
+	}
+
+	private lifetime(proto: number): number {
+		const t = this.timeouts;
+		return proto === 17 ? t.udp : proto === 1 ? t.icmp : proto === 58 ? t.icmpv6 : t.generic;
+	}
+
+	private remove(entry: Entry): void {
+		if (this.entries.get(tupleKey(entry.orig)) === entry) this.entries.delete(tupleKey(entry.orig));
+		if (this.entries.get(tupleKey(entry.reply)) === entry) this.entries.delete(tupleKey(entry.reply));
+	}
+
+	/** Deletes what has timed out, so that a long capture's table holds only live connections. */
+	private sweep(now: number): void {
+		for (const entry of this.entries.values()) if (now >= entry.expires) this.remove(entry);
+	}
+
+	/** The flow of a tuple, numbered when first seen. */
+	private flowOf(t: Tuple): number {
+		const key = flowKey(t);
+		let record = this.flows.get(key);
+		if (record === undefined) {
+			record = { n: ++this.flowCount, entry: undefined };
+			this.flows.set(key, record);
+		}
+		return record.n;
+	}
+
+	/** A packet that starts a connection: a new flow when the tuple's earlier connection has ended. */
+	private newFlow(t: Tuple): number {
+		const record = this.flows.get(flowKey(t));
+		if (record?.entry !== undefined && this.entries.get(tupleKey(record.entry.orig)) !== record.entry) this.forgetFlow(t);
+		return this.flowOf(t);
+	}
+
+	private forgetFlow(t: Tuple): void {
+		this.flows.delete(flowKey(t));
+	}
+}
+
+/** The connection as -m conntrack reads it, for a packet in the given direction. */
+function view(entry: Entry, reply: boolean): Connection {
+	const ported = !isIcmp(entry.orig.proto) && (entry.orig.sport !== 0 || entry.orig.dport !== 0);
+	return {
+		origSrc: entry.orig.src, origDst: entry.orig.dst, replSrc: entry.reply.src, replDst: entry.reply.dst,
+		...(ported ? { origSport: entry.orig.sport, origDport: entry.orig.dport, replSport: entry.reply.sport, replDport: entry.reply.dport } : {}),
+		reply, seenReply: entry.seenReply, assured: entry.assured, confirmed: true, snat: entry.snat, dnat: entry.dnat,
+	};
+}

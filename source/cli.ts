@@ -16,6 +16,9 @@ const HELP = `
     $ netsleuth route get DST [--from SRC] [--iif IF] [--oif IF] [--mark N] [--tos N] [source] [--json]
     $ netsleuth show rules|routes|links|bridges [source] [--json]
     $ netsleuth pcap FILE|- [--filter EXPR] [--json]   list a pcap/pcapng capture
+    $ netsleuth pcap FILE|- --trace [source] [--in IF] [--filter EXPR] [--json]
+                                                      replay it against the host with simulated conntrack:
+                                                      each packet's conntrack state, fate and deciding rule
     $ netsleuth snapshot [-o FILE] [--netns NAME]     save this host's state (- for stdout)
 
   Source (default: the live host, read-only)
@@ -86,6 +89,7 @@ const KNOWN_FLAGS = {
 	filter: { type: 'string' },
 	pcap: { type: 'string' },
 	packet: { type: 'string' },
+	trace: { type: 'boolean', default: false },
 	output: { type: 'string', shortFlag: 'o' },
 } as const;
 
@@ -127,12 +131,15 @@ async function main(): Promise<number> {
 			output = await runRoute({ dst: rest[1]!, flags: f, source, json: f.json, readStdin, warn });
 			break;
 		case 'pcap':
-			if (rest.length !== 1) throw new UsageError('usage: netsleuth pcap FILE|- [--filter EXPR] [--json]');
+			if (rest.length !== 1) throw new UsageError('usage: netsleuth pcap FILE|- [--filter EXPR] [--trace [source] [--in IF]] [--json]');
 			if (rest[0] === '-' && process.stdin.isTTY) throw new UsageError('"-" reads the capture from standard input, but standard input is a terminal');
+			if (rest[0] === '-' && f.trace && Object.values(source).includes('-')) throw new UsageError('the capture and the host state cannot both come from standard input');
+			// The host is read (and the engine loaded) only for --trace: a plain listing stays quick to start.
+			const replay = f.trace ? await (await import('./commands/pcap-trace.js')).createReplayer({ source, in: f.in, readStdin, warn }) : undefined;
 			const { runPcap, CaptureInputError } = await import('./capture/command.js');
 			try {
 				await runPcap({
-					file: rest[0]!, filter: f.filter, json: f.json, stdin: process.stdin,
+					file: rest[0]!, filter: f.filter, json: f.json, stdin: process.stdin, ...(replay ? { replay } : {}),
 					write: (text) => process.stdout.write(text),
 					progress: process.stderr.isTTY === true ? (text) => process.stderr.write(text) : undefined,
 				});

@@ -9,6 +9,8 @@ export { CaptureInputError };
 import { matchFilter, parseFilter, type FilterNode } from './filter.js';
 import { CaptureReader } from './reader.js';
 import { JsonLineWriter } from './json-writer.js';
+import type { ReplayResult, ReplaySummary } from './replay.js';
+import { renderReplaySummary, replayColumns, replayJsonFields, replaySummaryLine } from './replay-view.js';
 import { destinationOf, protocolOf, sourceOf, summarize } from './summary.js';
 import { isoTime } from './timestamp.js';
 
@@ -26,6 +28,14 @@ export interface PcapArgs {
 	readonly write: (chunk: string | Uint8Array) => void;
 	/** A progress line sink (stderr when it is a terminal), or undefined for none. */
 	readonly progress: ((text: string) => void) | undefined;
+	/** `--trace`: each packet shown is replayed against the host (source/capture/replay.ts), and a summary follows. */
+	readonly replay?: PcapReplay;
+}
+
+/** What `--trace` needs of the Replayer. */
+export interface PcapReplay {
+	replay(decoded: DecodedPacket): ReplayResult;
+	summary(): ReplaySummary;
 }
 
 /** Rows per table: each page is one cli-table3 table, so memory stays flat however long the file. */
@@ -52,9 +62,9 @@ function tableRow(d: DecodedPacket): string[] {
 	];
 }
 
-function renderTable(rows: string[][]): string {
+function renderTable(rows: string[][], traced: boolean): string {
 	const table = new Table({
-		head: ['#', 'time', 'source', 'destination', 'protocol', 'ports', 'length', 'summary'],
+		head: ['#', 'time', 'source', 'destination', 'protocol', 'ports', 'length', 'summary', ...(traced ? ['ct', 'fate'] : [])],
 		style: { head: [], border: [] },
 	});
 	table.push(...rows);
@@ -69,9 +79,10 @@ function progressBar(done: number, total: number, packets: number): string {
 }
 
 /**
- * `netsleuth pcap FILE [--filter EXPR] [--json]`: reads the capture as it streams in, decodes every
+ * `netsleuth pcap FILE [--filter EXPR] [--trace] [--json]`: reads the capture as it streams in, decodes every
  * packet, and writes a table (or one JSON object per line, ARCHITECTURE.md §3). A damaged file's
- * packets are written before the error, which names the byte offset.
+ * packets are written before the error, which names the byte offset. With --trace, the packets the
+ * filter keeps are replayed against the host, as if they were all it had captured.
  */
 export async function runPcap(args: PcapArgs): Promise<void> {
 	const filter: FilterNode | undefined = args.filter === undefined ? undefined : parseFilter(args.filter);
@@ -94,6 +105,7 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 	const name = args.file === '-' ? '<stdin>' : safeText(args.file);
 	const reader = new CaptureReader();
 	const json = args.json;
+	const replay = args.replay;
 	const showProgress = args.progress !== undefined && total >= PROGRESS_MIN_BYTES;
 	let out = '';
 	const lines = new JsonLineWriter(args.write);
@@ -101,7 +113,7 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 	let shown = 0;
 	let shownAt = 0;
 	const flushRows = (): void => {
-		if (rows.length > 0) out += renderTable(rows);
+		if (rows.length > 0) out += renderTable(rows, replay !== undefined);
 		rows = [];
 	};
 	try {
@@ -112,10 +124,11 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 				const d = decodeFrame(frame);
 				if (filter !== undefined && !matchFilter(filter, d)) continue;
 				shown++;
+				const result = replay?.replay(d);
 				if (json) {
-					lines.write(d);
+					lines.write(d, result && replayJsonFields(result));
 				} else {
-					rows.push(tableRow(d));
+					rows.push(result ? [...tableRow(d), ...replayColumns(result)] : tableRow(d));
 					if (rows.length >= PAGE_ROWS) {
 						flushRows();
 						args.write(out);
@@ -131,6 +144,13 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 		reader.end();
 		// An empty listing says so, so that a filter that matched nothing is not mistaken for a hang.
 		if (!json && shown === 0) out += reader.count === 0 ? 'no packets\n' : `no packets match the filter (of ${reader.count})\n`;
+		if (replay !== undefined && json) {
+			lines.flush();
+			args.write(replaySummaryLine(replay.summary()));
+		} else if (replay !== undefined) {
+			flushRows();
+			out += renderReplaySummary(replay.summary());
+		}
 	} catch (error) {
 		if (error instanceof CaptureError) throw new CaptureInputError(`${name}: ${error.message} (after ${error.packetsBefore} packet${error.packetsBefore === 1 ? "" : "s"})`);
 		if (error instanceof CaptureInputError) throw error;

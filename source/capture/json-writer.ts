@@ -98,8 +98,8 @@ export class JsonLineWriter {
 		this.pos = start + digits;
 	}
 
-	/** One line, with its newline. */
-	write(d: DecodedPacket): void {
+	/** One line, with its newline; `tail` (ASCII JSON fields, each after a comma) goes before its closing brace. */
+	write(d: DecodedPacket, tail?: string): void {
 		const f = d.frame;
 		this.ascii('{"n":');
 		this.int(f.n);
@@ -171,6 +171,7 @@ export class JsonLineWriter {
 			this.ascii(',"notes":');
 			this.ascii(asciiJson(d.notes));
 		}
+		if (tail !== undefined) this.ascii(tail);
 		this.ascii('}\n');
 	}
 }

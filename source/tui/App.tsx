@@ -1,11 +1,13 @@
 import { Box, Text, useApp, useInput, useStdout, type Key } from 'ink';
-import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
 import type { LinkModel } from '../links/model.js';
 import { countRules } from '../netfilter/ruleset.js';
 import { formatIp } from '../packet/address.js';
 import { lookupRoute } from '../routing/lookup.js';
 import type { HostModel } from '../trace/pipeline.js';
 import { safeText } from '../views/safe-text.js';
+import type { CaptureFile } from './capture/capture-file.js';
+import { captureHeads, captureRows, detailRows, traceCapturedPacket } from './capture/capture-rows.js';
 import { EditLine, Footer, Header, HelpOverlay, helpLines, type HostSummary } from './components/Frame.js';
 import { ListView } from './components/ListView.js';
 import { linksRows } from './data/links-rows.js';
@@ -13,12 +15,14 @@ import { buildRulesTable, rulesSource, traceMarks } from './data/rules-rows.js';
 import { chosenByDecision, chosenByTrace, decisionLine, routesRows } from './data/routes-rows.js';
 import { traceRows } from './data/trace-rows.js';
 import { checkExpression, checkRouteQuery, traceExpression } from './expression.js';
+import { checkForm, FORM_FIELDS } from './form.js';
 import { type KeyPress, type SpecialKey, VIEWS, type ViewId } from './keys.js';
-import { bodyHeight, headerHeight, listHeight, listWidth, MIN_SIZE, type Size, tooSmall } from './layout.js';
+import { bodyHeight, captureSplit, headerHeight, listHeight, listWidth, MIN_SIZE, type Size, tooSmall, VIEW_PREAMBLE } from './layout.js';
 import { windowTop } from './list.js';
-import { arraySource, type Row, type RowSource } from './rows.js';
+import { arraySource, EMPTY_SOURCE, type Row, type RowSource } from './rows.js';
 import { type FrameEnv, type InitialOptions, initialState, keyContext, reduce, type ViewEnv } from './state.js';
 import { ThemeContext } from './theme.js';
+import { CaptureView, loadPercent } from './views/CaptureView.js';
 import { RoutesView } from './views/RoutesView.js';
 import { RulesView } from './views/RulesView.js';
 import { TraceView } from './views/TraceView.js';
@@ -41,6 +45,8 @@ export interface AppProps {
 	readonly size?: Size;
 	/** Called on every key press before it is handled (timing: key → next frame). */
 	readonly onKey?: () => void;
+	/** The capture of `--pcap FILE` (loading in the background). */
+	readonly capture?: CaptureFile;
 }
 
 /** ink's key event → the key table's KeyPress. */
@@ -81,13 +87,16 @@ function introRows(model: HostModel): RowSource {
 	return arraySource(rows);
 }
 
-const CAPTURE_ROWS = arraySource([
-	{ text: 'Captures come with --pcap FILE: its packets listed here, each one traced with t (not in this version yet).', tone: 'heading' },
-	{ text: 'Until then, in the shell: netsleuth pcap FILE [--filter EXPR] [--json] lists and decodes a capture,', tone: 'dim' },
-	{ text: 'and netsleuth trace [source] [packet] traces one of its packets.', tone: 'dim' },
+const NO_CAPTURE = arraySource([
+	{ text: 'No capture: start netsleuth with --pcap FILE (pcap or pcapng) to list its packets here,', tone: 'heading' },
+	{ text: 'filter them (f), see each one\'s layers and bytes, and trace one (t) on this host.', tone: 'dim' },
+	{ text: 'In the shell: netsleuth pcap FILE [--filter EXPR] [--json] lists a capture.', tone: 'dim' },
 ]);
 
-export function App({ host, colour, initial, size: fixed, onKey }: AppProps) {
+const noStore = () => () => undefined;
+const noVersion = () => 0;
+
+export function App({ host, colour, initial, size: fixed, onKey, capture }: AppProps) {
 	const { exit } = useApp();
 	const size = useTerminalSize(fixed);
 	const [state, dispatch] = useReducer(reduce, initial, initialState);
@@ -95,7 +104,15 @@ export function App({ host, colour, initial, size: fixed, onKey }: AppProps) {
 
 	// Everything big is derived here, once per host or per trace; React state holds only positions and text.
 	const rulesTable = useMemo(() => buildRulesTable(model), [model]);
-	const outcome = useMemo(() => (state.traced === null ? undefined : traceExpression(model, state.traced)), [model, state.traced]);
+	const captureVersion = useSyncExternalStore(capture?.subscribe ?? noStore, capture?.getVersion ?? noVersion);
+	useEffect(() => {
+		if (capture && capture.filterText !== state.filter) capture.setFilter(state.filter);
+	}, [capture, state.filter]);
+	const outcome = useMemo(() => {
+		if (state.traced === null) return undefined;
+		if (capture && state.capturePacket !== null && state.traced === state.expression) return traceCapturedPacket(model, capture, state.capturePacket);
+		return traceExpression(model, state.traced);
+	}, [model, state.traced, state.capturePacket, state.expression, capture]);
 	const trace = outcome && 'trace' in outcome ? outcome.trace : undefined;
 	const intro = useMemo(() => introRows(model), [model]);
 	const traceSource = useMemo(() => (trace ? traceRows(trace, state.unfolded) : intro), [trace, state.unfolded, intro]);
@@ -112,21 +129,34 @@ export function App({ host, colour, initial, size: fixed, onKey }: AppProps) {
 	const linksSource = useMemo(() => linksRows(host.links, host.linksProblem), [host]);
 	const interfaces = useMemo(() => new Set([...(host.links?.links.map((l) => l.name) ?? []), ...model.facts.addresses.map((a) => a.dev)]), [host, model]);
 	const lineText = state.edit?.target === 'expression' ? state.edit.text : state.expression;
-	const check = useMemo(() => checkExpression(lineText, interfaces), [lineText, interfaces]);
+	const formValues = useMemo(() => (state.edit?.target === 'form' ? { ...state.form, [FORM_FIELDS[state.formField]!]: state.edit.text } : state.form), [state.form, state.edit, state.formField]);
+	const formCheck = useMemo(() => (state.formMode ? checkForm(formValues, interfaces) : undefined), [state.formMode, formValues, interfaces]);
+	const lineCheck = useMemo(() => checkExpression(lineText, interfaces), [lineText, interfaces]);
+	const check = formCheck?.check ?? lineCheck;
+
+	// The capture: rows decoded when drawn; the selected packet's detail.
+	// eslint-disable-next-line react-hooks/exhaustive-deps -- the version is what changes inside the file
+	const captureSource = useMemo(() => (capture ? captureRows(capture, () => undefined, false) : NO_CAPTURE), [capture, captureVersion]);
+	const captureCursor = Math.min(state.lists.capture.cursor, Math.max(0, captureSource.count - 1));
+	const selectedPacket = capture && captureSource.count ? capture.packetAt(captureCursor) : undefined;
+	const detailSource = useMemo(() => (capture && selectedPacket !== undefined ? detailRows(capture.decoded(selectedPacket), undefined, listWidth(size)) : EMPTY_SOURCE), [capture, selectedPacket, size]);
 
 	const summary: HostSummary = useMemo(() => {
 		const rules = (model.rules4 ? countRules(model.rules4) : 0) + (model.rules6 ? countRules(model.rules6) : 0);
 		const counts = [`${rules} rules`, `${model.routing?.routes.length ?? 0} routes`, `${host.links?.links.length ?? new Set(model.facts.addresses.map((a) => a.dev)).size} interfaces`];
+		if (capture) counts.push(`${capture.count.toLocaleString('en-US')} packets${capture.load.done ? '' : ` (loading ${loadPercent(capture.load, capture.size)})`}`);
 		return { name: model.name, label: host.label, counts, warnings: host.warnings };
-	}, [host, model]);
+	}, [host, model, capture, captureVersion]);
 
-	const sources: Record<ViewId, RowSource> = { trace: traceSource, rules: rulesRows, routes: routesSource, links: linksSource, capture: CAPTURE_ROWS };
+	const sources: Record<ViewId, RowSource> = { trace: traceSource, rules: rulesRows, routes: routesSource, links: linksSource, capture: captureSource };
 	const warnings = host.warnings.length;
 	const width = listWidth(size);
-	const views = Object.fromEntries(VIEWS.map((v) => [v, { source: sources[v], height: listHeight(v, size, warnings), width } satisfies ViewEnv])) as Record<ViewId, ViewEnv>;
+	const layout = { form: state.formMode, detailOpen: state.detailOpen };
+	const views = Object.fromEntries(VIEWS.map((v) => [v, { source: sources[v], height: listHeight(v, size, warnings, layout), width } satisfies ViewEnv])) as Record<ViewId, ViewEnv>;
 	const help = useMemo(() => helpLines(host.warnings), [host]);
 	const body = bodyHeight(size, warnings);
-	const env: FrameEnv = { views, helpLines: help.length, helpHeight: body };
+	const split = captureSplit(body - VIEW_PREAMBLE.capture, state.detailOpen);
+	const env: FrameEnv = { views, helpLines: help.length, helpHeight: body, detail: { lines: detailSource.count, height: split.detail } };
 
 	// The key handler reads what the views show now, not what they showed when it was subscribed.
 	const envRef = useRef(env);
@@ -154,7 +184,11 @@ export function App({ host, colour, initial, size: fixed, onKey }: AppProps) {
 	} else {
 		switch (state.view) {
 			case 'trace':
-				content = <TraceView expression={state.expression} edit={state.edit} traced={state.traced} check={check} outcome={outcome} source={traceSource} list={list} height={view.height} width={size.columns} query={query} />;
+				content = (
+					<TraceView expression={state.expression} edit={state.edit} traced={state.traced} check={check} outcome={outcome} source={traceSource} list={list} height={view.height} width={size.columns} query={query}
+						{...(state.formMode ? { form: { values: formValues, field: state.formField, ...(formCheck?.field ? { errorField: formCheck.field } : {}) } } : {})}
+						{...(capture && state.capturePacket !== null ? { captured: `packet ${state.capturePacket} of ${capture.name}` } : {})} />
+				);
 				break;
 			case 'rules':
 				content = <RulesView table={rulesTable} source={rulesRows} list={list} back={state.back} traced={trace ? state.traced : null} height={view.height} width={size.columns} query={query} />;
@@ -167,6 +201,15 @@ export function App({ host, colour, initial, size: fixed, onKey }: AppProps) {
 				content = <RoutesView edit={state.edit} routeText={state.routeText} check={routeCheck} answer={answer} source={routesSource} list={list} height={view.height} width={size.columns} query={query} />;
 				break;
 			}
+			case 'capture':
+				// Without a capture the view says how to get one.
+				content = capture
+					? (
+						<CaptureView file={capture} edit={state.edit} filterText={state.filterText} filter={state.filter} heads={captureHeads(capture, false)} source={captureSource}
+							list={list} listHeight={view.height} detail={detailSource} detailHeight={split.detail} detailOpen={state.detailOpen} detailTop={state.detailTop} width={size.columns} />
+					)
+					: <ListView source={view.source} list={list} height={view.height} width={size.columns - 2} query={query} focused={!state.edit} />;
+				break;
 			default:
 				content = <ListView source={view.source} list={list} height={view.height} width={size.columns - 2} query={query} focused={!state.edit} />;
 		}

@@ -1,5 +1,6 @@
 import { parseIp } from '../packet/address.js';
-import { describePacket, type Packet } from '../packet/packet.js';
+import { formatIp } from '../packet/address.js';
+import { describePacket, formatTcpFlags, type Packet, protocolName } from '../packet/packet.js';
 import { packetFromSpec, parseExpression } from '../packet/spec.js';
 import type { RouteQuery } from '../routing/lookup.js';
 import type { Trace } from '../trace/model.js';
@@ -24,7 +25,7 @@ export function checkExpression(text: string, interfaces?: ReadonlySet<string>):
 	try {
 		const packet = packetFromSpec(parseExpression(list));
 		const unknown = interfaces && interfaces.size > 0 ? [packet.in, packet.out].filter((name): name is string => name !== undefined && !interfaces.has(name)) : [];
-		const where = `${packet.local ? 'local' : `in ${packet.in}`}${packet.out ? ` out ${packet.out}` : ''}`;
+		const where = `${packet.local ? 'local' : packet.in ? `in ${packet.in}` : 'in (by the route back)'}${packet.out ? ` out ${packet.out}` : ''}`;
 		return {
 			ok: true,
 			packet,
@@ -34,6 +35,24 @@ export function checkExpression(text: string, interfaces?: ReadonlySet<string>):
 	} catch (error) {
 		return { ok: false, empty: false, error: safeText((error as Error).message) };
 	}
+}
+
+/**
+ * A packet as an expression the line reads back (the captured packet's fields the expression can say:
+ * protocol, addresses, ports, interfaces, MACs, ICMP type, TCP flags, mark), so that it can be edited.
+ */
+export function expressionOf(packet: Packet): string {
+	const at = (ip: Packet['src'], port: number | undefined) => (port === undefined ? formatIp(ip) : packet.family === 6 ? `[${formatIp(ip)}]:${port}` : `${formatIp(ip)}:${port}`);
+	let text = `${protocolName(packet.proto)} ${at(packet.src, packet.sport)} > ${at(packet.dst, packet.dport)}`;
+	if (packet.local) text += ' local';
+	if (packet.in) text += ` in ${packet.in}`;
+	if (packet.out) text += ` out ${packet.out}`;
+	if (packet.srcMac) text += ` mac ${packet.srcMac}`;
+	if (packet.dstMac) text += ` dmac ${packet.dstMac}`;
+	if (packet.icmpType !== undefined) text += ` type ${packet.icmpType}/${packet.icmpCode ?? 0}`;
+	if (packet.tcpFlags !== undefined) text += ` flags ${formatTcpFlags(packet.tcpFlags)}`;
+	if (packet.mark) text += ` mark 0x${packet.mark.toString(16)}`;
+	return safeText(text);
 }
 
 export type TraceOutcome =

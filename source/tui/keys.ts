@@ -11,15 +11,16 @@ export const VIEW_TITLES: Readonly<Record<ViewId, string>> = {
 	trace: 'Trace', rules: 'Rules', routes: 'Routes', links: 'Interfaces', capture: 'Capture',
 };
 
-/** What a line editor edits: the packet expression, a search, the inline `route get`. */
-export type EditTarget = 'expression' | 'search' | 'route';
+/** What a line editor edits: the packet expression, a field of the packet form, a search, the inline `route get`, the capture filter. */
+export type EditTarget = 'expression' | 'form' | 'search' | 'route' | 'filter';
 
 export type Command =
 	| 'quit' | 'help' | 'closeHelp'
 	| 'view1' | 'view2' | 'view3' | 'view4' | 'view5' | 'nextView' | 'prevView'
 	| 'up' | 'down' | 'pageUp' | 'pageDown' | 'home' | 'end' | 'scrollLeft' | 'scrollRight'
 	| 'open' | 'back' | 'search' | 'searchNext' | 'searchPrev'
-	| 'editExpression' | 'routeGet'
+	| 'editExpression' | 'editForm' | 'toggleForm' | 'nextField' | 'prevField' | 'routeGet'
+	| 'filter' | 'tracePacket' | 'replay' | 'toggleDetail'
 	| 'submit' | 'cancel' | 'deleteBack' | 'deleteForward' | 'cursorLeft' | 'cursorRight' | 'lineStart' | 'lineEnd' | 'clearLine' | 'deleteWord';
 
 export type SpecialKey = 'up' | 'down' | 'left' | 'right' | 'pageUp' | 'pageDown' | 'home' | 'end' | 'return' | 'escape' | 'tab' | 'backspace' | 'delete';
@@ -51,6 +52,8 @@ export interface KeyContext {
 	readonly canGoBack?: boolean;
 	/** A search was made: n/N work. */
 	readonly hasSearch?: boolean;
+	/** Capture: the detail pane fills the view (↑↓ scroll it). */
+	readonly detailOpen?: boolean;
 }
 
 export interface Binding {
@@ -74,6 +77,8 @@ const k = (key: SpecialKey, mods: Omit<KeySpec, 'key' | 'char'> = {}): KeySpec =
 const c = (char: string, mods: Omit<KeySpec, 'key' | 'char'> = {}): KeySpec => ({ char, ...mods });
 
 const LIST_VIEWS: readonly ViewId[] = ['trace', 'rules', 'routes', 'links', 'capture'];
+/** Views searched with / (the Capture view filters instead: a search would decode a million packets on one key). */
+const SEARCH_VIEWS: readonly ViewId[] = ['trace', 'rules', 'routes', 'links'];
 
 export const BINDINGS: readonly Binding[] = [
 	// ── everywhere ──
@@ -83,7 +88,7 @@ export const BINDINGS: readonly Binding[] = [
 	{ command: 'up', keys: [k('up'), c('k')], keysLabel: '↑ k', help: 'scroll up', modes: ['help'], footer: { keys: '↑↓', text: 'scroll', priority: 5 } },
 	{ command: 'down', keys: [k('down'), c('j')], keysLabel: '↓ j', help: 'scroll down', modes: ['help'] },
 	// ── line editor ──
-	{ command: 'submit', keys: [k('return')], keysLabel: 'Enter', help: 'trace the packet / search / look the route up', modes: ['edit'], footer: { keys: 'Enter', text: 'go', priority: 9 } },
+	{ command: 'submit', keys: [k('return')], keysLabel: 'Enter', help: 'trace the packet / search / look the route up / filter', modes: ['edit'], footer: { keys: 'Enter', text: 'go', priority: 9 } },
 	{ command: 'cancel', keys: [k('escape')], keysLabel: 'Esc', help: 'leave the line', modes: ['edit'], footer: { keys: 'Esc', text: 'leave line', priority: 8 } },
 	{ command: 'deleteBack', keys: [k('backspace'), k('delete'), c('h', { ctrl: true })], keysLabel: 'Backspace', help: 'delete the character before the cursor', modes: ['edit'] },
 	{ command: 'deleteForward', keys: [c('d', { ctrl: true })], keysLabel: 'Ctrl-D', help: 'delete the character under the cursor', modes: ['edit'] },
@@ -94,6 +99,9 @@ export const BINDINGS: readonly Binding[] = [
 	{ command: 'clearLine', keys: [c('u', { ctrl: true })], keysLabel: 'Ctrl-U', help: 'clear the line', modes: ['edit'], footer: { keys: '^U', text: 'clear', priority: 4 } },
 	{ command: 'deleteWord', keys: [c('w', { ctrl: true })], keysLabel: 'Ctrl-W', help: 'delete the word before the cursor', modes: ['edit'] },
 	{ command: 'quit', keys: [c('c', { ctrl: true })], keysLabel: 'Ctrl-C', help: 'quit', modes: ['edit'], footer: { keys: '^C', text: 'quit', priority: 10 } },
+	{ command: 'nextField', keys: [k('down')], keysLabel: '↓', help: 'packet form: next field', modes: ['edit'], edits: ['form'], footer: { keys: '↑↓', text: 'field', priority: 7 } },
+	{ command: 'prevField', keys: [k('up')], keysLabel: '↑', help: 'packet form: previous field', modes: ['edit'], edits: ['form'] },
+	{ command: 'toggleForm', keys: [c('t', { ctrl: true })], keysLabel: 'Ctrl-T', help: 'packet: switch between the form and the expression line', modes: ['edit'], edits: ['expression', 'form'], footer: { keys: '^T', text: 'form/line', priority: 6 } },
 	// ── lists ──
 	{ command: 'up', keys: [k('up'), c('k')], keysLabel: '↑ k', help: 'move up', modes: ['normal'], views: LIST_VIEWS, footer: { keys: '↑↓', text: 'move', priority: 6 } },
 	{ command: 'down', keys: [k('down'), c('j')], keysLabel: '↓ j', help: 'move down', modes: ['normal'], views: LIST_VIEWS },
@@ -107,10 +115,14 @@ export const BINDINGS: readonly Binding[] = [
 	{ command: 'open', keys: [k('return')], keysLabel: 'Enter', help: 'on a rule that jumps to a chain: open that chain', modes: ['normal'], views: ['rules'], footer: { keys: 'Enter', text: 'open chain', priority: 7 } },
 	{ command: 'back', keys: [k('backspace'), k('delete')], keysLabel: 'Backspace', help: 'back to the rule you came from', modes: ['normal'], views: ['rules'], when: (x) => x.canGoBack === true, footer: { keys: 'Bksp', text: 'back', priority: 7 } },
 	{ command: 'editExpression', keys: [c('e'), c(':'), c('i')], keysLabel: 'e : i', help: 'edit the packet expression', modes: ['normal'], views: ['trace'], footer: { keys: 'e', text: 'edit packet', priority: 8 } },
+	{ command: 'editForm', keys: [c('f')], keysLabel: 'f', help: 'edit the packet in a form (a field each: protocol, addresses, ports, interfaces, MAC, ICMP type, TCP flags, mark, state)', modes: ['normal'], views: ['trace'], footer: { keys: 'f', text: 'form', priority: 6 } },
+	{ command: 'toggleDetail', keys: [k('return')], keysLabel: 'Enter', help: 'the selected packet\'s layers and bytes, full height (↑↓ scroll; Enter again: the list)', modes: ['normal'], views: ['capture'], footer: { keys: 'Enter', text: 'detail', priority: 7 } },
+	{ command: 'tracePacket', keys: [c('t')], keysLabel: 't', help: 'trace the selected packet (switches to Trace)', modes: ['normal'], views: ['capture'], footer: { keys: 't', text: 'trace it', priority: 9 } },
+	{ command: 'filter', keys: [c('f'), c('/')], keysLabel: 'f /', help: 'filter the packets (tcpdump-like: host, net, port, tcp, udp, icmp, arp, vlan, and/or/not)', modes: ['normal'], views: ['capture'], footer: { keys: 'f', text: 'filter', priority: 8 } },
 	{ command: 'routeGet', keys: [c('r')], keysLabel: 'r', help: 'route get: look a destination up', modes: ['normal'], views: ['routes'], footer: { keys: 'r', text: 'route get', priority: 8 } },
-	{ command: 'search', keys: [c('/')], keysLabel: '/', help: 'search this view', modes: ['normal'], views: LIST_VIEWS, footer: { keys: '/', text: 'search', priority: 5 } },
-	{ command: 'searchNext', keys: [c('n')], keysLabel: 'n', help: 'next match', modes: ['normal'], views: LIST_VIEWS, when: (x) => x.hasSearch === true, footer: { keys: 'n/N', text: 'next/prev', priority: 4 } },
-	{ command: 'searchPrev', keys: [c('N')], keysLabel: 'N', help: 'previous match', modes: ['normal'], views: LIST_VIEWS, when: (x) => x.hasSearch === true },
+	{ command: 'search', keys: [c('/')], keysLabel: '/', help: 'search this view (in Capture, / filters)', modes: ['normal'], views: SEARCH_VIEWS, footer: { keys: '/', text: 'search', priority: 5 } },
+	{ command: 'searchNext', keys: [c('n')], keysLabel: 'n', help: 'next match', modes: ['normal'], views: SEARCH_VIEWS, when: (x) => x.hasSearch === true, footer: { keys: 'n/N', text: 'next/prev', priority: 4 } },
+	{ command: 'searchPrev', keys: [c('N')], keysLabel: 'N', help: 'previous match', modes: ['normal'], views: SEARCH_VIEWS, when: (x) => x.hasSearch === true },
 	// ── frame ──
 	{ command: 'view1', keys: [c('1')], keysLabel: '1', help: 'Trace view', modes: ['normal'], footer: { keys: '1-5', text: 'views', priority: 2 } },
 	{ command: 'view2', keys: [c('2')], keysLabel: '2', help: 'Rules view', modes: ['normal'] },
@@ -181,9 +193,9 @@ export interface HelpSection {
 export function helpSections(table: readonly Binding[] = BINDINGS): HelpSection[] {
 	const sections: { title: string; test: (b: Binding) => boolean }[] = [
 		{ title: 'Everywhere', test: (b) => b.modes.includes('normal') && !b.views },
-		{ title: 'Lists (every view)', test: (b) => b.modes.includes('normal') && b.views === LIST_VIEWS },
-		...VIEWS.map((view) => ({ title: `${VIEW_TITLES[view]} view`, test: (b: Binding) => b.modes.includes('normal') && b.views !== undefined && b.views !== LIST_VIEWS && b.views.includes(view) })),
-		{ title: 'Editing a line (packet, search, route get)', test: (b) => b.modes.includes('edit') && !b.modes.includes('normal') },
+		{ title: 'Lists (every view)', test: (b) => b.modes.includes('normal') && (b.views === LIST_VIEWS || b.views === SEARCH_VIEWS) },
+		...VIEWS.map((view) => ({ title: `${VIEW_TITLES[view]} view`, test: (b: Binding) => b.modes.includes('normal') && b.views !== undefined && b.views !== LIST_VIEWS && b.views !== SEARCH_VIEWS && b.views.includes(view) })),
+		{ title: 'Editing a line (packet, form, search, route get, filter)', test: (b) => b.modes.includes('edit') && !b.modes.includes('normal') },
 	];
 	return sections.map(({ title, test }) => {
 		const seen = new Set<string>();

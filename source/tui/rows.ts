@@ -28,6 +28,8 @@ export interface Row {
 	readonly text: string;
 	readonly tone: Tone;
 	readonly mark?: Mark;
+	/** A span of the text in a tone of its own (the fate column of a replayed capture). */
+	readonly accent?: { readonly from: number; readonly to: number; readonly tone: Tone };
 }
 
 /** What Enter does on a row. */
@@ -35,7 +37,9 @@ export type RowAction =
 	| { readonly kind: 'jump'; readonly to: number; readonly label: string }
 	| { readonly kind: 'toggle'; readonly key: string }
 	/** A rule of the trace: show it in the Rules view (key as ruleKey makes it). */
-	| { readonly kind: 'rule'; readonly key: string };
+	| { readonly kind: 'rule'; readonly key: string }
+	/** A captured packet (1-based): its expression to trace, or why it cannot be traced. */
+	| { readonly kind: 'packet'; readonly n: number; readonly expression?: string; readonly error?: string };
 
 export interface RowSource {
 	readonly count: number;

@@ -1,6 +1,9 @@
 import { render } from 'ink';
 import { type ResolvedSource, resolveSource, type SourceFlags } from '../commands/sources.js';
+import { CaptureInputError } from '../capture/frame.js';
+import { InputError } from '../host/model.js';
 import { App } from './App.js';
+import { CaptureFile } from './capture/capture-file.js';
 import { tuiHost } from './host.js';
 import { guardTerminal } from './terminal.js';
 
@@ -20,6 +23,12 @@ export interface TuiOptions {
 export async function runTui(options: TuiOptions, given?: ResolvedSource): Promise<number> {
 	const resolved = given ?? (await resolveSource(options.source, options.readStdin));
 	const host = tuiHost(resolved);
+	let capture: CaptureFile | undefined;
+	try {
+		capture = options.pcap === undefined ? undefined : CaptureFile.open(options.pcap);
+	} catch (error) {
+		throw error instanceof CaptureInputError ? new InputError(error.message) : error;
+	}
 	const colour = !('NO_COLOR' in process.env);
 	const guard = guardTerminal(
 		{
@@ -36,7 +45,7 @@ export async function runTui(options: TuiOptions, given?: ResolvedSource): Promi
 	const keyToFrame: number[] = [];
 	guard.enter();
 	try {
-		const instance = render(<App host={host} colour={colour} onKey={() => (keyAt = performance.now())} />, {
+		const instance = render(<App host={host} colour={colour} onKey={() => (keyAt = performance.now())} {...(capture ? { capture, initial: { view: 'capture' as const } } : {})} />, {
 			exitOnCtrlC: false,
 			// Held-down keys redraw at up to 60 frames a second (ink's default is 30).
 			maxFps: 60,
@@ -47,8 +56,10 @@ export async function runTui(options: TuiOptions, given?: ResolvedSource): Promi
 				keyAt = undefined;
 			},
 		});
+		void capture?.start();
 		await instance.waitUntilExit();
 	} finally {
+		capture?.close();
 		guard.restore();
 		guard.dispose();
 	}

@@ -1,4 +1,6 @@
+import { parseFilter } from '../capture/filter.js';
 import { checkExpression, checkRouteQuery } from './expression.js';
+import { EMPTY_FORM, FORM_FIELDS, formExpression, formFromExpression, type FormValues } from './form.js';
 import { type Command, commandFor, type EditTarget, type KeyContext, type KeyPress, type Mode, VIEWS, type ViewId } from './keys.js';
 import { findRow, type ListState, moveBy, moveTo, page, scrollSideways, showAtTop, START } from './list.js';
 import type { RowSource } from './rows.js';
@@ -16,6 +18,12 @@ export interface EditState {
 	readonly cursor: number;
 }
 
+/** A form field's line editor: the text of FORM_FIELDS[field]. */
+function fieldEdit(form: FormValues, field: number): EditState {
+	const text = form[FORM_FIELDS[field]!];
+	return { target: 'form', text, cursor: text.length };
+}
+
 export interface Message {
 	readonly text: string;
 	readonly tone: 'info' | 'error';
@@ -30,6 +38,18 @@ export interface UiState {
 	/** The packet line's text, and the text last traced (null: nothing traced yet). */
 	readonly expression: string;
 	readonly traced: string | null;
+	/** The captured packet (1-based) the trace is of (its own bytes, as `trace --pcap`), or null: the expression's. */
+	readonly capturePacket: number | null;
+	/** The packet form in place of the packet line, its values, and the field the cursor is in. */
+	readonly formMode: boolean;
+	readonly form: FormValues;
+	readonly formField: number;
+	/** Capture: the filter line's text, and the filter in force (null: every packet). */
+	readonly filterText: string;
+	readonly filter: string | null;
+	/** Capture: the detail pane fills the view; its first line shown. */
+	readonly detailOpen: boolean;
+	readonly detailTop: number;
 	/** The inline route get's text, and the query last looked up. */
 	readonly routeText: string;
 	readonly routeQuery: string | null;
@@ -54,6 +74,8 @@ export interface FrameEnv {
 	readonly views: Readonly<Record<ViewId, ViewEnv>>;
 	readonly helpLines: number;
 	readonly helpHeight: number;
+	/** Capture: the selected packet's detail lines, and the pane's height. */
+	readonly detail?: { readonly lines: number; readonly height: number };
 }
 
 export type Action =
@@ -78,6 +100,14 @@ export function initialState(options: InitialOptions = {}): UiState {
 		helpTop: 0,
 		expression,
 		traced,
+		capturePacket: null,
+		formMode: false,
+		form: EMPTY_FORM,
+		formField: 0,
+		filterText: '',
+		filter: null,
+		detailOpen: false,
+		detailTop: 0,
 		routeText: '',
 		routeQuery: null,
 		search: null,
@@ -99,6 +129,7 @@ export function keyContext(state: UiState): KeyContext {
 		...(state.edit ? { edit: state.edit.target } : {}),
 		canGoBack: state.view === 'rules' && state.back.length > 0,
 		hasSearch: state.search !== null,
+		detailOpen: state.view === 'capture' && state.detailOpen,
 	};
 }
 
@@ -112,7 +143,7 @@ export function reduce(state: UiState, action: Action): UiState {
 		case 'trace': {
 			const check = checkExpression(action.expression);
 			if (!check.ok) return { ...state, expression: action.expression, message: { text: check.error, tone: 'error' } };
-			return { ...state, expression: action.expression, traced: action.expression, edit: null, unfolded: new Set(), lists: { ...state.lists, trace: START }, message: null };
+			return { ...state, expression: action.expression, traced: action.expression, capturePacket: null, edit: null, unfolded: new Set(), lists: { ...state.lists, trace: START }, message: null };
 		}
 		case 'key': {
 			const presses = splitPress(action.press);
@@ -176,7 +207,8 @@ function handle(state: UiState, press: KeyPress, env: FrameEnv): UiState {
 	const base = state.message ? { ...state, message: null } : state;
 	if (command) return apply(base, command, env);
 	if (state.edit) {
-		const text = printable(press.input);
+		// A form field is one word: spaces would split the expression it makes.
+		const text = state.edit.target === 'form' ? printable(press.input).replace(/\s+/g, '') : printable(press.input);
 		return text ? insert(base, text) : base;
 	}
 	return base;
@@ -201,7 +233,9 @@ function leaveEdit(state: UiState): UiState {
 	const edit = state.edit;
 	if (!edit) return state;
 	if (edit.target === 'expression') return { ...state, edit: null, expression: edit.text };
+	if (edit.target === 'form') return { ...state, edit: null, form: { ...state.form, [FORM_FIELDS[state.formField]!]: edit.text } };
 	if (edit.target === 'route') return { ...state, edit: null, routeText: edit.text };
+	if (edit.target === 'filter') return { ...state, edit: null, filterText: edit.text };
 	return { ...state, edit: null };
 }
 
@@ -212,13 +246,36 @@ function searchFrom(state: UiState, env: ViewEnv, query: string, from: number, d
 	return { ...setList(state, state.view, list), search: query };
 }
 
+function scrollDetail(state: UiState, frame: FrameEnv, delta: number): UiState {
+	const last = Math.max(0, (frame.detail?.lines ?? 0) - (frame.detail?.height ?? 1));
+	return { ...state, detailTop: Math.max(0, Math.min(last, state.detailTop + delta)) };
+}
+
 function submit(state: UiState, env: ViewEnv): UiState {
 	const edit = state.edit!;
 	switch (edit.target) {
 		case 'expression': {
 			const check = checkExpression(edit.text);
 			if (!check.ok) return { ...state, message: { text: check.error, tone: 'error' } };
-			return { ...state, edit: null, expression: edit.text, traced: edit.text, unfolded: new Set(), lists: { ...state.lists, trace: START } };
+			return { ...state, edit: null, expression: edit.text, traced: edit.text, capturePacket: null, unfolded: new Set(), lists: { ...state.lists, trace: START } };
+		}
+		case 'form': {
+			const left = leaveEdit(state);
+			const expression = formExpression(left.form);
+			const check = checkExpression(expression);
+			if (!check.ok) return { ...state, message: { text: check.error, tone: 'error' } };
+			return { ...left, expression, traced: expression, capturePacket: null, unfolded: new Set(), lists: { ...state.lists, trace: START } };
+		}
+		case 'filter': {
+			const text = edit.text.trim();
+			const left = { ...state, edit: null, filterText: edit.text, lists: { ...state.lists, capture: START }, detailTop: 0 };
+			if (!text) return { ...left, filter: null };
+			try {
+				parseFilter(text);
+			} catch (error) {
+				return { ...state, message: { text: safeText((error as Error).message.replace(/^--filter: /, 'filter: ')), tone: 'error' } };
+			}
+			return { ...left, filter: text };
 		}
 		case 'route': {
 			const check = checkRouteQuery(edit.text);
@@ -252,6 +309,20 @@ function editCommand(state: UiState, command: Command): UiState | undefined {
 			return set(before + text.slice(cursor), before.length);
 		}
 		case 'cancel': return leaveEdit(state);
+		case 'nextField': case 'prevField': {
+			const left = leaveEdit(state);
+			const field = (state.formField + (command === 'nextField' ? 1 : FORM_FIELDS.length - 1)) % FORM_FIELDS.length;
+			return { ...left, formField: field, edit: fieldEdit(left.form, field) };
+		}
+		case 'toggleForm': {
+			if (edit.target === 'form') {
+				const left = leaveEdit(state);
+				const expression = formExpression(left.form);
+				return { ...left, formMode: false, expression, edit: { target: 'expression', text: expression, cursor: expression.length } };
+			}
+			const form = edit.text.trim() ? formFromExpression(edit.text) : state.form;
+			return { ...state, formMode: true, form, expression: edit.text, edit: fieldEdit(form, state.formField) };
+		}
 		default: return undefined;
 	}
 }
@@ -276,12 +347,17 @@ function apply(state: UiState, command: Command, frame: FrameEnv): UiState {
 		case 'up': case 'down': {
 			const delta = command === 'up' ? -1 : 1;
 			if (state.help) return { ...state, helpTop: Math.max(0, Math.min(state.helpTop + delta, frame.helpLines - frame.helpHeight)) };
+			if (state.view === 'capture' && state.detailOpen) return scrollDetail(state, frame, delta);
 			return setList(state, state.view, moveBy(list, delta, count, env.height));
 		}
-		case 'pageUp': return setList(state, state.view, page(list, -1, count, env.height));
-		case 'pageDown': return setList(state, state.view, page(list, 1, count, env.height));
-		case 'home': return setList(state, state.view, moveTo(list, 0, count, env.height));
-		case 'end': return setList(state, state.view, moveTo(list, count - 1, count, env.height));
+		case 'pageUp': case 'pageDown': case 'home': case 'end': {
+			if (state.view === 'capture' && state.detailOpen) {
+				const height = frame.detail?.height ?? 1;
+				return scrollDetail(state, frame, command === 'pageUp' ? -height : command === 'pageDown' ? height : command === 'home' ? -Infinity : Infinity);
+			}
+			if (command === 'home' || command === 'end') return setList(state, state.view, moveTo(list, command === 'home' ? 0 : count - 1, count, env.height));
+			return setList(state, state.view, page(list, command === 'pageUp' ? -1 : 1, count, env.height));
+		}
 		case 'scrollLeft': return setList(state, state.view, scrollSideways(list, -8, env.source.widest, env.width));
 		case 'scrollRight': return setList(state, state.view, scrollSideways(list, 8, env.source.widest, env.width));
 		case 'open': {
@@ -296,6 +372,7 @@ function apply(state: UiState, command: Command, frame: FrameEnv): UiState {
 				const shown = moveTo({ ...state.lists.rules, top: Math.max(0, at - 3), left: 0 }, at, rules.source.count, rules.height);
 				return { ...setList(state, 'rules', shown), view: 'rules' };
 			}
+			if (action.kind === 'packet') return state;
 			if (action.kind === 'toggle') {
 				const unfolded = new Set(state.unfolded);
 				if (unfolded.has(action.key)) unfolded.delete(action.key);
@@ -315,7 +392,23 @@ function apply(state: UiState, command: Command, frame: FrameEnv): UiState {
 			const direction = command === 'searchNext' ? 1 : -1;
 			return searchFrom(state, env, state.search, list.cursor + direction, direction);
 		}
-		case 'editExpression': return { ...state, view: 'trace', edit: { target: 'expression', text: state.expression, cursor: state.expression.length } };
+		case 'editExpression': return { ...state, view: 'trace', formMode: false, edit: { target: 'expression', text: state.expression, cursor: state.expression.length } };
+		case 'editForm': {
+			// The form opens on the packet the line holds (or held last time the form was used).
+			const form = state.expression.trim() ? formFromExpression(state.expression) : state.form;
+			return { ...state, view: 'trace', formMode: true, form, edit: fieldEdit(form, state.formField) };
+		}
+		case 'filter': return { ...state, detailOpen: false, edit: { target: 'filter', text: state.filterText, cursor: state.filterText.length } };
+		case 'toggleDetail': return { ...state, detailOpen: !state.detailOpen, detailTop: 0 };
+		case 'tracePacket': {
+			const action = count ? env.source.action?.(list.cursor) : undefined;
+			if (action?.kind !== 'packet') return { ...state, message: { text: 'no packet to trace here yet', tone: 'info' } };
+			if (action.expression === undefined) return { ...state, message: { text: action.error ?? `packet ${action.n} cannot be traced`, tone: 'error' } };
+			return {
+				...state, view: 'trace', edit: null, formMode: false, expression: action.expression, traced: action.expression, capturePacket: action.n,
+				unfolded: new Set(), lists: { ...state.lists, trace: START },
+			};
+		}
 		case 'routeGet': return { ...state, view: 'routes', edit: { target: 'route', text: state.routeText, cursor: state.routeText.length } };
 		default: return state;
 	}

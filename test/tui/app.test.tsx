@@ -132,7 +132,7 @@ describe('the TUI, rendered', () => {
 		const frame = await waitFor(app, (f) => f.includes('docker0'), 'the interfaces view');
 		assert.match(frame, /├─ veth1 +veth +UP/);
 		await keys(app, '5');
-		await waitFor(app, (f) => f.includes('Captures come with --pcap'), 'the capture view');
+		await waitFor(app, (f) => f.includes('No capture: start netsleuth with --pcap FILE'), 'the capture view, without a capture');
 		app.unmount();
 	});
 	test('? shows every key and the host\'s warnings; Esc closes it', async () => {

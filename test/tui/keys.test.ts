@@ -17,7 +17,7 @@ describe('key table', () => {
 			assert.equal(commandFor({ input: '3' }, normal(view)), 'view3');
 			assert.equal(commandFor({ input: '', key: 'tab' }, normal(view)), 'nextView');
 			assert.equal(commandFor({ input: '', key: 'tab', shift: true }, normal(view)), 'prevView');
-			assert.equal(commandFor({ input: '/' }, normal(view)), 'search');
+			assert.equal(commandFor({ input: '/' }, normal(view)), view === 'capture' ? 'filter' : 'search');
 		}
 	});
 	test('a key means what the view says: Enter unfolds in Trace, opens a chain in Rules; r and e belong to their views', () => {

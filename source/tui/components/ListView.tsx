@@ -34,11 +34,17 @@ const Line = memo(function Line({ row, selected, left, width, query, theme }: Li
 	const slice = row.text.slice(left, left + width);
 	const visible = selected ? slice.padEnd(width) : slice.trimEnd();
 	const glyph = row.mark ? MARK_GLYPHS[row.mark] : ' ';
+	const pieces = (text: string) => splitMatches(text, query).map((piece, i) => (piece.match ? <Text key={i} {...matchStyle(theme)}>{piece.text}</Text> : piece.text));
+	const accent = row.accent;
+	const from = accent ? Math.max(0, accent.from - left) : 0;
+	const to = accent ? Math.max(0, accent.to - left) : 0;
 	return (
 		<Text wrap="truncate-end">
 			<Text {...(row.mark ? markStyle(theme, row.mark) : {})}>{`${glyph} `}</Text>
 			<Text {...toneStyle(theme, row.tone)} inverse={selected}>
-				{splitMatches(visible, query).map((piece, i) => (piece.match ? <Text key={i} {...matchStyle(theme)}>{piece.text}</Text> : piece.text))}
+				{accent && to > from
+					? <>{pieces(visible.slice(0, from))}<Text {...toneStyle(theme, accent.tone)}>{pieces(visible.slice(from, to))}</Text>{pieces(visible.slice(to))}</>
+					: pieces(visible)}
 			</Text>
 		</Text>
 	);

@@ -3,6 +3,8 @@ import { EditLine } from '../components/Frame.js';
 import { ListView } from '../components/ListView.js';
 import type { ExpressionCheck, TraceOutcome } from '../expression.js';
 import { fateLine } from '../data/trace-rows.js';
+import { FORM_FIELDS, FORM_HINTS, FORM_LABELS, type FormField, type FormValues } from '../form.js';
+import { FORM_ROWS } from '../layout.js';
 import type { ListState } from '../list.js';
 import type { RowSource } from '../rows.js';
 import type { EditState } from '../state.js';
@@ -20,15 +22,55 @@ export interface TraceViewProps {
 	readonly height: number;
 	readonly width: number;
 	readonly query: string | null;
+	/** The packet form in place of the line: its values, the field being edited, and the field an error is about. */
+	readonly form?: { readonly values: FormValues; readonly field: number; readonly errorField?: FormField };
+	/** The trace is of a captured packet: which one, in words. */
+	readonly captured?: string;
 }
 
-/** The packet line with inline validation, the fate in one coloured line, and the path. */
-export function TraceView({ expression, edit, traced, check, outcome, source, list, height, width, query }: TraceViewProps) {
+const LABEL_WIDTH = 12;
+
+/** The form's fields, three a row; the field being edited has the cursor, the one an error names a ✗. */
+function FormGrid({ values, field, errorField, edit, width }: { values: FormValues; field: number; errorField?: FormField; edit: EditState | null; width: number }) {
 	const theme = useTheme();
-	const editing = edit?.target === 'expression';
-	const text = editing ? edit.text : expression;
+	const cell = Math.floor(width / 3);
+	const rows: FormField[][] = [];
+	for (let i = 0; i < FORM_FIELDS.length; i += 3) rows.push(FORM_FIELDS.slice(i, i + 3));
+	return (
+		<Box flexDirection="column" height={FORM_ROWS}>
+			{rows.map((names, r) => (
+				<Box key={r}>
+					{names.map((name, c) => {
+						const focused = edit?.target === 'form' && FORM_FIELDS[field] === name;
+						const wrong = errorField === name;
+						const value = focused ? edit.text : values[name];
+						const room = Math.max(4, cell - LABEL_WIDTH - 1);
+						return (
+							<Box key={name} width={cell}>
+								<Text wrap="truncate-end">
+									<Text bold={focused} {...(wrong ? toneStyle(theme, 'bad') : focused ? {} : { dimColor: true })}>{`${wrong ? '✗' : ' '}${FORM_LABELS[name].padStart(LABEL_WIDTH - 2)} `}</Text>
+									{focused
+										? <><EditLine prefix="" text={value} cursor={edit.cursor} width={room} focused />{value ? null : <Text dimColor>{FORM_HINTS[name].slice(0, Math.max(0, room - 2))}</Text>}</>
+										: <Text>{value ? value.slice(0, room) : '·'}</Text>}
+								</Text>
+							</Box>
+						);
+					})}
+				</Box>
+			))}
+		</Box>
+	);
+}
+
+/** The packet line (or the form) with inline validation, the fate in one coloured line, and the path. */
+export function TraceView({ expression, edit, traced, check, outcome, source, list, height, width, query, form, captured }: TraceViewProps) {
+	const theme = useTheme();
+	const editing = edit?.target === 'expression' || edit?.target === 'form';
+	const text = edit?.target === 'expression' ? edit.text : expression;
 	let info: React.ReactNode;
-	if (editing || traced === null) {
+	if (captured && !editing && traced === expression) {
+		info = <Text dimColor wrap="truncate-end">{`${captured}: traced with its own bytes, as trace --pcap does · e or f edits it`}</Text>;
+	} else if (editing || traced === null) {
 		if (check.ok) {
 			info = (
 				<Text wrap="truncate-end">
@@ -61,7 +103,9 @@ export function TraceView({ expression, edit, traced, check, outcome, source, li
 	}
 	return (
 		<Box flexDirection="column">
-			<EditLine prefix="Packet ▸ " text={text} cursor={editing ? edit.cursor : text.length} width={width} focused={editing} />
+			{form
+				? <FormGrid values={form.values} field={form.field} edit={edit} width={width} {...(form.errorField ? { errorField: form.errorField } : {})} />
+				: <EditLine prefix="Packet ▸ " text={text} cursor={edit?.target === 'expression' ? edit.cursor : 0} width={width} focused={edit?.target === 'expression'} />}
 			{info}
 			{fate}
 			<ListView source={source} list={list} height={height} width={width - 2} query={query} focused={!edit} />

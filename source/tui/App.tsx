@@ -4,6 +4,7 @@ import type { LinkModel } from '../links/model.js';
 import { countRules } from '../netfilter/ruleset.js';
 import { formatIp } from '../packet/address.js';
 import { lookupRoute } from '../routing/lookup.js';
+import { Replayer } from '../capture/replay.js';
 import type { HostModel } from '../trace/pipeline.js';
 import { safeText } from '../views/safe-text.js';
 import type { CaptureFile } from './capture/capture-file.js';
@@ -108,6 +109,9 @@ export function App({ host, colour, initial, size: fixed, onKey, capture }: AppP
 	useEffect(() => {
 		if (capture && capture.filterText !== state.filter) capture.setFilter(state.filter);
 	}, [capture, state.filter]);
+	useEffect(() => {
+		if (capture && state.replays > 0) capture.replay(new Replayer(model));
+	}, [capture, model, state.replays]);
 	const outcome = useMemo(() => {
 		if (state.traced === null) return undefined;
 		if (capture && state.capturePacket !== null && state.traced === state.expression) return traceCapturedPacket(model, capture, state.capturePacket);
@@ -136,10 +140,10 @@ export function App({ host, colour, initial, size: fixed, onKey, capture }: AppP
 
 	// The capture: rows decoded when drawn; the selected packet's detail.
 	// eslint-disable-next-line react-hooks/exhaustive-deps -- the version is what changes inside the file
-	const captureSource = useMemo(() => (capture ? captureRows(capture, () => undefined, false) : NO_CAPTURE), [capture, captureVersion]);
+	const captureSource = useMemo(() => (capture ? captureRows(capture) : NO_CAPTURE), [capture, captureVersion]);
 	const captureCursor = Math.min(state.lists.capture.cursor, Math.max(0, captureSource.count - 1));
 	const selectedPacket = capture && captureSource.count ? capture.packetAt(captureCursor) : undefined;
-	const detailSource = useMemo(() => (capture && selectedPacket !== undefined ? detailRows(capture.decoded(selectedPacket), undefined, listWidth(size)) : EMPTY_SOURCE), [capture, selectedPacket, size]);
+	const detailSource = useMemo(() => (capture && selectedPacket !== undefined ? detailRows(capture.decoded(selectedPacket), capture.answer(selectedPacket), listWidth(size)) : EMPTY_SOURCE), [capture, selectedPacket, size, captureVersion]);
 
 	const summary: HostSummary = useMemo(() => {
 		const rules = (model.rules4 ? countRules(model.rules4) : 0) + (model.rules6 ? countRules(model.rules6) : 0);
@@ -205,7 +209,7 @@ export function App({ host, colour, initial, size: fixed, onKey, capture }: AppP
 				// Without a capture the view says how to get one.
 				content = capture
 					? (
-						<CaptureView file={capture} edit={state.edit} filterText={state.filterText} filter={state.filter} heads={captureHeads(capture, false)} source={captureSource}
+						<CaptureView file={capture} edit={state.edit} filterText={state.filterText} filter={state.filter} heads={captureHeads(capture, capture.replayPass !== null)} source={captureSource}
 							list={list} listHeight={view.height} detail={detailSource} detailHeight={split.detail} detailOpen={state.detailOpen} detailTop={state.detailTop} width={size.columns} />
 					)
 					: <ListView source={view.source} list={list} height={view.height} width={size.columns - 2} query={query} focused={!state.edit} />;

@@ -50,6 +50,8 @@ export interface UiState {
 	/** Capture: the detail pane fills the view; its first line shown. */
 	readonly detailOpen: boolean;
 	readonly detailTop: number;
+	/** Capture: replays asked for (r); each starts one from the first packet. */
+	readonly replays: number;
 	/** The inline route get's text, and the query last looked up. */
 	readonly routeText: string;
 	readonly routeQuery: string | null;
@@ -108,6 +110,7 @@ export function initialState(options: InitialOptions = {}): UiState {
 		filter: null,
 		detailOpen: false,
 		detailTop: 0,
+		replays: 0,
 		routeText: '',
 		routeQuery: null,
 		search: null,
@@ -399,6 +402,7 @@ function apply(state: UiState, command: Command, frame: FrameEnv): UiState {
 			return { ...state, view: 'trace', formMode: true, form, edit: fieldEdit(form, state.formField) };
 		}
 		case 'filter': return { ...state, detailOpen: false, edit: { target: 'filter', text: state.filterText, cursor: state.filterText.length } };
+		case 'replay': return { ...state, replays: state.replays + 1 };
 		case 'toggleDetail': return { ...state, detailOpen: !state.detailOpen, detailTop: 0 };
 		case 'tracePacket': {
 			const action = count ? env.source.action?.(list.cursor) : undefined;

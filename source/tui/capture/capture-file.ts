@@ -5,6 +5,8 @@ import type { DecodedPacket } from '../../capture/decode/packet.js';
 import { matchFilter, parseFilter } from '../../capture/filter.js';
 import { CaptureError, CaptureInputError, type Frame } from '../../capture/frame.js';
 import { CaptureReader } from '../../capture/reader.js';
+import type { ReplayResult } from '../../capture/replay.js';
+import { fateText } from '../../capture/replay-view.js';
 import { safeText } from '../../views/safe-text.js';
 
 /**
@@ -28,6 +30,14 @@ interface Link {
 	readonly hasTs: boolean;
 }
 
+/** What a replay said about a packet: its fate, and the fate with what decided it (fateText). */
+export interface ReplayAnswer {
+	readonly fate: ReplayResult['fate'];
+	readonly text: string;
+	readonly ct: ReplayResult['ct'];
+	readonly flow: number | null;
+}
+
 export interface PassProgress {
 	/** Bytes read so far, of the file's size. */
 	readonly bytes: number;
@@ -37,7 +47,7 @@ export interface PassProgress {
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-function grow<T extends Float64Array | Uint32Array | Uint16Array>(array: T, need: number, make: (n: number) => T): T {
+function grow<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(array: T, need: number, make: (n: number) => T): T {
 	if (need <= array.length) return array;
 	const bigger = make(Math.max(need, array.length * 2));
 	bigger.set(array);
@@ -111,6 +121,19 @@ export class CaptureFile {
 	private matches = new Uint32Array(1024);
 	private matchCount = 0;
 	private filterRun = 0;
+
+	/**
+	 * The replay (null: none yet): packets replayed so far, packets per fate, and per packet the answer
+	 * (an index into the distinct answers, 1-based; 0 not replayed), its conntrack state and flow.
+	 */
+	replayPass: PassProgress | null = null;
+	replayed = 0;
+	readonly byFate = new Map<string, number>();
+	private answerIds = new Uint32Array(0);
+	private flows = new Uint32Array(0);
+	private readonly answers: { fate: ReplayResult['fate']; text: string; ct: ReplayResult['ct'] }[] = [];
+	private readonly answerKeys = new Map<string, number>();
+	private replayRun = 0;
 
 	private readonly listeners = new Set<() => void>();
 	private timer: NodeJS.Timeout | undefined;
@@ -270,6 +293,60 @@ export class CaptureFile {
 		if (run !== this.filterRun) return;
 		this.filterPass = { bytes: this.size, done: true, ...(error ? { error } : {}) };
 		this.changed(true);
+	}
+
+	/**
+	 * Replays every packet, in order, through a Replayer (its simulated conntrack needs them all, in
+	 * order), a slice at a time; a new replay starts again from the first packet.
+	 */
+	replay(replayer: { replay(decoded: DecodedPacket): ReplayResult }): void {
+		const run = ++this.replayRun;
+		this.replayed = 0;
+		this.byFate.clear();
+		this.answerIds = new Uint32Array(Math.max(1024, this.count));
+		this.flows = new Uint32Array(this.answerIds.length);
+		this.replayPass = { bytes: 0, done: false };
+		this.changed(true);
+		void eachFrame(this.path, (frame) => {
+			const r = replayer.replay(decodeFrame(frame));
+			const i = frame.n - 1;
+			if (i >= this.answerIds.length) {
+				this.answerIds = grow(this.answerIds, i + 1, (m) => new Uint32Array(m));
+				this.flows = grow(this.flows, i + 1, (m) => new Uint32Array(m));
+			}
+			const text = safeText(fateText(r));
+			const key = `${r.ct ?? ''}|${text}`;
+			let id = this.answerKeys.get(key);
+			if (id === undefined) {
+				this.answers.push({ fate: r.fate, text, ct: r.ct });
+				id = this.answers.length;
+				this.answerKeys.set(key, id);
+			}
+			this.answerIds[i] = id;
+			this.flows[i] = r.flow ?? 0;
+			this.byFate.set(r.fate, (this.byFate.get(r.fate) ?? 0) + 1);
+			this.replayed = i + 1;
+		}, () => run !== this.replayRun || this.fd === undefined, (bytes) => {
+			this.replayPass = { bytes, done: false };
+			this.changed();
+		}).then(
+			() => this.finishReplay(run),
+			(error: unknown) => this.finishReplay(run, describeError(error)),
+		);
+	}
+
+	private finishReplay(run: number, error?: string): void {
+		if (run !== this.replayRun) return;
+		this.replayPass = { bytes: this.size, done: true, ...(error ? { error } : {}) };
+		this.changed(true);
+	}
+
+	/** The replay's answer for packet i (0-based), once the replay has reached it. */
+	answer(i: number): ReplayAnswer | undefined {
+		const id = i < this.replayed ? this.answerIds[i]! : 0;
+		if (id === 0) return undefined;
+		const a = this.answers[id - 1]!;
+		return { ...a, flow: this.flows[i]! || null };
 	}
 
 	subscribe = (listener: () => void): (() => void) => {

@@ -7,7 +7,7 @@ import { safeText } from '../../views/safe-text.js';
 import { type HostModel, tracePacket } from '../../trace/pipeline.js';
 import { expressionOf, type TraceOutcome } from '../expression.js';
 import { arraySource, type Row, type RowAction, type RowSource, type Tone } from '../rows.js';
-import type { CaptureFile } from './capture-file.js';
+import type { CaptureFile, ReplayAnswer } from './capture-file.js';
 
 /** What the Capture view's rows are made of: the file's packets, each decoded when its row is drawn. */
 
@@ -18,22 +18,19 @@ function numberWidth(file: CaptureFile): number {
 	return Math.max(5, String(file.count).length);
 }
 
-/** What a replay said about one packet, for its row and its detail (absent before a replay reaches it). */
-export interface PacketFate {
-	readonly fate: string;
-	readonly tone: Tone;
-	/** The deciding rule, or why the packet was skipped. */
-	readonly detail: string;
-}
-
 export const FATE_WIDTH = 10;
+
+/** A fate's colour: passed green, refused red, queued yellow, skipped dim (without colour the word says it). */
+export function fateTone(fate: ReplayAnswer['fate']): Tone {
+	return fate === 'dropped' || fate === 'rejected' ? 'bad' : fate === 'queued' ? 'warn' : fate === 'skipped' ? 'dim' : 'good';
+}
 
 /** The column heads above the list. */
 export function captureHeads(file: CaptureFile, fates: boolean): string {
 	return `${'#'.padStart(numberWidth(file))} ${fates ? `${'fate'.padEnd(FATE_WIDTH)}` : ''}${'time'.padStart(TIME_WIDTH)}  ${'source'.padEnd(ADDRESS_WIDTH)}   ${'destination'.padEnd(ADDRESS_WIDTH)}  proto   len  summary`;
 }
 
-export function packetLine(file: CaptureFile, index: number, d: DecodedPacket, fate: PacketFate | undefined, fates: boolean): Row {
+export function packetLine(file: CaptureFile, index: number, d: DecodedPacket, fate: ReplayAnswer | undefined, fates: boolean): Row {
 	const f = d.frame;
 	const n = String(index + 1).padStart(numberWidth(file));
 	const time = file.relativeTime(index).toFixed(6).padStart(TIME_WIDTH);
@@ -41,7 +38,7 @@ export function packetLine(file: CaptureFile, index: number, d: DecodedPacket, f
 	const dst = safeText(destinationOf(d) ?? '-').padEnd(ADDRESS_WIDTH);
 	const fateText = fates ? (fate?.fate ?? '').padEnd(FATE_WIDTH) : '';
 	const text = `${n} ${fateText}${time}  ${src} → ${dst}  ${protocolOf(d).padEnd(5)} ${String(f.len).padStart(5)}  ${safeText(summarize(d))}`;
-	return fate ? { text, tone: 'normal', accent: { from: n.length + 1, to: n.length + 1 + fate.fate.length, tone: fate.tone } } : { text, tone: 'normal' };
+	return fate ? { text, tone: 'normal', accent: { from: n.length + 1, to: n.length + 1 + fate.fate.length, tone: fateTone(fate.fate) } } : { text, tone: 'normal' };
 }
 
 /** The trace of a captured packet, as `trace --pcap FILE --packet N` builds it; an error for a frame netsleuth cannot trace (ARP). */
@@ -69,14 +66,15 @@ export function traceCapturedPacket(model: HostModel, file: CaptureFile, n: numb
  * The list: `count` is the rows shown now (it grows while the file loads), rows decode their packet on
  * demand; the few decoded lately are kept, as a frame draws the same rows again.
  */
-export function captureRows(file: CaptureFile, fateOf: (index: number) => PacketFate | undefined, fates: boolean): RowSource {
+export function captureRows(file: CaptureFile): RowSource {
+	const fates = file.replayPass !== null;
 	const cache = new Map<number, Row>();
 	const row = (i: number): Row => {
 		let found = cache.get(i);
 		if (found === undefined) {
 			if (cache.size > 512) cache.clear();
 			const index = file.packetAt(i);
-			found = packetLine(file, index, file.decoded(index), fateOf(index), fates);
+			found = packetLine(file, index, file.decoded(index), file.answer(index), fates);
 			cache.set(i, found);
 		}
 		return found;
@@ -152,13 +150,13 @@ export function hexDump(bytes: Uint8Array): string[] {
 }
 
 /** The detail pane: the packet in one line, where and when, the replay's answer, each layer, then its bytes. */
-export function detailRows(d: DecodedPacket, fate: PacketFate | undefined, width: number): RowSource {
+export function detailRows(d: DecodedPacket, fate: ReplayAnswer | undefined, width: number): RowSource {
 	const f = d.frame;
 	const rows: Row[] = [
 		{ text: safeText(`packet ${f.n}: ${summarize(d)}`), tone: 'heading' },
 		{ text: safeText(`${isoTime(f, ' ') ?? 'no timestamp'} · ${f.len} bytes on the wire, ${f.caplen} captured${f.ifName ? ` · interface ${f.ifName}` : ''}`), tone: 'dim' },
 	];
-	if (fate) rows.push({ text: safeText(`${fate.fate}: ${fate.detail}`), tone: fate.tone });
+	if (fate) rows.push({ text: `replay: ${fate.text}${fate.ct ? ` · conntrack ${fate.ct}` : ''}${fate.flow ? ` · flow ${fate.flow}` : ''}`, tone: fateTone(fate.fate) });
 	for (const text of layerLines(d, width)) rows.push({ text, tone: 'normal' });
 	if (d.truncated) rows.push({ text: safeText(truncationText(d.truncated)), tone: 'warn' });
 	for (const note of d.notes ?? []) rows.push({ text: safeText(note), tone: 'warn' });

@@ -31,7 +31,12 @@ export function captureStatus(file: CaptureFile, filter: string | null): { text:
 	const parts = [filter === null ? `${count(file.count)} packets` : `${count(file.shown)} of ${count(file.count)} packets match`];
 	if (!file.load.done) parts.push(`loading ${loadPercent(file.load, file.size)}`);
 	if (filter !== null && !file.filterPass.done) parts.push(`filtering ${loadPercent(file.filterPass, file.size)}`);
-	const error = file.load.error ?? file.filterPass.error;
+	const replay = file.replayPass;
+	if (replay) {
+		const fates = [...file.byFate].map(([fate, n]) => `${count(n)} ${fate}`).join(', ');
+		parts.push(replay.done ? `replayed: ${fates}` : `replaying ${loadPercent(replay, file.size)}${fates ? `: ${fates}` : ''}`);
+	}
+	const error = file.load.error ?? file.filterPass.error ?? replay?.error;
 	return { text: parts.join(' · '), ...(error ? { error: `${file.name}: ${error}` } : {}) };
 }
 

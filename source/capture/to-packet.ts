@@ -16,7 +16,9 @@ export type ArrivalSource = 'flag' | 'pcapng' | 'sll2' | 'none';
 /** Where a captured packet's arrival interface comes from, so that the trace can say so. */
 export function arrivalOf(decoded: DecodedPacket, linkInfo: LinkInfo = {}): { name: string | undefined; from: ArrivalSource } {
 	if (linkInfo.in !== undefined) return { name: linkInfo.in, from: 'flag' };
-	if (decoded.frame.ifName !== undefined && decoded.frame.ifName !== '') return { name: decoded.frame.ifName, from: 'pcapng' };
+	// tcpdump -i any names its one interface "any": the SLL2 header says which interface each packet used.
+	const ifName = decoded.frame.ifName;
+	if (ifName !== undefined && ifName !== '' && ifName !== 'any') return { name: ifName, from: 'pcapng' };
 	const sll = decoded.sll;
 	if (sll?.ifindex !== undefined) {
 		const name = linkInfo.ifNames?.get(sll.ifindex);

@@ -59,6 +59,9 @@ test('the arrival interface: --in, then the pcapng interface, then SLL2 by the h
 	const sll2 = decoded(g.sll2(4, 0, A, 0x0800, ip), 276);
 	assert.deepEqual(arrivalOf(sll2, { ifNames: new Map([[4, 'cali123']]) }), { name: 'cali123', from: 'sll2' });
 	assert.deepEqual(arrivalOf(sll2), { name: undefined, from: 'none' });
+	// tcpdump -i any writes one pcapng interface named "any": each packet's SLL2 header names the real one.
+	const anyIf = decoded(g.sll2(4, 0, A, 0x0800, ip), 276, 'any');
+	assert.deepEqual(arrivalOf(anyIf, { ifNames: new Map([[4, 'cali123']]) }), { name: 'cali123', from: 'sll2' });
 	const p = toEnginePacket(sll2, { ifNames: new Map([[4, 'cali123']]) });
 	assert.deepEqual([p.in, p.srcMac, p.pktType], ['cali123', A, 'unicast']);
 	assert.equal(toEnginePacket(decoded(ip, 101)).in, undefined);

@@ -351,42 +351,48 @@ class ParsedTarget implements TargetUse {
  * dump are never looked at by a trace.
  */
 class LazyRule implements Rule {
-	readonly table: string;
-	readonly chain: string;
 	readonly line: number;
 	readonly text: string;
 	readonly #table: Table;
-	readonly #family: 4 | 6;
-	readonly #jumpsToChain: boolean;
-	readonly #destinationAt: number;
-	readonly #destinationEnd: number;
+	readonly #chain: Chain;
+	/** What the quick reader found, in one number (a 150,000-rule dump holds as many of these objects): see `exactDestination`. */
+	readonly #found: number;
 	#rule: ParsedRule | undefined;
 
-	constructor(table: Table, chain: Chain, line: number, source: string, family: 4 | 6, jumpsToChain: boolean, destinationAt: number, destinationEnd: number) {
-		this.table = table.name;
-		this.chain = chain.name;
+	constructor(table: Table, chain: Chain, line: number, source: string, jumpsToChain: boolean, destinationAt: number, destinationEnd: number) {
 		this.line = line;
 		// The line has nothing to trim: it is the rule's text and the words' source.
 		this.text = source;
 		this.#table = table;
-		this.#family = family;
-		this.#jumpsToChain = jumpsToChain;
-		this.#destinationAt = destinationAt;
-		this.#destinationEnd = destinationEnd;
+		this.#chain = chain;
+		// Bit 0: the target was a chain when the line was read; bits 1–4: the destination's length (≤ 15); above: its start + 1 (0: none).
+		this.#found = (jumpsToChain ? 1 : 0) + (destinationAt < 0 ? 0 : (destinationEnd - destinationAt) * 2 + (destinationAt + 1) * 32);
+	}
+
+	get table(): string {
+		return this.#table.name;
+	}
+
+	get chain(): string {
+		return this.#chain.name;
 	}
 
 	/** The quick reader's exact destination (quick-check.ts), or null when the rule has none; undefined for other rules. */
 	static exactDestination(rule: Rule): string | null | undefined {
 		if (!(rule instanceof LazyRule)) return undefined;
-		return rule.#destinationAt < 0 ? null : rule.text.slice(rule.#destinationAt, rule.#destinationEnd);
+		const found = rule.#found;
+		if (found < 32) return null;
+		const at = Math.floor(found / 32) - 1;
+		return rule.text.slice(at, at + ((found >> 1) & 15));
 	}
 
 	#parsed(): ParsedRule {
 		if (!this.#rule) {
 			const tokens = tokenize(this.text, this.line);
-			const ctx = new ParseContext(this.#family, this.line, this.table);
+			// The quick reader takes IPv4 lines only.
+			const ctx = new ParseContext(4, this.line, this.table);
 			// As the line was read: its target was a chain then or not (chains are only ever added).
-			this.#rule = parseRule(this.#table, this.#table.chains.get(this.chain)!, this.line, this.text, this.text, 2, tokens.slice(2), ctx, undefined, this.#jumpsToChain);
+			this.#rule = parseRule(this.#table, this.#chain, this.line, this.text, this.text, 2, tokens.slice(2), ctx, undefined, (this.#found & 1) === 1);
 			if (ctx.warnings.length) throw new Error(`internal: line ${this.line} was read quickly but warns: ${ctx.warnings[0]!.text}`);
 		}
 		return this.#rule;
@@ -489,12 +495,16 @@ export function parseRuleset(text: string, options: ParseOptions = {}): Ruleset 
 	const tables = new Map<string, Table>();
 	const warnings: Diagnostic[] = [];
 	let table: Table | undefined;
-	const lines = text.split('\n');
+	const inserts = new Insertions();
+	let lineNumber = 0;
 
-	for (let index = 0; index < lines.length; index++) {
-		const lineNumber = index + 1;
-		let line = lines[index]!;
-		if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+	// Line by line without splitting the text first (an array of 150,000 strings, most of them kept anyway).
+	for (let start = 0; start <= text.length; ) {
+		let stop = text.indexOf('\n', start);
+		if (stop < 0) stop = text.length;
+		const line = text.slice(start, stop > start && text.charCodeAt(stop - 1) === 13 ? stop - 1 : stop);
+		start = stop + 1;
+		lineNumber++;
 		// Most lines have nothing to trim: only pay for trim() when an end is white.
 		const trimmed = isWhite(line.charCodeAt(0)) || isWhite(line.charCodeAt(line.length - 1)) ? line.trim() : line;
 		if (trimmed === '') continue;
@@ -504,11 +514,11 @@ export function parseRuleset(text: string, options: ParseOptions = {}): Ruleset 
 			// A command (-A, -I, -N, -P): the bulk of any dump. Common rule lines are checked quickly and parsed when first looked at.
 			const quick = lazy && trimmed === line ? quickCheck(line, table, family) : undefined;
 			if (quick) {
-				quick.chain.rules.push(new LazyRule(table, quick.chain, lineNumber, line, family, quick.jumpsToChain, quick.destinationAt, quick.destinationEnd));
+				quick.chain.rules.push(new LazyRule(table, quick.chain, lineNumber, line, quick.jumpsToChain, quick.destinationAt, quick.destinationEnd));
 				if (quick.conntrack) usesConntrack = true;
 				continue;
 			}
-			const rule = parseCommand(line, lineNumber, table, family, warnings);
+			const rule = parseCommand(line, lineNumber, table, family, warnings, inserts);
 			if (rule && !usesConntrack && needsConntrack(rule)) usesConntrack = true;
 			continue;
 		}
@@ -553,11 +563,12 @@ export function parseRuleset(text: string, options: ParseOptions = {}): Ruleset 
 			else table.chains.set(name, chain);
 			continue;
 		}
-		const rule = parseCommand(line, lineNumber, table, family, warnings);
+		const rule = parseCommand(line, lineNumber, table, family, warnings, inserts);
 		if (rule && !usesConntrack && needsConntrack(rule)) usesConntrack = true;
 	}
+	inserts.finish();
 	if (table) {
-		warnings.push({ line: lines.length, column: 1, text: `table "${table.name}" has no COMMIT at the end: read as if it had one` });
+		warnings.push({ line: lineNumber, column: 1, text: `table "${table.name}" has no COMMIT at the end: read as if it had one` });
 	}
 	return { family, tables, warnings, origin, usesConntrack };
 }
@@ -572,6 +583,47 @@ function isWhite(c: number): boolean {
 	return c === 32 || c === 9 || c === 13 || c === 10 || c === 11 || c === 12 || c === 0xa0 || c === 0xfeff || c === 0x1680 || (c >= 0x2000 && (c <= 0x200a || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000));
 }
 
+/**
+ * Rules placed by -A and -I. A restore file of 200,000 `-I CHAIN` lines would cost a splice at the head
+ * each (quadratic), so rules inserted at the head wait apart, newest last, and go in front of the chain's
+ * other rules once: when a rule is inserted further in, and at the end of the input (`finish`).
+ */
+class Insertions {
+	readonly #heads = new Map<Chain, Rule[]>();
+
+	/** The chain's rules so far, the waiting ones included. */
+	size(chain: Chain): number {
+		return chain.rules.length + (this.#heads.get(chain)?.length ?? 0);
+	}
+
+	/** Puts the rule at 0-based `position` (Infinity: at the end). */
+	add(chain: Chain, position: number, rule: Rule): void {
+		if (position >= this.size(chain)) chain.rules.push(rule);
+		else if (position === 0) {
+			const heads = this.#heads.get(chain);
+			if (heads) heads.push(rule);
+			else this.#heads.set(chain, [rule]);
+		} else {
+			this.#settle(chain);
+			chain.rules.splice(position, 0, rule);
+		}
+	}
+
+	finish(): void {
+		for (const chain of [...this.#heads.keys()]) this.#settle(chain);
+	}
+
+	#settle(chain: Chain): void {
+		const heads = this.#heads.get(chain);
+		if (!heads) return;
+		this.#heads.delete(chain);
+		const rest = chain.rules.slice();
+		chain.rules.length = 0;
+		for (let i = heads.length - 1; i >= 0; i--) chain.rules.push(heads[i]!);
+		for (const rule of rest) chain.rules.push(rule);
+	}
+}
+
 function ensureChain(table: Table, name: string, line: number): Chain | undefined {
 	let chain = table.chains.get(name);
 	if (!chain && BUILTIN_CHAINS[table.name]!.includes(name)) {
@@ -582,7 +634,7 @@ function ensureChain(table: Table, name: string, line: number): Chain | undefine
 	return chain;
 }
 
-function parseCommand(line: string, lineNumber: number, table: Table, family: 4 | 6, warnings: Diagnostic[]): Rule | undefined {
+function parseCommand(line: string, lineNumber: number, table: Table, family: 4 | 6, warnings: Diagnostic[], inserts: Insertions): Rule | undefined {
 	const all = tokenize(line, lineNumber);
 	let counters: Counters | undefined;
 	const first = all[0]!;
@@ -605,14 +657,18 @@ function parseCommand(line: string, lineNumber: number, table: Table, family: 4 
 			const chain = ensureChain(table, chainToken.text, lineNumber);
 			if (!chain) ctx.fail(chainToken, `chain "${chainToken.text}" does not exist in table ${table.name} (declare it with ":${chainToken.text} - [0:0]")`);
 			let skip = 2;
-			let position = chain.rules.length;
-			if ((command.text === '-I' || command.text === '--insert') && tokens[2] && isDigits(tokens[2].text)) {
-				position = Math.min(Number(tokens[2].text) - 1, chain.rules.length);
+			const insert = command.text === '-I' || command.text === '--insert';
+			// -I alone inserts at the head; -I CHAIN N before rule N, where N may be one past the last rule.
+			let position = insert ? 0 : Infinity;
+			if (insert && tokens[2] && isDigits(tokens[2].text)) {
+				const number = Number(tokens[2].text);
+				if (number === 0) ctx.fail(tokens[2], `invalid rule number "0": rules are numbered from 1`);
+				if (number > inserts.size(chain) + 1) ctx.fail(tokens[2], `index of insertion too big: chain ${chain.name} has ${inserts.size(chain)} rules at this line`);
+				position = number - 1;
 				skip = 3;
-			} else if (command.text === '-I' || command.text === '--insert') position = 0;
+			}
 			const rule = parseRule(table, chain, lineNumber, text, line, skip + (all.length - tokens.length), tokens.slice(skip), ctx, counters);
-			if (position === chain.rules.length) chain.rules.push(rule);
-			else chain.rules.splice(position, 0, rule);
+			inserts.add(chain, position, rule);
 			created = rule;
 			break;
 		}

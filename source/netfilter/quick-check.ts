@@ -29,9 +29,6 @@ export interface QuickRule {
 	readonly destinationEnd: number;
 }
 
-/** Targets the quick reader takes besides user chains. */
-const SIMPLE_TARGETS = new Set(['ACCEPT', 'RETURN']);
-
 /** An IPv4 address in [start, end), with a /N when `slash` (what parseCidr and parseIp surely take). */
 function isPlainIpv4(line: string, start: number, end: number, slash: boolean): boolean {
 	let i = start;
@@ -89,12 +86,11 @@ function isProbability(line: string, start: number, end: number): boolean {
 	return true;
 }
 
-// The reader's cursor over the line: the start of the next word. (quickCheck is synchronous.)
-let at = 0;
-let n = 0;
-
-/** The end of the word at the cursor, or -1 for an empty word (two spaces) or a word followed by a trailing space. */
-function end(line: string): number {
+/**
+ * The end of the word at `at`, or -1 for an empty word (two spaces) or a word followed by a trailing space.
+ * The reader keeps its cursor in a local and passes it: module-level state costs a context load per use.
+ */
+function wordEnd(line: string, at: number, n: number): number {
 	if (at >= n) return -1;
 	let e = line.indexOf(' ', at);
 	if (e < 0) e = n;
@@ -102,20 +98,14 @@ function end(line: string): number {
 	return e;
 }
 
-/** Moves past the word ending at e. */
-function skip(e: number): void {
-	at = e + 1;
-}
-
-/** The word at the cursor is `word`: move past it. */
-function take(line: string, word: string): boolean {
+/** Where the next word starts when the word at `at` is `word`; -1 otherwise. */
+function after(line: string, at: number, n: number, word: string): number {
 	const length = word.length;
 	const e = at + length;
-	if (e > n || (e !== n && (line.charCodeAt(e) !== 32 || e === n - 1))) return false;
+	if (e > n || (e !== n && (line.charCodeAt(e) !== 32 || e === n - 1))) return -1;
 	// Character by character: cheaper than startsWith for these short words.
-	for (let i = 0; i < length; i++) if (line.charCodeAt(at + i) !== word.charCodeAt(i)) return false;
-	at = e + 1;
-	return true;
+	for (let i = 0; i < length; i++) if (line.charCodeAt(at + i) !== word.charCodeAt(i)) return -1;
+	return e + 1;
 }
 
 /** Whether the line has `word` at `from` (startsWith without its call overhead). */
@@ -125,45 +115,70 @@ function has(line: string, word: string, from: number): boolean {
 	return true;
 }
 
-/** Whether the word at the cursor ends the words of the option before it (what the full parser's scan stops at). */
-function optionNext(line: string): boolean {
+/** Whether the word at `at` ends the words of the option before it (what the full parser's scan stops at). */
+function optionNext(line: string, at: number, n: number): boolean {
 	if (at >= n) return true;
 	if (line.charCodeAt(at) !== 45 || at + 1 >= n) return false;
 	const d = line.charCodeAt(at + 1);
 	return d !== 32 && !(d >= 48 && d <= 57);
 }
 
-// Rules come grouped by chain, and many jump to the same chain: the last lookups, kept (chains are never replaced).
-let lastTable: Table | undefined;
-let lastChainName = '';
-let lastChain: Chain | undefined;
-let lastTargetName = '';
-let lastTarget: Chain | undefined;
+/**
+ * Where the words after a comment's text start, or -1 when the comment is not one the reader takes: a
+ * quoted text without escapes, or a plain word, of at most 255 characters.
+ */
+function afterComment(line: string, at: number, n: number): number {
+	if (line.charCodeAt(at) === 34) {
+		let close = at + 1;
+		for (; close < n; close++) {
+			const c = line.charCodeAt(close);
+			if (c === 34) break;
+			if (c === 92) return -1;
+		}
+		if (close >= n || close - at - 1 > 255) return -1;
+		if (close + 1 < n && (line.charCodeAt(close + 1) !== 32 || close + 1 === n - 1)) return -1;
+		return close + 2;
+	}
+	const e = wordEnd(line, at, n);
+	if (e < 0 || e - at > 255) return -1;
+	const first = line.charCodeAt(at);
+	if (first === 45 || (first === 33 && e === at + 1)) return -1;
+	for (let i = at; i < e; i++) {
+		const c = line.charCodeAt(i);
+		if (c === 34 || c === 92 || c === 9) return -1;
+	}
+	return e + 1;
+}
 
+// Rules come grouped by chain: the last chain, kept (a table's chains are only ever added, never replaced).
+let lastTable: Table | undefined;
+let lastChain: Chain | undefined;
+
+/** The one answer object, filled anew by each call (the parser reads it at once): no allocation per line. */
+const answer: { -readonly [K in keyof QuickRule]: QuickRule[K] } = { chain: undefined as unknown as Chain, jumpsToChain: false, conntrack: false, destinationAt: -1, destinationEnd: -1 };
+
+/** The quick reader's verdict on one line: its chain and what the parser keeps, or undefined for the full parser. The answer is valid until the next call. */
 export function quickCheck(line: string, table: Table, family: 4 | 6): QuickRule | undefined {
 	if (family !== 4 || !has(line, '-A ', 0)) return undefined;
-	n = line.length;
-	at = 3;
+	const n = line.length;
+	let at = 3;
 	if (table !== lastTable) {
 		lastTable = table;
-		lastChain = lastTarget = undefined;
-		lastChainName = lastTargetName = '';
+		lastChain = undefined;
 	}
 	let e: number;
 	let chain: Chain | undefined;
-	if (lastChain && has(line, lastChainName, 3) && line.charCodeAt(3 + lastChainName.length) === 32) {
+	if (lastChain && has(line, lastChain.name, 3) && line.charCodeAt(3 + lastChain.name.length) === 32) {
 		chain = lastChain;
-		e = 3 + lastChainName.length;
+		e = 3 + lastChain.name.length;
 	} else {
-		e = end(line);
+		e = wordEnd(line, at, n);
 		if (e < 0) return undefined;
-		const name = line.slice(at, e);
-		chain = table.chains.get(name);
+		chain = table.chains.get(line.slice(at, e));
 		if (!chain) return undefined;
-		lastChainName = name;
 		lastChain = chain;
 	}
-	skip(e);
+	at = e + 1;
 	let source = false;
 	let destination = false;
 	let proto = 0;
@@ -176,8 +191,10 @@ export function quickCheck(line: string, table: Table, family: 4 | 6): QuickRule
 	let destinationAt = -1;
 	let destinationEnd = -1;
 	while (at < n) {
-		const negated = take(line, '!');
+		const bang = after(line, at, n, '!');
+		const negated = bang >= 0;
 		if (negated) {
+			at = bang;
 			// Only -s and -d are taken negated.
 			if (!has(line, '-s ', at) && !has(line, '-d ', at)) return undefined;
 		}
@@ -188,7 +205,7 @@ export function quickCheck(line: string, table: Table, family: 4 | 6): QuickRule
 		if (option === 115 /* s */ || option === 100 /* d */) {
 			const isSource = option === 115;
 			if (isSource ? source : destination) return undefined;
-			e = end(line);
+			e = wordEnd(line, at, n);
 			if (e < 0 || !isPlainIpv4(line, at, e, true)) return undefined;
 			if (isSource) source = true;
 			else {
@@ -205,83 +222,65 @@ export function quickCheck(line: string, table: Table, family: 4 | 6): QuickRule
 					}
 				}
 			}
-			skip(e);
+			at = e + 1;
 		} else if (option === 112 /* p */) {
 			if (proto) return undefined;
-			if (take(line, 'tcp')) proto = 6;
-			else if (take(line, 'udp')) proto = 17;
+			let next = after(line, at, n, 'tcp');
+			if (next >= 0) proto = 6;
+			else if ((next = after(line, at, n, 'udp')) >= 0) proto = 17;
 			else return undefined;
+			at = next;
 		} else if (option === 109 /* m */) {
-			if (take(line, 'comment')) {
-				if (comment || !take(line, '--comment') || at >= n) return undefined;
-				if (line.charCodeAt(at) === 34) {
-					const close = line.indexOf('"', at + 1);
-					if (close < 0 || close - at - 1 > 255) return undefined;
-					const backslash = line.indexOf('\\', at);
-					if (backslash >= 0 && backslash < close) return undefined;
-					if (close + 1 < n && (line.charCodeAt(close + 1) !== 32 || close + 1 === n - 1)) return undefined;
-					at = close + 2;
-				} else {
-					e = end(line);
-					if (e < 0 || e - at > 255) return undefined;
-					const c = line.charCodeAt(at);
-					if (c === 45 || (c === 33 && e === at + 1)) return undefined;
-					const quote = line.indexOf('"', at);
-					const backslash = line.indexOf('\\', at);
-					const tab = line.indexOf('\t', at);
-					if ((quote >= 0 && quote < e) || (backslash >= 0 && backslash < e) || (tab >= 0 && tab < e)) return undefined;
-					skip(e);
-				}
+			let next: number;
+			if ((next = after(line, at, n, 'comment')) >= 0) {
+				at = next;
+				if (comment || (at = after(line, at, n, '--comment')) < 0 || at >= n) return undefined;
+				if ((at = afterComment(line, at, n)) < 0) return undefined;
 				comment = true;
-				if (!optionNext(line)) return undefined;
-			} else if (take(line, 'tcp') || take(line, 'udp')) {
+				if (!optionNext(line, at, n)) return undefined;
+			} else if ((next = after(line, at, n, 'tcp')) >= 0 || (next = after(line, at, n, 'udp')) >= 0) {
 				if (portMatch) return undefined;
-				portMatch = line.charCodeAt(at - 4) === 116 ? 6 : 17;
+				portMatch = line.charCodeAt(at) === 116 ? 6 : 17;
+				at = next;
 				let sport = false;
 				let dport = false;
 				for (;;) {
-					const isDport = take(line, '--dport');
-					if (!isDport && !take(line, '--sport')) break;
+					let isDport = true;
+					if ((next = after(line, at, n, '--dport')) < 0) {
+						isDport = false;
+						if ((next = after(line, at, n, '--sport')) < 0) break;
+					}
+					at = next;
 					if (isDport ? dport : sport) return undefined;
 					if (isDport) dport = true;
 					else sport = true;
-					e = end(line);
+					e = wordEnd(line, at, n);
 					if (e < 0 || !isPort(line, at, e)) return undefined;
-					skip(e);
-					if (!optionNext(line)) return undefined;
+					at = e + 1;
+					if (!optionNext(line, at, n)) return undefined;
 				}
-				if (!optionNext(line) || has(line, '--', at)) return undefined;
-			} else if (take(line, 'statistic')) {
-				if (statistic || !take(line, '--mode') || !take(line, 'random') || !take(line, '--probability')) return undefined;
-				e = end(line);
+				if (!optionNext(line, at, n) || has(line, '--', at)) return undefined;
+			} else if ((next = after(line, at, n, 'statistic')) >= 0) {
+				at = next;
+				if (statistic || (at = after(line, at, n, '--mode')) < 0 || (at = after(line, at, n, 'random')) < 0 || (at = after(line, at, n, '--probability')) < 0) return undefined;
+				e = wordEnd(line, at, n);
 				if (e < 0 || !isProbability(line, at, e)) return undefined;
-				skip(e);
-				if (!optionNext(line)) return undefined;
+				at = e + 1;
+				if (!optionNext(line, at, n)) return undefined;
 				statistic = true;
 			} else return undefined;
 		} else if (option === 106 /* j */) {
-			e = end(line);
+			e = wordEnd(line, at, n);
 			if (e < 0) return undefined;
-			let user: Chain | undefined;
-			let name: string;
-			if (lastTarget && e - at === lastTargetName.length && has(line, lastTargetName, at)) {
-				name = lastTargetName;
-				user = lastTarget;
-			} else {
-				name = line.slice(at, e);
-				user = table.chains.get(name);
-				if (user) {
-					lastTargetName = name;
-					lastTarget = user;
-				}
-			}
-			skip(e);
+			const user = table.chains.get(line.slice(at, e));
+			const targetAt = at;
+			at = e + 1;
 			if (user) {
 				if (user.builtin) return undefined;
 				jumpsToChain = true;
-			} else if (name === 'DNAT') {
-				if (table.name !== 'nat' || !take(line, '--to-destination')) return undefined;
-				e = end(line);
+			} else if (e - targetAt === 4 && has(line, 'DNAT', targetAt)) {
+				if (table.name !== 'nat' || (at = after(line, at, n, '--to-destination')) < 0) return undefined;
+				e = wordEnd(line, at, n);
 				if (e < 0) return undefined;
 				const colon = line.indexOf(':', at);
 				const ipEnd = colon >= 0 && colon < e ? colon : e;
@@ -290,9 +289,9 @@ export function quickCheck(line: string, table: Table, family: 4 | 6): QuickRule
 					if (!isPort(line, ipEnd + 1, e)) return undefined;
 					dnatPort = true;
 				}
-				skip(e);
+				at = e + 1;
 				dnat = true;
-			} else if (!SIMPLE_TARGETS.has(name)) return undefined;
+			} else if (!((e - targetAt === 6 && has(line, 'ACCEPT', targetAt)) || (e - targetAt === 6 && has(line, 'RETURN', targetAt)))) return undefined;
 			// Nothing may follow the target and its options.
 			if (at < n) return undefined;
 		} else return undefined;
@@ -302,5 +301,10 @@ export function quickCheck(line: string, table: Table, family: 4 | 6): QuickRule
 	if (dnatPort && proto === 0) return undefined;
 	// A source is checked before the destination: then the destination alone does not decide.
 	if (source) destinationAt = destinationEnd = -1;
-	return { chain, jumpsToChain, conntrack: dnat, destinationAt, destinationEnd };
+	answer.chain = chain;
+	answer.jumpsToChain = jumpsToChain;
+	answer.conntrack = dnat;
+	answer.destinationAt = destinationAt;
+	answer.destinationEnd = destinationEnd;
+	return answer;
 }

@@ -98,6 +98,13 @@ describe('parseRuleset', () => {
 		assert.equal(input.policy, 'DROP');
 		assert.deepEqual(input.rules.map((rule) => rule.target?.name), ['ACCEPT', 'MINE']);
 	});
+	test('-I N refuses 0 and numbers more than one past the last rule, at the number', () => {
+		for (const [number, message] of [['0', /invalid rule number "0"/], ['3', /index of insertion too big: chain INPUT has 1 rules/]] as const) {
+			const text = `*filter\n-A INPUT -j ACCEPT\n-I INPUT ${number} -j DROP\nCOMMIT\n`;
+			assert.throws(() => parseRuleset(text), (error: unknown) => error instanceof ParseError && error.line === 3 && error.column === 10 && message.test(error.reason));
+		}
+		assert.deepEqual(parseRuleset('*filter\n-A INPUT -j ACCEPT\n-I INPUT 2 -j DROP\nCOMMIT\n').tables.get('filter')!.chains.get('INPUT')!.rules.map((r) => r.target?.name), ['ACCEPT', 'DROP']);
+	});
 	test('getopt abbreviations of long options are accepted with a warning', () => {
 		const r = ruleset('-A INPUT -m mac --mac 00:60:08:76:35:51 -j DROP');
 		assert.equal((r.tables.get('filter')!.chains.get('INPUT')!.rules[0]!.matches[0]!.options as { address: string }).address, '00:60:08:76:35:51');

@@ -65,6 +65,7 @@ const ASSUMPTIONS = [
 	'checksums are not verified (nf_conntrack_checksum): a packet with a bad checksum is not INVALID here',
 	'IP fragments are skipped: the kernel reassembles them before conntrack and the rules see the whole datagram once',
 	'conntrack helpers (ftp, sip, …) and their expected connections are not simulated',
+	'SCTP and DCCP are tracked as generic protocols (their state machines are not simulated)',
 ];
 
 /**
@@ -77,6 +78,7 @@ export class Replayer {
 	private readonly linkInfo: LinkInfo;
 	private readonly tracer: PacketTracer;
 	private readonly own: Set<string>;
+	private readonly ownMacs: Set<string>;
 	private now = 0;
 	private packets = 0;
 	private readonly byFate = new Map<string, number>();
@@ -94,6 +96,7 @@ export class Replayer {
 		this.linkInfo = { ...(options.in !== undefined ? { in: options.in } : {}), ifNames };
 		this.tracer = options.tracer ?? tracePacket;
 		this.own = new Set(host.facts.addresses.map((a) => addressKey(a.ip)));
+		this.ownMacs = new Set((host.links?.links ?? []).flatMap((l) => (l.mac !== undefined && l.mac !== '00:00:00:00:00:00' ? [l.mac.toLowerCase()] : [])));
 	}
 
 	/** Classifies with the simulated conntrack, traces, commits the connection if the packet passed. */
@@ -109,11 +112,11 @@ export class Replayer {
 			if (error instanceof PacketSpecError) return this.count({ n, fate: 'skipped', verdict: null, ct: null, flow: null, why: error.message });
 			throw error;
 		}
+		const copy = this.secondCopy(decoded, packet);
+		if (copy !== undefined) return this.count({ n, fate: 'skipped', verdict: null, ct: null, flow: null, why: copy });
 		if (this.own.has(addressKey(packet.src))) {
 			packet.local = true;
 			packet.in = undefined;
-		} else if (decoded.sll?.pktType === 4) {
-			return this.count({ n, fate: 'skipped', verdict: null, ct: null, flow: null, why: 'captured leaving the host: a forwarded packet, traced where it arrived' });
 		}
 		const c = this.table.classify(packet, extrasOf(decoded), this.now);
 		packet.ctState = c.state;
@@ -141,6 +144,23 @@ export class Replayer {
 			incomplete_flows: this.flows.filter((f) => f.tcp && !f.complete).length,
 			assumptions: [...ASSUMPTIONS, ...(this.table.assumed.length > 0 ? [`conntrack defaults (not in the host state): ${this.table.assumed.join(', ')}`] : [])],
 		};
+	}
+
+	/**
+	 * A packet captured a second time on its way through: a forwarded packet leaving (cooked captures say
+	 * "outgoing"; Ethernet ones carry one of the host's own MACs as source), or the host's own packet
+	 * coming back in over lo. Each is traced once, where it entered the host.
+	 */
+	private secondCopy(decoded: DecodedPacket, packet: Packet): string | undefined {
+		const local = this.own.has(addressKey(packet.src));
+		const sll = decoded.sll;
+		if (sll !== undefined) {
+			if (sll.pktType === 4 && !local) return 'captured leaving the host: a forwarded packet, traced where it arrived';
+			if (sll.pktType !== 4 && local) return 'the host’s own packet captured coming back in (over lo): traced when it was sent';
+		} else if (!local && decoded.eth !== undefined && this.ownMacs.has(decoded.eth.src)) {
+			return `captured leaving the host (its source MAC ${decoded.eth.src} is the host’s): a forwarded packet, traced where it arrived`;
+		}
+		return undefined;
 	}
 
 	private trace(packet: Packet, attached: boolean): ReplayTrace {

@@ -232,6 +232,9 @@ export class ConnectionTable {
 			const stream = seenBefore && c.now > entry.created + UDP_STREAM_AFTER;
 			if (stream) entry.assured = true;
 			entry.expires = c.now + (stream ? t.udpStream : t.udp);
+		} else if (entry.orig.proto === 47 && seenBefore) {
+			entry.assured = true;
+			entry.expires = c.now + t.greStream;
 		} else entry.expires = c.now + this.lifetime(entry.orig.proto);
 		return entry;
 	}
@@ -257,7 +260,7 @@ export class ConnectionTable {
 
 	private lifetime(proto: number): number {
 		const t = this.timeouts;
-		return proto === 17 ? t.udp : proto === 1 ? t.icmp : proto === 58 ? t.icmpv6 : t.generic;
+		return proto === 17 ? t.udp : proto === 1 ? t.icmp : proto === 58 ? t.icmpv6 : proto === 47 ? t.gre : t.generic;
 	}
 
 	private remove(entry: Entry): void {

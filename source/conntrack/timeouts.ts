@@ -7,6 +7,8 @@ export interface Timeouts {
 	readonly udpStream: number;
 	readonly icmp: number;
 	readonly icmpv6: number;
+	readonly gre: number;
+	readonly greStream: number;
 	readonly generic: number;
 	/** nf_conntrack_tcp_loose: 1 picks up connections from a mid-stream packet, 0 refuses them. */
 	readonly tcpLoose: boolean;
@@ -37,6 +39,8 @@ export function timeoutsOf(sysctl: ReadonlyMap<string, string>, assumed: string[
 		udpStream: read('nf_conntrack_udp_timeout_stream', 120),
 		icmp: read('nf_conntrack_icmp_timeout', 30),
 		icmpv6: read('nf_conntrack_icmpv6_timeout', 30),
+		gre: read('nf_conntrack_gre_timeout', 30),
+		greStream: read('nf_conntrack_gre_timeout_stream', 180),
 		generic: read('nf_conntrack_generic_timeout', 600),
 		tcpLoose: read('nf_conntrack_tcp_loose', 1) !== 0,
 	};

@@ -15,6 +15,7 @@ import { REPO } from '../support/paths.js';
 
 const CLIENT_MAC = '02:00:00:00:00:0a';
 const HOST_MAC = '02:00:00:00:00:01';
+const HOST_MAC_1 = '02:00:00:00:00:02';
 
 /** The handout's ruleset: established traffic and port 80 in, everything else dropped. */
 const HANDOUT = `*filter
@@ -40,8 +41,8 @@ COMMIT
 /** A host with 10.0.0.1 on eth0 (clients) and 192.168.1.1 on eth1 (servers). */
 function raw(iptables: string, sysctl?: string): RawHostState {
 	const addresses = [
-		{ ifindex: 2, ifname: 'eth0', addr_info: [{ family: 'inet', local: '10.0.0.1', prefixlen: 24 }] },
-		{ ifindex: 3, ifname: 'eth1', addr_info: [{ family: 'inet', local: '192.168.1.1', prefixlen: 24 }] },
+		{ ifindex: 2, ifname: 'eth0', address: HOST_MAC, addr_info: [{ family: 'inet', local: '10.0.0.1', prefixlen: 24 }] },
+		{ ifindex: 3, ifname: 'eth1', address: HOST_MAC_1, addr_info: [{ family: 'inet', local: '192.168.1.1', prefixlen: 24 }] },
 	];
 	const routes = [
 		{ type: 'local', dst: '10.0.0.1', dev: 'eth0', table: 'local', prefsrc: '10.0.0.1' },
@@ -67,12 +68,12 @@ const udp = (at: number, from: string, to: string): Frame => {
 };
 const SYN = 0x02, ACK = 0x10, SYNACK = 0x12, PSHACK = 0x18, FINACK = 0x11, RSTACK = 0x14;
 
-function capture(frames: Frame[]): Uint8Array {
-	return g.pcapFile(frames.map((f) => ({ sec: 1_700_000_000 + Math.floor(f.at), nsec: Math.round((f.at % 1) * 1e9), data: f.data })));
+function capture(frames: Frame[], linkType = 1): Uint8Array {
+	return g.pcapFile(frames.map((f) => ({ sec: 1_700_000_000 + Math.floor(f.at), nsec: Math.round((f.at % 1) * 1e9), data: f.data })), { linkType });
 }
 
 /** Replays a capture the test wrote; keeps each packet's trace too. */
-function replay(iptables: string, frames: Frame[], sysctl?: string): { results: ReplayResult[]; traces: (Trace | undefined)[]; replayer: Replayer } {
+function replay(iptables: string, frames: Frame[], sysctl?: string, linkType = 1): { results: ReplayResult[]; traces: (Trace | undefined)[]; replayer: Replayer } {
 	const traces: (Trace | undefined)[] = [];
 	const tracer = (host: Parameters<typeof tracePacket>[0], packet: Parameters<typeof tracePacket>[1], options: { isReply?: boolean }): ReplayTrace => {
 		const trace = tracePacket(host, packet, options);
@@ -81,7 +82,7 @@ function replay(iptables: string, frames: Frame[], sysctl?: string): { results: 
 	};
 	const replayer = new Replayer(buildHost(raw(iptables, sysctl)).model, { tracer });
 	const reader = new CaptureReader();
-	reader.feed(capture(frames));
+	reader.feed(capture(frames, linkType));
 	const results: ReplayResult[] = [];
 	let frame;
 	while ((frame = reader.next()) !== undefined) {
@@ -184,6 +185,24 @@ describe('Replayer: the handout ruleset', () => {
 		const rules = HANDOUT.replace('-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT', '-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 23 -j REJECT --reject-with tcp-reset');
 		const { results } = replay(rules, [tcp(0, '10.0.0.5:40100', '10.0.0.1:23', SYN), tcp(0.0001, '10.0.0.1:23', '10.0.0.5:40100', RSTACK)]);
 		assert.deepEqual(results.map((r) => [r.fate, r.ct, r.flow]), [['rejected', 'NEW', 1], ['sent', 'RELATED', 1]]);
+	});
+
+	test('a forwarded packet captured twice (tcpdump -i any, or leaving with the host’s MAC) is traced once, where it arrived', () => {
+		const syn = g.ipv4('10.0.0.5', '192.168.1.10', 6, g.tcp(40000, 80, none, { flags: SYN }));
+		const synack = g.ipv4('192.168.1.10', '10.0.0.5', 6, g.tcp(80, 40000, none, { flags: SYNACK }));
+		const cooked = [
+			{ at: 0, data: g.sll2(2, 0, CLIENT_MAC, 0x0800, syn) },
+			{ at: 0.0001, data: g.sll2(3, 4, HOST_MAC_1, 0x0800, syn) },
+			{ at: 0.001, data: g.sll2(3, 0, '02:00:00:00:00:10', 0x0800, synack) },
+			{ at: 0.0011, data: g.sll2(2, 4, HOST_MAC, 0x0800, synack) },
+		];
+		const { results, traces } = replay(HANDOUT, cooked, undefined, 276);
+		assert.deepEqual(results.map((r) => [r.fate, r.ct]), [['forwarded', 'NEW'], ['skipped', null], ['forwarded', 'ESTABLISHED'], ['skipped', null]]);
+		assert.deepEqual([traces[0]!.packet.in, traces[2]!.packet.in], ['eth0', 'eth1']);
+		assert.match(results[1]!.why!, /leaving the host/);
+		const ethernet = replay(HANDOUT, [{ at: 0, data: g.eth('02:00:00:00:00:10', HOST_MAC_1, 0x0800, syn) }]);
+		assert.equal(ethernet.results[0]!.fate, 'skipped');
+		assert.match(ethernet.results[0]!.why!, /source MAC 02:00:00:00:00:02/);
 	});
 
 	test('ARP, fragments and cut headers are skipped with why; the summary counts packets, flows, fates and rules', () => {

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { REPO } from '../support/paths.js';
+import type { KernelHit } from './support/kernel-trace.js';
+import { createTopology, destroyTopology, listNamespaces, requireKernelOrSkip } from './support/netns.js';
+import {
+	frameKey, type KernelPacket, kernelPackets, parseCounters, pcapFrames, type RuleCounter, REPLAY_TOPOLOGY, runTraffic, type TrafficRun,
+} from './support/traffic.js';
+
+interface Verdict { table: string | null; chain: string | null; rule: number | null; target: string | null }
+interface ReplayLine { n: number; summary: string; fate: string; verdict: Verdict | null; ct: string | null; flow: number | null }
+interface RuleCount { table: string; chain: string; rule: number | null; target: string | null; count: number }
+interface Summary { packets: number; flows: number; by_fate: Record<string, number>; by_rule: RuleCount[] }
+
+const DROPPING = new Set(['dropped', 'rejected']);
+const sameRule = (a: { table: string | null; chain: string | null; rule: number | null }, b: { table: string; chain: string; rule: number | null }) =>
+	a.table === b.table && a.chain === b.chain && a.rule === b.rule;
+const ruleText = (h: KernelHit | Verdict | null | undefined) => (h ? `${h.table} ${h.chain} ${h.rule ?? 'policy'} ${h.target}` : 'no rule');
+
+/** The kernel's account of each captured frame, in capture order (null: not IPv4, e.g. ARP). */
+function kernelPerFrame(run: TrafficRun): Array<KernelPacket | null | 'untraced'> {
+	const traced = kernelPackets(run);
+	const seen = new Map<string, number>();
+	return pcapFrames(run.capture).map((frame) => {
+		const key = frameKey(frame);
+		if (key === null) return null;
+		const i = seen.get(key) ?? 0;
+		seen.set(key, i + 1);
+		return traced.get(key)?.[i] ?? 'untraced';
+	});
+}
+
+function replay(run: TrafficRun): { lines: ReplayLine[]; summary: Summary } {
+	const r = spawnSync(process.execPath, [join(REPO, 'bin', 'netsleuth.js'), 'pcap', run.capture, '--trace', '--snapshot', run.snapshot, '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+	assert.equal(r.status, 0, `netsleuth pcap --trace failed (${r.status}): ${r.stderr}`);
+	const parsed = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as ReplayLine | { summary: Summary });
+	const last = parsed.pop() as { summary: Summary };
+	return { lines: parsed as ReplayLine[], summary: last.summary };
+}
+
+/** Runs the traffic with one iptables backend; fails with every packet and counter where netsleuth and the kernel differ. */
+async function prove(t: { skip(message?: string): void }, backend: 'nft' | 'legacy'): Promise<void> {
+	if (!requireKernelOrSkip(t)) return;
+	const dir = mkdtempSync(join(tmpdir(), 'netsleuth-replay-'));
+	const topo = createTopology(REPLAY_TOPOLOGY);
+	let run: TrafficRun;
+	let cleanupErrors: string[] = [];
+	let keep = false;
+	try {
+		run = await runTraffic(topo, dir, backend);
+	} finally {
+		cleanupErrors = destroyTopology(topo);
+	}
+	try {
+		assert.deepEqual(cleanupErrors, []);
+		assert.deepEqual(listNamespaces().filter((ns) => [topo.client, topo.host, topo.server].includes(ns)), [], 'namespaces left behind');
+		assert.match(run.tcpdump, /^0 packets dropped by kernel/m, run.tcpdump);
+		// The traffic did what the ruleset says: served where allowed, refused or unanswered elsewhere.
+		const c = run.client;
+		const all = (jobs: string[], ok: (r: string) => boolean) => {
+			for (const job of jobs) assert.ok(c[job]!.every(ok), `${job}: ${c[job]}`);
+		};
+		all(['http server:80', 'http host:8080', 'dnat host:8081 → server:80', 'udp server:5353 (echo)'], (r) => r.startsWith('ok '));
+		all(['tcp server:23 (reset)', 'tcp server:443 (port unreachable)', 'tcp host:2222 (reset)', 'udp server:5354 (closed port)'], (r) => r === 'Connection refused');
+		all(['tcp server:22 (dropped)', 'tcp host:3306 (dropped)', 'dnat host:8082 → server:22 (dropped)'], (r) => r === 'timeout');
+		all(['ping server', 'ping host'], (r) => r === 'ok');
+
+		const kernel = kernelPerFrame(run);
+		assert.deepEqual(kernel.flatMap((k, i) => (k === 'untraced' ? [i + 1] : [])), [], 'captured IPv4 packets the host never traced');
+		assert.ok(kernel.length >= 200, `only ${kernel.length} packets captured`);
+		const counters = parseCounters(run.counters);
+		const dropping = counters.filter((r) => r.table === 'filter' && (r.target === 'DROP' || r.target === 'REJECT'));
+		assert.ok(dropping.filter((r) => r.rule !== null).every((r) => r.packets > 0), `every dropping rule was used: ${JSON.stringify(dropping)}`);
+		// The harness's own account agrees with the kernel's counters: every drop found, each under its rule.
+		const stoppedHere = (r: RuleCounter) => kernel.filter((k) => k !== null && k !== 'untraced' && k.decidedBy && sameRule(k.decidedBy, r)).length;
+		if (backend === 'nft') assert.deepEqual(dropping.map((r) => `${ruleText(r)} ${stoppedHere(r)}`), dropping.map((r) => `${ruleText(r)} ${r.packets}`));
+		else assert.equal(kernel.filter((k) => k !== null && k !== 'untraced' && k.fate === 'stopped').length, dropping.reduce((s, r) => s + r.packets, 0));
+
+		const { lines, summary } = replay(run);
+		assert.equal(lines.length, kernel.length, 'one line per captured packet');
+		const mismatches: string[] = [];
+		lines.forEach((line, i) => {
+			const k = kernel[i] as KernelPacket | null;
+			const ours = `${line.fate} (${ruleText(line.verdict)}, ct ${line.ct})`;
+			if (k === null) {
+				if (line.fate !== 'skipped') mismatches.push(`#${line.n} ${line.summary}: not IPv4, netsleuth ${ours}`);
+				return;
+			}
+			const fateAgrees = k.fate === 'stopped' ? DROPPING.has(line.fate) : k.fate === line.fate;
+			const ruleAgrees = !k.decidedBy || (line.verdict !== null && sameRule(line.verdict, k.decidedBy) && line.verdict.target === k.decidedBy.target);
+			const ctAgrees = k.ct === null || k.ct === line.ct;
+			if (!fateAgrees || !ruleAgrees || !ctAgrees) mismatches.push(`#${line.n} ${line.summary}: kernel ${k.fate} (${ruleText(k.decidedBy)}, ct ${k.ct}), netsleuth ${ours}`);
+		});
+		// The kernel's counters of every rule and policy that drops, against netsleuth's per-rule summary.
+		const counted = (r: RuleCounter) => summary.by_rule.filter((b) => sameRule(b, r) && b.target === r.target).reduce((s, b) => s + b.count, 0);
+		const countDiffs = dropping.filter((r) => counted(r) !== r.packets).map((r) => `${ruleText(r)}: kernel counter ${r.packets}, netsleuth by_rule ${counted(r)}`);
+		const failures = [...mismatches, ...countDiffs];
+		keep = failures.length > 0;
+		assert.ok(!keep, `${mismatches.length} of ${lines.length} packets differ, ${countDiffs.length} drop counters differ (capture and snapshot kept in ${dir}):\n${failures.join('\n')}`);
+	} finally {
+		if (!keep) rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+// Fate, deciding rule and conntrack state of every captured packet, per the nf_tables trace of each.
+test('pcap --trace replays real traffic through a stateful firewall (iptables-nft) as the kernel decided it', (t) => prove(t, 'nft'));
+// The legacy backend is not traced rule by rule: fates and conntrack states per packet, drops per rule by the counters.
+test('pcap --trace replays the same traffic through iptables-legacy as the kernel decided it', (t) => prove(t, 'legacy'));

@@ -14,7 +14,7 @@ import {
 	type Table,
 	type TargetUse,
 } from './ruleset.js';
-import { quickCheck } from './quick-check.js';
+import { quickCheck, type QuickRule } from './quick-check.js';
 import { ParseError, type Token, tokenize } from './tokens.js';
 
 const CHAIN_NAME = /^[^\s!-][^\s]{0,28}$/;
@@ -352,21 +352,34 @@ class ParsedTarget implements TargetUse {
  */
 class LazyRule implements Rule {
 	readonly line: number;
-	readonly text: string;
+	/** The parser's whole input: the line is cut out of it when asked for (a 150,000-rule dump holds as many of these objects). */
+	readonly #input: string;
+	readonly #start: number;
 	readonly #table: Table;
 	readonly #chain: Chain;
-	/** What the quick reader found, in one number (a 150,000-rule dump holds as many of these objects): see `exactDestination`. */
+	/** What the quick reader found, in one number: see `exactDestination`. */
 	readonly #found: number;
 	#rule: ParsedRule | undefined;
 
-	constructor(table: Table, chain: Chain, line: number, source: string, jumpsToChain: boolean, destinationAt: number, destinationEnd: number) {
+	constructor(table: Table, chain: Chain, line: number, input: string, start: number, found: QuickRule) {
 		this.line = line;
-		// The line has nothing to trim: it is the rule's text and the words' source.
-		this.text = source;
+		this.#input = input;
+		this.#start = start;
 		this.#table = table;
 		this.#chain = chain;
-		// Bit 0: the target was a chain when the line was read; bits 1–4: the destination's length (≤ 15); above: its start + 1 (0: none).
-		this.#found = (jumpsToChain ? 1 : 0) + (destinationAt < 0 ? 0 : (destinationEnd - destinationAt) * 2 + (destinationAt + 1) * 32);
+		// Bit 0: the target was a chain when the line was read; bits 1–4: the destination's length (≤ 15);
+		// above: its offset in the line + 1 (0: none).
+		const at = found.destinationAt;
+		this.#found = (found.jumpsToChain ? 1 : 0) + (at < 0 ? 0 : (found.destinationEnd - at) * 2 + (at - start + 1) * 32);
+	}
+
+	/** The line, which has nothing to trim: it is the rule's text and the words' source. */
+	get text(): string {
+		const input = this.#input;
+		let end = input.indexOf('\n', this.#start);
+		if (end < 0) end = input.length;
+		if (input.charCodeAt(end - 1) === 13) end--;
+		return input.slice(this.#start, end);
 	}
 
 	get table(): string {
@@ -382,17 +395,18 @@ class LazyRule implements Rule {
 		if (!(rule instanceof LazyRule)) return undefined;
 		const found = rule.#found;
 		if (found < 32) return null;
-		const at = Math.floor(found / 32) - 1;
-		return rule.text.slice(at, at + ((found >> 1) & 15));
+		const at = rule.#start + Math.floor(found / 32) - 1;
+		return rule.#input.slice(at, at + (Math.floor(found / 2) % 16));
 	}
 
 	#parsed(): ParsedRule {
 		if (!this.#rule) {
-			const tokens = tokenize(this.text, this.line);
+			const text = this.text;
+			const tokens = tokenize(text, this.line);
 			// The quick reader takes IPv4 lines only.
 			const ctx = new ParseContext(4, this.line, this.table);
 			// As the line was read: its target was a chain then or not (chains are only ever added).
-			this.#rule = parseRule(this.#table, this.#chain, this.line, this.text, this.text, 2, tokens.slice(2), ctx, undefined, (this.#found & 1) === 1);
+			this.#rule = parseRule(this.#table, this.#chain, this.line, text, text, 2, tokens.slice(2), ctx, undefined, (this.#found & 1) === 1);
 			if (ctx.warnings.length) throw new Error(`internal: line ${this.line} was read quickly but warns: ${ctx.warnings[0]!.text}`);
 		}
 		return this.#rule;
@@ -502,22 +516,27 @@ export function parseRuleset(text: string, options: ParseOptions = {}): Ruleset 
 	for (let start = 0; start <= text.length; ) {
 		let stop = text.indexOf('\n', start);
 		if (stop < 0) stop = text.length;
-		const line = text.slice(start, stop > start && text.charCodeAt(stop - 1) === 13 ? stop - 1 : stop);
+		const lineStart = start;
+		const lineEnd = stop > start && text.charCodeAt(stop - 1) === 13 ? stop - 1 : stop;
 		start = stop + 1;
 		lineNumber++;
+		// A rule line (-A …, nothing to trim) goes to the quick reader first, without being cut out of the text.
+		if (lazy && table && text.charCodeAt(lineStart) === 45 && !isWhite(text.charCodeAt(lineEnd - 1))) {
+			const quick = quickCheck(text, table, family, lineStart, lineEnd);
+			if (quick) {
+				quick.chain.rules.push(new LazyRule(table, quick.chain, lineNumber, text, lineStart, quick));
+				if (quick.conntrack) usesConntrack = true;
+				continue;
+			}
+		}
+		const line = text.slice(lineStart, lineEnd);
 		// Most lines have nothing to trim: only pay for trim() when an end is white.
 		const trimmed = isWhite(line.charCodeAt(0)) || isWhite(line.charCodeAt(line.length - 1)) ? line.trim() : line;
 		if (trimmed === '') continue;
 		const first = trimmed.charCodeAt(0);
 		if (first === 35 /* # */) continue;
 		if (first === 45 /* - */ && table) {
-			// A command (-A, -I, -N, -P): the bulk of any dump. Common rule lines are checked quickly and parsed when first looked at.
-			const quick = lazy && trimmed === line ? quickCheck(line, table, family) : undefined;
-			if (quick) {
-				quick.chain.rules.push(new LazyRule(table, quick.chain, lineNumber, line, quick.jumpsToChain, quick.destinationAt, quick.destinationEnd));
-				if (quick.conntrack) usesConntrack = true;
-				continue;
-			}
+			// A command (-A, -I, -N, -P) the quick reader left: the full parser.
 			const rule = parseCommand(line, lineNumber, table, family, warnings, inserts);
 			if (rule && !usesConntrack && needsConntrack(rule)) usesConntrack = true;
 			continue;

@@ -23,7 +23,8 @@ export interface QuickRule {
 	readonly conntrack: boolean;
 	/**
 	 * Where the address of a `-d A.B.C.D` or `-d A.B.C.D/32` (not negated, no `-s` in the rule) is in the
-	 * line: the chain index reads it without building the rule. -1 when there is none.
+	 * text read (not from the line's start): the chain index reads it without building the rule. -1 when
+	 * there is none.
 	 */
 	readonly destinationAt: number;
 	readonly destinationEnd: number;
@@ -87,13 +88,14 @@ function isProbability(line: string, start: number, end: number): boolean {
 }
 
 /**
- * The end of the word at `at`, or -1 for an empty word (two spaces) or a word followed by a trailing space.
- * The reader keeps its cursor in a local and passes it: module-level state costs a context load per use.
+ * The end of the word at `at` in a line ending at n, or -1 for an empty word (two spaces) or a word
+ * followed by a trailing space. The reader keeps its cursor in a local and passes it: module-level state
+ * costs a context load per use.
  */
 function wordEnd(line: string, at: number, n: number): number {
 	if (at >= n) return -1;
 	let e = line.indexOf(' ', at);
-	if (e < 0) e = n;
+	if (e < 0 || e > n) e = n;
 	if (e === at || e === n - 1) return -1;
 	return e;
 }
@@ -108,9 +110,9 @@ function after(line: string, at: number, n: number, word: string): number {
 	return e + 1;
 }
 
-/** Whether the line has `word` at `from` (startsWith without its call overhead). */
-function has(line: string, word: string, from: number): boolean {
-	if (from + word.length > line.length) return false;
+/** Whether the line (ending at n) has `word` at `from` (startsWith without its call overhead). */
+function has(line: string, word: string, from: number, n: number): boolean {
+	if (from + word.length > n) return false;
 	for (let i = 0; i < word.length; i++) if (line.charCodeAt(from + i) !== word.charCodeAt(i)) return false;
 	return true;
 }
@@ -157,20 +159,23 @@ let lastChain: Chain | undefined;
 /** The one answer object, filled anew by each call (the parser reads it at once): no allocation per line. */
 const answer: { -readonly [K in keyof QuickRule]: QuickRule[K] } = { chain: undefined as unknown as Chain, jumpsToChain: false, conntrack: false, destinationAt: -1, destinationEnd: -1 };
 
-/** The quick reader's verdict on one line: its chain and what the parser keeps, or undefined for the full parser. The answer is valid until the next call. */
-export function quickCheck(line: string, table: Table, family: 4 | 6): QuickRule | undefined {
-	if (family !== 4 || !has(line, '-A ', 0)) return undefined;
-	const n = line.length;
-	let at = 3;
+/**
+ * The quick reader's verdict on one line — the whole of `line`, or its part [start, n) (the parser passes
+ * its whole input, so that a line is cut out only for the full parser): the rule's chain and what the
+ * parser keeps, or undefined for the full parser. The answer is valid until the next call.
+ */
+export function quickCheck(line: string, table: Table, family: 4 | 6, start = 0, n = line.length): QuickRule | undefined {
+	if (family !== 4 || !has(line, '-A ', start, n)) return undefined;
+	let at = start + 3;
 	if (table !== lastTable) {
 		lastTable = table;
 		lastChain = undefined;
 	}
 	let e: number;
 	let chain: Chain | undefined;
-	if (lastChain && has(line, lastChain.name, 3) && line.charCodeAt(3 + lastChain.name.length) === 32) {
+	if (lastChain && has(line, lastChain.name, at, n - 1) && line.charCodeAt(at + lastChain.name.length) === 32) {
 		chain = lastChain;
-		e = 3 + lastChain.name.length;
+		e = at + lastChain.name.length;
 	} else {
 		e = wordEnd(line, at, n);
 		if (e < 0) return undefined;
@@ -196,7 +201,7 @@ export function quickCheck(line: string, table: Table, family: 4 | 6): QuickRule
 		if (negated) {
 			at = bang;
 			// Only -s and -d are taken negated.
-			if (!has(line, '-s ', at) && !has(line, '-d ', at)) return undefined;
+			if (!has(line, '-s ', at, n) && !has(line, '-d ', at, n)) return undefined;
 		}
 		// Every option taken here is two characters and a value follows: "-s ", "-d ", "-p ", "-m ", "-j ".
 		if (line.charCodeAt(at) !== 45 || line.charCodeAt(at + 2) !== 32 || at + 3 >= n) return undefined;
@@ -259,7 +264,7 @@ export function quickCheck(line: string, table: Table, family: 4 | 6): QuickRule
 					at = e + 1;
 					if (!optionNext(line, at, n)) return undefined;
 				}
-				if (!optionNext(line, at, n) || has(line, '--', at)) return undefined;
+				if (!optionNext(line, at, n) || has(line, '--', at, n)) return undefined;
 			} else if ((next = after(line, at, n, 'statistic')) >= 0) {
 				at = next;
 				if (statistic || (at = after(line, at, n, '--mode')) < 0 || (at = after(line, at, n, 'random')) < 0 || (at = after(line, at, n, '--probability')) < 0) return undefined;
@@ -278,7 +283,7 @@ export function quickCheck(line: string, table: Table, family: 4 | 6): QuickRule
 			if (user) {
 				if (user.builtin) return undefined;
 				jumpsToChain = true;
-			} else if (e - targetAt === 4 && has(line, 'DNAT', targetAt)) {
+			} else if (e - targetAt === 4 && has(line, 'DNAT', targetAt, n)) {
 				if (table.name !== 'nat' || (at = after(line, at, n, '--to-destination')) < 0) return undefined;
 				e = wordEnd(line, at, n);
 				if (e < 0) return undefined;
@@ -291,7 +296,7 @@ export function quickCheck(line: string, table: Table, family: 4 | 6): QuickRule
 				}
 				at = e + 1;
 				dnat = true;
-			} else if (!((e - targetAt === 6 && has(line, 'ACCEPT', targetAt)) || (e - targetAt === 6 && has(line, 'RETURN', targetAt)))) return undefined;
+			} else if (!((e - targetAt === 6 && has(line, 'ACCEPT', targetAt, n)) || (e - targetAt === 6 && has(line, 'RETURN', targetAt, n)))) return undefined;
 			// Nothing may follow the target and its options.
 			if (at < n) return undefined;
 		} else return undefined;

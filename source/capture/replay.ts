@@ -244,6 +244,6 @@ function translation(c: Classification, trace: ReplayTrace): { translated?: Tupl
 
 /** The refused packet as the kernel's answer may quote it: as it arrived, and as it was when refused. */
 function refusedTuples(c: Classification, trace: ReplayTrace): Tuple[] {
-	const last = tupleFromJson(trace.final, c);
+	const last = translation(c, trace).translated;
 	return last === undefined ? [c.tuple] : [c.tuple, last];
 }

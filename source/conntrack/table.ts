@@ -162,8 +162,9 @@ export class ConnectionTable {
 		if (this.answers.size === 0) return undefined;
 		const key = packet.proto === 6 && ((packet.tcpFlags ?? 0) & 0x04) !== 0 ? `r ${tupleKey(tuple)}` : extras.quoted ? `q ${tupleKey(tupleOf(extras.quoted))}` : undefined;
 		const answer = key === undefined ? undefined : this.answers.get(key);
-		for (const [k, a] of this.answers) if (a.until < now || k === key) this.answers.delete(k);
-		return answer !== undefined && answer.until >= now ? answer.flow : undefined;
+		if (answer === undefined) return undefined;
+		this.answers.delete(key!);
+		return answer.until >= now ? answer.flow : undefined;
 	}
 
 	private icmpError(packet: Packet, extras: CtExtras, base: Omit<Classification, 'state' | 'flow'>): Classification {
@@ -271,6 +272,7 @@ export class ConnectionTable {
 	/** Deletes what has timed out, so that a long capture's table holds only live connections. */
 	private sweep(now: number): void {
 		for (const entry of this.entries.values()) if (now >= entry.expires) this.remove(entry);
+		for (const [key, answer] of this.answers) if (answer.until < now) this.answers.delete(key);
 	}
 
 	/** The flow of a tuple, numbered when first seen. */

@@ -3,6 +3,7 @@ import { collectLiveHost, readSomethingUseful } from '../host/collect.js';
 import { buildHost, InputError, type LoadedHost, type Origins, type RawHostState } from '../host/model.js';
 import { loadDemo } from '../host/demo/index.js';
 import { loadSnapshot } from '../host/snapshot.js';
+import { decodeText } from '../host/decode-text.js';
 
 /** The source flags of ARCHITECTURE.md §3, as the CLI parsed them. */
 export interface SourceFlags {
@@ -32,7 +33,7 @@ export interface ResolvedSource extends LoadedHost {
 async function readInput(path: string, stdin: () => Promise<string>): Promise<string> {
 	if (path === '-') return stdin();
 	try {
-		return await readFile(path, 'utf8');
+		return decodeText(await readFile(path));
 	} catch (error) {
 		const code = (error as NodeJS.ErrnoException).code;
 		throw new InputError(`${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message}`);

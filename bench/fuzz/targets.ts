@@ -88,11 +88,17 @@ function readText(path: string): string {
 
 /** What ends a line on a terminal: LF, CR, VT and FF (VT100 treats both as LF), NEL. */
 const LINE_BREAK = /[\n\r\v\f\u0085]/;
+/** Besides line breaks, what a message must not carry raw: other C0 and C1 controls, DEL, bidi marks, U+2028/9. */
+const RAW_CONTROL = /[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+/** Messages quote at most ~60 characters of a word (views/safe-text.ts): none comes near this. */
+const MAX_MESSAGE = 600;
 
-/** The message checks every parser shares: text, one line, and (per parser) where. */
+/** The message checks every parser shares: text, one line, no controls, bounded, and (per parser) where. */
 function checkMessage(message: unknown, where: RegExp | ((m: string) => boolean), what: string): string {
 	if (typeof message !== 'string' || message.trim() === '') throw new Violation('message', `${what}: empty error message`);
 	if (LINE_BREAK.test(message)) throw new Violation('message', `${what}: the message is not one line: ${JSON.stringify(message.slice(0, 300))}`);
+	if (RAW_CONTROL.test(message)) throw new Violation('message', `${what}: the message carries a control character: ${JSON.stringify(message.slice(0, 300))}`);
+	if (message.length > MAX_MESSAGE) throw new Violation('message', `${what}: the message is ${message.length} characters long: ${JSON.stringify(message.slice(0, 300))}`);
 	const ok = typeof where === 'function' ? where(message) : where.test(message);
 	if (!ok) throw new Violation('message', `${what}: the message carries no location: ${JSON.stringify(message.slice(0, 300))}`);
 	return message;
@@ -106,8 +112,8 @@ function crash(error: unknown, context: string): Violation {
 	return new Violation('crash', `${context}: ${name}: ${stack}`);
 }
 
-/** JSON.parse's own position, or its "end of input": where invalid JSON goes wrong. */
-const JSON_WHERE = /position \d+|line \d+ column \d+|end of JSON input|Unterminated string in JSON at position/;
+/** Where invalid JSON goes wrong (views/json-input.ts), never JSON.parse's own message. */
+const JSON_WHERE = /^invalid JSON at line \d+ column \d+: /;
 
 /** A JSON path at the start of a message: `routes[3].dst: …`, `ip addr[0].addr_info[1].local: …`. */
 function jsonPathMessage(roots: readonly string[]) {
@@ -541,7 +547,7 @@ function exercise(raw: RawHostState, loaded: ReturnType<typeof buildHost>, label
 	}
 }
 
-const HOST_WHERE = /^(?:snap\.json: )?[a-zA-Z0-9 -]+(?::\d+:\d+: |: (?:(?:routes|rules|links)(?:\[\d+\]|\.[^\s:[]+)*: |not valid JSON \(.*(?:position \d+|end of JSON input)|nft -j list ruleset: ))/;
+const HOST_WHERE = /^(?:snap\.json: )?[a-zA-Z0-9 -]+(?::\d+:\d+: |: (?:(?:routes|rules|links)(?:\[\d+\]|\.[^\s:[]+)*: |nftables: ))/;
 
 const hostTarget: Target = {
 	name: 'host',
@@ -606,7 +612,7 @@ const snapshotTarget: Target = {
 			loaded = parseSnapshot(text(input), 'snap.json');
 		} catch (error) {
 			if (!(error instanceof InputError)) throw crash(error, 'parseSnapshot');
-			return checkMessage(error.message, /^snap\.json: (.*byte offset \d+|.*end of JSON input|.*"\w+"|outputs\.\w+ |not a netsleuth snapshot: expected a JSON object|snapshot format version)/, 'parseSnapshot');
+			return checkMessage(error.message, /^snap\.json(?::\d+:\d+: not a netsleuth snapshot: invalid JSON: |: (?:.*"\w+"|outputs\.\w+ |not a netsleuth snapshot: expected a JSON object|snapshot format version))/, 'parseSnapshot');
 		}
 		if (!loaded.warnings.every((w) => !LINE_BREAK.test(w))) throw new Violation('message', `a snapshot warning is not one line: ${JSON.stringify(loaded.warnings.find((w) => LINE_BREAK.test(w)))}`);
 		let host;

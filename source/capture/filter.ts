@@ -1,6 +1,6 @@
 import { parseCidr, parseIp, type Cidr } from '../packet/address.js';
 import { CaptureInputError } from './frame.js';
-import { safeText } from '../views/safe-text.js';
+import { quoted } from '../views/safe-text.js';
 import { ipv4, ipv6 } from './decode/format.js';
 import type { DecodedPacket, Ipv4Layer, Ipv6Layer } from './decode/packet.js';
 
@@ -69,7 +69,7 @@ class Parser {
 
 	private fail(expected: string): never {
 		const token = this.tokens[this.i];
-		const found = token === undefined ? 'the end' : `"${safeText(token.text)}"`;
+		const found = token === undefined ? 'the end' : quoted(token.text);
 		throw new FilterError(`--filter: column ${token?.column ?? this.length + 1}: expected ${expected}, found ${found}`);
 	}
 

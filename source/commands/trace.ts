@@ -5,6 +5,7 @@ import { formatTrace } from '../trace/format.js';
 import { tracePacket } from '../trace/pipeline.js';
 import { COLOR, PLAIN } from '../views/style.js';
 import { resolveSource, type SourceFlags } from './sources.js';
+import { quoted } from '../views/safe-text.js';
 
 export class TraceUsageError extends Error {}
 
@@ -48,7 +49,7 @@ async function capturedPacket(flags: Record<string, unknown>, words: readonly st
 	const packet = toEnginePacket(decoded, typeof flags.in === 'string' ? { in: flags.in } : {});
 	if (typeof flags.state === 'string') {
 		const state = flags.state.toUpperCase();
-		if (!['NEW', 'ESTABLISHED', 'RELATED', 'INVALID', 'UNTRACKED'].includes(state)) throw new TraceUsageError(`--state must be NEW, ESTABLISHED, RELATED, INVALID or UNTRACKED, got "${flags.state}"`);
+		if (!['NEW', 'ESTABLISHED', 'RELATED', 'INVALID', 'UNTRACKED'].includes(state)) throw new TraceUsageError(`--state must be NEW, ESTABLISHED, RELATED, INVALID or UNTRACKED, got ${quoted(flags.state)}`);
 		packet.ctState = state as Packet['ctState'];
 		packet.ctStateGiven = true;
 	}

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { hostname, release } from 'node:os';
 import { execa } from 'execa';
 import type { RawHostState } from './model.js';
+import { quoted } from '../views/safe-text.js';
 
 /**
  * The only commands netsleuth ever runs, each with fixed arguments: all of them only read. A command is
@@ -204,7 +205,7 @@ export async function collectLiveHost(netns?: string, options: CollectOptions = 
 	const raw: RawHostState = { hostname: netns ? `${hostname()} (netns ${netns})` : hostname() };
 	const missing: string[] = [];
 	if (netns !== undefined && (!NETNS_NAME.test(netns) || !existsSync(`/run/netns/${netns}`))) {
-		missing.push(`no network namespace named "${netns}" (ip netns list shows the names; create it with ip netns add, or drop --netns)`);
+		missing.push(`no network namespace named ${quoted(netns)} (ip netns list shows the names; create it with ip netns add, or drop --netns)`);
 		return { raw, missing, meta };
 	}
 	const run = async (argv: string[]): Promise<string> => {

@@ -6,6 +6,8 @@ import type { Ruleset } from '../netfilter/ruleset.js';
 import { ParseError } from '../netfilter/tokens.js';
 import { parseAddresses, parseRoutes, parseRules } from '../routing/routes.js';
 import type { HostModel } from '../trace/pipeline.js';
+import { JsonSyntaxError, parseJson } from '../views/json-input.js';
+import { oneLine } from '../views/safe-text.js';
 
 /** A host's state as the raw text its tools print: what a snapshot stores and the collectors read. */
 export interface RawHostState {
@@ -69,9 +71,10 @@ export class InputError extends Error {}
 
 function json(text: string, origin: string): unknown {
 	try {
-		return JSON.parse(text);
+		return parseJson(text);
 	} catch (error) {
-		throw new InputError(`${origin}: not valid JSON (${(error as Error).message})`);
+		if (error instanceof JsonSyntaxError) throw new InputError(`${origin}:${error.line}:${error.column}: invalid JSON: ${error.reason}`);
+		throw error;
 	}
 }
 
@@ -110,10 +113,10 @@ export function parseIpsetSave(text: string): Map<string, IpSetEntry> {
  * iptables-nft-save prints every built-in chain of a table, but iptables-nft creates only those a ruleset
  * uses; a chain the kernel does not have has no hook, no policy and no trace events. nft's listing tells.
  */
-function markAbsentChains(listing: unknown, ruleset: Ruleset | undefined, family: 'ip' | 'ip6'): void {
+function markAbsentChains(listing: unknown, ruleset: Ruleset | undefined, family: 'ip' | 'ip6', origin: string): void {
 	if (!ruleset) return;
 	const items = (listing as { nftables?: unknown[] })?.nftables;
-	if (!Array.isArray(items)) throw new InputError('nft -j list ruleset: expected an object with an "nftables" array');
+	if (!Array.isArray(items)) throw new InputError(`${origin}: nftables: expected a JSON object with an "nftables" array`);
 	const tables = new Set<string>();
 	const chains = new Set<string>();
 	for (const item of items as Record<string, { family?: string; name?: string; table?: string }>[]) {
@@ -154,16 +157,17 @@ export function buildHost(raw: RawHostState, origins: Origins = {}): LoadedHost 
 		if (text === undefined) return undefined;
 		const dump = text;
 		const parsed = located(name, () => parseRuleset(dump, { family, origin: name }));
-		for (const w of parsed.warnings) warnings.push(`${name}:${w.line}:${w.column}: ${w.text}`);
+		for (const w of parsed.warnings) warnings.push(`${name}:${w.line}:${w.column}: ${oneLine(w.text)}`);
 		const backend = saveBackend(dump) ?? (text === raw[legacyKey] ? 'legacy' : undefined);
 		return backend ? { ...parsed, backend } : parsed;
 	};
 	const rules4 = rules('iptables', 4);
 	const rules6 = rules('ip6tables', 6);
 	if (raw.nft !== undefined) {
-		const listing = located(origin('nft', 'nft -j list ruleset'), () => json(raw.nft!, origin('nft', 'nft -j list ruleset')));
-		markAbsentChains(listing, rules4, 'ip');
-		markAbsentChains(listing, rules6, 'ip6');
+		const where = origin('nft', 'nft -j list ruleset');
+		const listing = located(where, () => json(raw.nft!, where));
+		markAbsentChains(listing, rules4, 'ip', where);
+		markAbsentChains(listing, rules6, 'ip6', where);
 	}
 	const addresses = raw.addresses === undefined ? [] : located(origin('addresses', 'ip -j addr'), () => parseAddresses(json(raw.addresses!, origin('addresses', 'ip -j addr'))));
 	const haveRouting = raw.routes !== undefined || raw.routes6 !== undefined;

@@ -3,6 +3,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { ALLOWED_COMMANDS, type Collected, type CollectedMeta } from './collect.js';
 import { InputError, RAW_PARTS, type Origins, type RawHostState } from './model.js';
 import { loadSosDirectory } from './sos.js';
+import { JsonSyntaxError, jsonValueText, parseJson } from '../views/json-input.js';
+import { quoted } from '../views/safe-text.js';
 
 /**
  * One JSON file with everything the collector read: every raw output under `outputs` (keyed as in
@@ -84,19 +86,18 @@ export interface LoadedSnapshot {
 export function parseSnapshot(text: string, file: string): LoadedSnapshot {
 	let doc: unknown;
 	try {
-		doc = JSON.parse(text);
+		doc = parseJson(text);
 	} catch (error) {
-		const message = (error as Error).message;
-		const at = /position (\d+)/.exec(message);
-		throw new InputError(`${file}: not a netsleuth snapshot: invalid JSON${at ? ` at byte offset ${at[1]}` : ''} (${message.replace(/^.*?:\s*/, '').slice(0, 120)})`);
+		if (error instanceof JsonSyntaxError) throw new InputError(`${file}:${error.line}:${error.column}: not a netsleuth snapshot: invalid JSON: ${error.reason}`);
+		throw error;
 	}
 	if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new InputError(`${file}: not a netsleuth snapshot: expected a JSON object`);
 	const o = doc as Record<string, unknown>;
 	if (o['format'] !== SNAPSHOT_FORMAT) {
-		throw new InputError(`${file}: not a netsleuth snapshot: "format" is ${o['format'] === undefined ? 'missing' : JSON.stringify(o['format'])}, expected "${SNAPSHOT_FORMAT}" (make one with netsleuth snapshot -o FILE)`);
+		throw new InputError(`${file}: not a netsleuth snapshot: "format" is ${o['format'] === undefined ? 'missing' : jsonValueText(o['format'])}, expected ${quoted(SNAPSHOT_FORMAT)} (make one with netsleuth snapshot -o FILE)`);
 	}
 	if (typeof o['formatVersion'] !== 'number' || o['formatVersion'] > SNAPSHOT_VERSION || o['formatVersion'] < 1) {
-		throw new InputError(`${file}: snapshot format version ${JSON.stringify(o['formatVersion'])} is not one this netsleuth reads (1..${SNAPSHOT_VERSION}): upgrade netsleuth`);
+		throw new InputError(`${file}: snapshot format version ${jsonValueText(o['formatVersion'])} is not one this netsleuth reads (1..${SNAPSHOT_VERSION}): upgrade netsleuth`);
 	}
 	const outputs = o['outputs'];
 	if (typeof outputs !== 'object' || outputs === null || Array.isArray(outputs)) throw new InputError(`${file}: "outputs" must be an object of command outputs`);
@@ -106,7 +107,7 @@ export function parseSnapshot(text: string, file: string): LoadedSnapshot {
 	const known = new Set<string>(RAW_PARTS);
 	for (const [key, value] of Object.entries(outputs)) {
 		if (!known.has(key)) {
-			warnings.push(`${file}: ignoring unknown output "${key}" (made by a newer netsleuth?)`);
+			warnings.push(`${file}: ignoring unknown output ${quoted(key)} (made by a newer netsleuth?)`);
 			continue;
 		}
 		if (typeof value !== 'string') throw new InputError(`${file}: outputs.${key} must be a string (the command's output), got ${value === null ? 'null' : typeof value}`);
@@ -114,7 +115,7 @@ export function parseSnapshot(text: string, file: string): LoadedSnapshot {
 		origins[key as keyof RawHostState] = `${file}: ${key}`;
 	}
 	for (const key of ['hostname', 'kernel', 'time', 'netns', 'label'] as const) {
-		if (o[key] !== undefined && typeof o[key] !== 'string') throw new InputError(`${file}: "${key}" must be a string`);
+		if (o[key] !== undefined && typeof o[key] !== 'string') throw new InputError(`${file}: ${quoted(key)} must be a string`);
 	}
 	if (o['missing'] !== undefined && (!Array.isArray(o['missing']) || o['missing'].some((m) => typeof m !== 'string'))) throw new InputError(`${file}: "missing" must be an array of strings`);
 	const hostname = o['hostname'] as string | undefined;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { bridgeLinksFromText, bridgeVlansFromText, type Converted, fdbFromText, linksFromText, routesFromText, rulesFromText } from '../links/iproute-text.js';
 import { InputError, type Origins, type RawHostState } from './model.js';
 import type { LoadedSnapshot } from './snapshot.js';
+import { quoted } from '../views/safe-text.js';
 
 /**
  * A sosreport directory: the files sos writes under sos_commands/ (named by its command-name mangling,
@@ -169,7 +170,7 @@ export function listingToSave(listings: { table: string; text: string; file: str
 			else if (opt === '!f') parts.push('!', '-f');
 			const converted = extraToOptions(extra, target, protName);
 			if (converted.unknown !== undefined) {
-				warnings.push(`${file}:${i + 1}: could not turn "${converted.unknown.slice(0, 60)}" back into iptables options; this rule of ${table} ${current} is left out`);
+				warnings.push(`${file}:${i + 1}: could not turn ${quoted(converted.unknown)} back into iptables options; this rule of ${table} ${current} is left out`);
 				return;
 			}
 			const targetOptions = converted.options;

@@ -1,3 +1,4 @@
+import { parseJson } from '../views/json-input.js';
 import type { Bridge, BridgePort, BridgeVlan, FdbEntry, Link, LinkAddress, LinkKind, LinkModel, Neighbour } from './model.js';
 
 /**
@@ -25,9 +26,9 @@ function list(input: unknown, what: string): unknown[] {
 	if (typeof input === 'string') {
 		if (input.trim() === '') return [];
 		try {
-			value = JSON.parse(input);
+			value = parseJson(input);
 		} catch (error) {
-			fail(what, `invalid JSON (${(error as Error).message})`);
+			fail(what, (error as Error).message);
 		}
 	}
 	if (value === undefined || value === null) return [];
@@ -223,9 +224,9 @@ function vlansByPort(input: unknown): Map<string, BridgeVlan[]> {
 	if (typeof input === 'string') {
 		if (input.trim() === '') return byPort;
 		try {
-			value = JSON.parse(input);
+			value = parseJson(input);
 		} catch (error) {
-			fail('bridge vlan', `invalid JSON (${(error as Error).message})`);
+			fail('bridge vlan', (error as Error).message);
 		}
 	}
 	const read = (name: string, entries: unknown, path: string) => {

@@ -1,6 +1,7 @@
 import { ICMP6_NAMES, ICMP_NAMES } from '../netfilter/matches/icmp-types.js';
 import { type Ip, parseIp } from './address.js';
 import { type CtState, type Packet, PROTOCOL_NUMBERS, TCP_FLAGS } from './packet.js';
+import { quoted } from '../views/safe-text.js';
 
 /** A packet as the user describes it: flags or a tcpdump-like expression, all text. */
 export interface PacketSpec {
@@ -30,14 +31,14 @@ const STATES: readonly CtState[] = ['NEW', 'ESTABLISHED', 'RELATED', 'INVALID', 
 
 function number(text: string, what: string, max: number): number {
 	const value = /^0x[0-9a-f]+$/i.test(text) ? parseInt(text, 16) : /^\d+$/.test(text) ? Number(text) : NaN;
-	if (!Number.isFinite(value) || value > max) throw new PacketSpecError(`${what} must be a number from 0 to ${max}, got "${text}"`);
+	if (!Number.isFinite(value) || value > max) throw new PacketSpecError(`${what} must be a number from 0 to ${max}, got ${quoted(text)}`);
 	return value;
 }
 
 function address(text: string | undefined, what: string): Ip {
 	if (text === undefined) throw new PacketSpecError(`the packet needs a ${what} address (--${what === 'source' ? 'src' : 'dst'})`);
 	const ip = parseIp(text);
-	if (!ip) throw new PacketSpecError(`${what} "${text}" is not an IP address`);
+	if (!ip) throw new PacketSpecError(`${what} ${quoted(text)} is not an IP address`);
 	return ip;
 }
 
@@ -69,7 +70,7 @@ export function parseExpression(words: readonly string[]): PacketSpec {
 	if (first && (PROTOCOL_NUMBERS[first.toLowerCase()] !== undefined || /^\d+$/.test(first))) spec.proto = rest.shift();
 	const from = hostPort(next('a source address'));
 	const arrow = next('">"');
-	if (arrow !== '>' && arrow !== '->') throw new PacketSpecError(`expected ">" between source and destination, got "${arrow}"`);
+	if (arrow !== '>' && arrow !== '->') throw new PacketSpecError(`expected ">" between source and destination, got ${quoted(arrow)}`);
 	const to = hostPort(next('a destination address'));
 	spec.src = from.host;
 	spec.dst = to.host;
@@ -90,7 +91,7 @@ export function parseExpression(words: readonly string[]): PacketSpec {
 			case 'ttl': spec.ttl = next('a TTL'); break;
 			case 'uid': spec.uid = next('a uid'); break;
 			case 'local': spec.local = true; break;
-			default: throw new PacketSpecError(`unknown word "${keyword}" in the packet expression (expected in, out, mark, state, flags, type, mac, dmac, len, ttl, uid or local)`);
+			default: throw new PacketSpecError(`unknown word ${quoted(keyword)} in the packet expression (expected in, out, mark, state, flags, type, mac, dmac, len, ttl, uid or local)`);
 		}
 	}
 	return spec;
@@ -100,7 +101,7 @@ function parseIcmpType(text: string, family: 4 | 6): { type: number; code: numbe
 	const named = (family === 4 ? ICMP_NAMES : ICMP6_NAMES)[text];
 	if (named) return { type: named[0], code: named[1] ?? 0 };
 	const m = /^(\d+)(?:\/(\d+))?$/.exec(text);
-	if (!m) throw new PacketSpecError(`unknown ICMP type "${text}" (a number, number/code, or a name such as echo-request)`);
+	if (!m) throw new PacketSpecError(`unknown ICMP type ${quoted(text)} (a number, number/code, or a name such as echo-request)`);
 	return { type: number(m[1]!, 'ICMP type', 255), code: m[2] === undefined ? 0 : number(m[2], 'ICMP code', 255) };
 }
 
@@ -112,9 +113,9 @@ export function packetFromSpec(spec: PacketSpec): Packet {
 	const family = src.family;
 	const protoText = (spec.proto ?? (spec.icmpType ? (family === 4 ? 'icmp' : 'icmpv6') : 'tcp')).toLowerCase();
 	const proto = /^\d+$/.test(protoText) ? number(protoText, 'protocol', 255) : PROTOCOL_NUMBERS[protoText === 'icmp' && family === 6 ? 'icmpv6' : protoText];
-	if (proto === undefined) throw new PacketSpecError(`unknown protocol "${spec.proto}"`);
+	if (proto === undefined) throw new PacketSpecError(`unknown protocol ${quoted(spec.proto ?? '')}`);
 	const stateText = (spec.state ?? 'NEW').toUpperCase();
-	if (!STATES.includes(stateText as CtState)) throw new PacketSpecError(`state must be one of ${STATES.join(', ')}, got "${spec.state}"`);
+	if (!STATES.includes(stateText as CtState)) throw new PacketSpecError(`state must be one of ${STATES.join(', ')}, got ${quoted(spec.state ?? '')}`);
 	const ctState = stateText as CtState;
 	if (spec.in && spec.local) throw new PacketSpecError('a locally generated packet (--local) has no input interface (--in)');
 	const packet: Packet = {
@@ -137,11 +138,11 @@ export function packetFromSpec(spec: PacketSpec): Packet {
 	if (spec.in) packet.in = spec.in;
 	if (spec.out) packet.out = spec.out;
 	if (spec.srcMac) {
-		if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(spec.srcMac)) throw new PacketSpecError(`"${spec.srcMac}" is not a MAC address`);
+		if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(spec.srcMac)) throw new PacketSpecError(`${quoted(spec.srcMac)} is not a MAC address`);
 		packet.srcMac = spec.srcMac.toLowerCase();
 	}
 	if (spec.dstMac) {
-		if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(spec.dstMac)) throw new PacketSpecError(`destination MAC "${spec.dstMac}" is not a MAC address`);
+		if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(spec.dstMac)) throw new PacketSpecError(`destination MAC ${quoted(spec.dstMac)} is not a MAC address`);
 		if (spec.local) throw new PacketSpecError('a locally generated packet (--local) has no destination MAC to give (--dst-mac is for frames arriving on an interface)');
 		packet.dstMac = spec.dstMac.toLowerCase();
 	}
@@ -154,14 +155,14 @@ export function packetFromSpec(spec: PacketSpec): Packet {
 		packet.ct.origSport = packet.ct.replDport = packet.sport;
 		packet.ct.origDport = packet.ct.replSport = packet.dport;
 	} else if (spec.sport !== undefined || spec.dport !== undefined) {
-		throw new PacketSpecError(`protocol ${protoText} has no ports`);
+		throw new PacketSpecError(`protocol ${quoted(protoText)} has no ports (--sport/--dport)`);
 	}
 	if (proto === 6) {
 		const flags = spec.tcpFlags ?? (ctState === 'NEW' ? 'SYN' : 'ACK');
 		packet.tcpFlags = 0;
 		for (const name of flags.split(',')) {
 			const bit = TCP_FLAGS[name.toUpperCase()];
-			if (bit === undefined && name.toUpperCase() !== 'NONE') throw new PacketSpecError(`unknown TCP flag "${name}" (FIN, SYN, RST, PSH, ACK, URG, ECE, CWR)`);
+			if (bit === undefined && name.toUpperCase() !== 'NONE') throw new PacketSpecError(`unknown TCP flag ${quoted(name)} (FIN, SYN, RST, PSH, ACK, URG, ECE, CWR)`);
 			packet.tcpFlags |= bit ?? 0;
 		}
 	} else if (spec.tcpFlags) throw new PacketSpecError('--tcp-flags needs a TCP packet');

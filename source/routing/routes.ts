@@ -1,4 +1,5 @@
 import { type Cidr, type Ip, formatCidr, formatIp, parseCidr, parseIp } from '../packet/address.js';
+import { jsonValueText, parseJson } from '../views/json-input.js';
 
 /**
  * Routes, policy rules and local addresses as `ip -j route show table all`, `ip -j rule` and
@@ -137,38 +138,28 @@ function fail(path: string, message: string): never {
 	throw new Error(`${path}: ${message}`);
 }
 
-function describe(value: unknown): string {
-	if (value === undefined) return 'nothing';
-	try {
-		return JSON.stringify(value) ?? String(value);
-	} catch {
-		// JSON.stringify recurses: a value nested thousands deep overflows the stack.
-		return Array.isArray(value) ? 'a deeply nested array' : 'a deeply nested object';
-	}
-}
-
 function asList(input: unknown, what: string): unknown[] {
 	let json = input;
 	if (typeof input === 'string') {
 		try {
-			json = JSON.parse(input);
+			json = parseJson(input);
 		} catch (error) {
-			fail(what, `invalid JSON (${(error as Error).message})`);
+			fail(what, (error as Error).message);
 		}
 	}
-	if (!Array.isArray(json)) fail(what, `expected a JSON array, got ${describe(json)}`);
+	if (!Array.isArray(json)) fail(what, `expected a JSON array, got ${jsonValueText(json)}`);
 	return json;
 }
 
 function asObject(value: unknown, path: string): JsonObject {
-	if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, `expected an object, got ${describe(value)}`);
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, `expected an object, got ${jsonValueText(value)}`);
 	return value as JsonObject;
 }
 
 function optString(o: JsonObject, key: string, path: string): string | undefined {
 	const value = o[key];
 	if (value === undefined) return undefined;
-	if (typeof value !== 'string') fail(`${path}.${key}`, `expected a string, got ${describe(value)}`);
+	if (typeof value !== 'string') fail(`${path}.${key}`, `expected a string, got ${jsonValueText(value)}`);
 	return value;
 }
 
@@ -184,7 +175,7 @@ function optUint(o: JsonObject, key: string, path: string, max = 0xffffffff): nu
 	if (value === undefined) return undefined;
 	const number = typeof value === 'string' && /^(0x[0-9a-f]+|\d+)$/i.test(value) ? Number(value) : value;
 	if (typeof number !== 'number' || !Number.isInteger(number) || number < 0 || number > max) {
-		fail(`${path}.${key}`, `expected an integer 0..${max}, got ${describe(value)}`);
+		fail(`${path}.${key}`, `expected an integer 0..${max}, got ${jsonValueText(value)}`);
 	}
 	return number;
 }
@@ -192,14 +183,14 @@ function optUint(o: JsonObject, key: string, path: string, max = 0xffffffff): nu
 function optFlags(o: JsonObject, key: string, path: string): string[] {
 	const value = o[key];
 	if (value === undefined) return [];
-	if (!Array.isArray(value) || value.some((f) => typeof f !== 'string')) fail(`${path}.${key}`, `expected an array of strings, got ${describe(value)}`);
+	if (!Array.isArray(value) || value.some((f) => typeof f !== 'string')) fail(`${path}.${key}`, `expected an array of strings, got ${jsonValueText(value)}`);
 	return value as string[];
 }
 
 function ipField(text: string, path: string, family?: Family): Ip {
 	const ip = parseIp(text);
-	if (!ip) fail(path, `expected an IP address, got ${describe(text)}`);
-	if (family && ip.family !== family) fail(path, `expected an IPv${family} address, got ${describe(text)}`);
+	if (!ip) fail(path, `expected an IP address, got ${jsonValueText(text)}`);
+	if (family && ip.family !== family) fail(path, `expected an IPv${family} address, got ${jsonValueText(text)}`);
 	return ip;
 }
 
@@ -238,7 +229,7 @@ function parseNexthop(value: unknown, path: string): Nexthop {
 function parseNexthops(o: JsonObject, path: string): Nexthop[] | undefined {
 	const list = o['nexthops'];
 	if (list === undefined) return undefined;
-	if (!Array.isArray(list)) fail(`${path}.nexthops`, `expected an array, got ${describe(list)}`);
+	if (!Array.isArray(list)) fail(`${path}.nexthops`, `expected an array, got ${jsonValueText(list)}`);
 	return list.map((n, i) => parseNexthop(n, `${path}.nexthops[${i}]`));
 }
 
@@ -257,17 +248,17 @@ function inferFamily(o: JsonObject, path: string): Family {
 export function parseRoute(value: unknown, path: string, family?: Family): Route {
 	const o = asObject(value, path);
 	const type = (optString(o, 'type', path) ?? 'unicast') as RouteType;
-	if (!ROUTE_TYPES.has(type)) fail(`${path}.type`, `unknown route type ${describe(o['type'])}`);
+	if (!ROUTE_TYPES.has(type)) fail(`${path}.type`, `unknown route type ${jsonValueText(o['type'])}`);
 	const dstText = optString(o, 'dst', path);
 	if (dstText === undefined) fail(`${path}.dst`, 'missing');
 	const gateway = gatewayField(o, path);
 	const nexthops = parseNexthops(o, path);
 	const dst = dstText === 'default' ? ZERO[family ?? inferFamily(o, path)] : parseCidr(dstText);
-	if (!dst) fail(`${path}.dst`, `expected a prefix or "default", got ${describe(dstText)}`);
-	if (family && dst.family !== family) fail(`${path}.dst`, `expected an IPv${family} prefix, got ${describe(dstText)}`);
+	if (!dst) fail(`${path}.dst`, `expected a prefix or "default", got ${jsonValueText(dstText)}`);
+	if (family && dst.family !== family) fail(`${path}.dst`, `expected an IPv${family} prefix, got ${jsonValueText(dstText)}`);
 	const fromText = optString(o, 'from', path);
 	const src = fromText === undefined ? undefined : parseCidr(fromText);
-	if (fromText !== undefined && (!src || src.family !== dst.family)) fail(`${path}.from`, `expected an IPv${dst.family} prefix, got ${describe(fromText)}`);
+	if (fromText !== undefined && (!src || src.family !== dst.family)) fail(`${path}.from`, `expected an IPv${dst.family} prefix, got ${jsonValueText(fromText)}`);
 	const prefsrcText = optString(o, 'prefsrc', path);
 	const prefsrc = prefsrcText === undefined ? undefined : ipField(prefsrcText, `${path}.prefsrc`, dst.family);
 	const dev = optString(o, 'dev', path);
@@ -317,7 +308,7 @@ function portRange(o: JsonObject, key: string, path: string, max: number): PortR
 	const start = optUint(o, `${key}_start`, path, max);
 	const end = optUint(o, `${key}_end`, path, max);
 	if (start === undefined && end === undefined) return undefined;
-	if (start === undefined || end === undefined || end < start) fail(`${path}.${key}_start`, `bad range ${describe(start)}-${describe(end)}`);
+	if (start === undefined || end === undefined || end < start) fail(`${path}.${key}_start`, `bad range ${jsonValueText(start)}-${jsonValueText(end)}`);
 	return { start, end };
 }
 
@@ -331,7 +322,7 @@ function ipprotoField(o: JsonObject, path: string): number | undefined {
 		const numbered = /^(?:ipproto-|u8 )?(\d{1,3})$/.exec(value);
 		if (numbered && Number(numbered[1]) <= 255) return Number(numbered[1]);
 	}
-	fail(`${path}.ipproto`, `unknown protocol ${describe(value)}`);
+	fail(`${path}.ipproto`, `unknown protocol ${jsonValueText(value)}`);
 }
 
 export function parseRule(value: unknown, path: string, family: Family = 4): IpRule {
@@ -389,7 +380,7 @@ export function parseRule(value: unknown, path: string, family: Family = 4): IpR
 		rule.goto = target;
 	} else if ('nop' in o) rule.action = 'nop';
 	else if (action === 'blackhole' || action === 'unreachable' || action === 'prohibit') rule.action = action;
-	else fail(path, `no action (expected "table", "goto", "nop" or "action" blackhole|unreachable|prohibit, got ${describe(action)})`);
+	else fail(path, `no action (expected "table", "goto", "nop" or "action" blackhole|unreachable|prohibit, got ${jsonValueText(action)})`);
 	return rule;
 }
 
@@ -409,7 +400,7 @@ export function parseAddresses(json: unknown): LocalAddress[] {
 		const dev = optString(link, 'ifname', path);
 		if (dev === undefined) fail(`${path}.ifname`, 'missing');
 		const info = link['addr_info'] ?? [];
-		if (!Array.isArray(info)) fail(`${path}.addr_info`, `expected an array, got ${describe(info)}`);
+		if (!Array.isArray(info)) fail(`${path}.addr_info`, `expected an array, got ${jsonValueText(info)}`);
 		info.forEach((item, j) => {
 			const at = `${path}.addr_info[${j}]`;
 			const a = asObject(item, at);

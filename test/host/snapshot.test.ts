@@ -38,7 +38,7 @@ test('a snapshot keeps every raw output, host name, kernel, time, netsleuth vers
 
 test('an invalid snapshot is refused in one line that names the file and what is wrong', () => {
 	const cases: [string, RegExp][] = [
-		['{"format": "netsleuth-snapshot", ', /^bad\.json: not a netsleuth snapshot: invalid JSON at byte offset \d+/],
+		['{"format": "netsleuth-snapshot", ', /^bad\.json:1:34: not a netsleuth snapshot: invalid JSON: expected double-quoted property name$/],
 		['[1, 2]', /^bad\.json: not a netsleuth snapshot: expected a JSON object$/],
 		['{"hostname": "x"}', /^bad\.json: not a netsleuth snapshot: "format" is missing, expected "netsleuth-snapshot"/],
 		['{"format": "netsleuth-snapshot", "formatVersion": 9, "outputs": {}}', /^bad\.json: snapshot format version 9 is not one this netsleuth reads/],

@@ -1,3 +1,5 @@
+import { oneLine } from '../views/safe-text.js';
+
 /** A word of an iptables-save line: its unquoted text, as written, and where it starts. */
 export interface Token {
 	readonly text: string;
@@ -7,13 +9,18 @@ export interface Token {
 	readonly quoted: boolean;
 }
 
+/** The reason is made one line (it quotes words of the input, whatever they hold) and bounded. */
 export class ParseError extends Error {
+	readonly reason: string;
+
 	constructor(
 		readonly line: number,
 		readonly column: number,
-		readonly reason: string,
+		reason: string,
 	) {
-		super(reason);
+		const clean = oneLine(reason);
+		super(clean);
+		this.reason = clean;
 	}
 }
 

@@ -8,7 +8,7 @@ import { REPO } from '../support/paths.js';
 import type { KernelHit } from './support/kernel-trace.js';
 import { createTopology, destroyTopology, listNamespaces, requireKernelOrSkip } from './support/netns.js';
 import {
-	frameKey, type KernelPacket, kernelPackets, parseCounters, pcapFrames, type RuleCounter, REPLAY_TOPOLOGY, runTraffic, type TrafficRun,
+	type CapturePoint, capturedFrames, type KernelPacket, kernelPackets, parseCounters, type RuleCounter, REPLAY_TOPOLOGY, runTraffic, type TrafficRun,
 } from './support/traffic.js';
 
 interface Verdict { table: string | null; chain: string | null; rule: number | null; target: string | null }
@@ -21,16 +21,21 @@ const sameRule = (a: { table: string | null; chain: string | null; rule: number 
 	a.table === b.table && a.chain === b.chain && a.rule === b.rule;
 const ruleText = (h: KernelHit | Verdict | null | undefined) => (h ? `${h.table} ${h.chain} ${h.rule ?? 'policy'} ${h.target}` : 'no rule');
 
-/** The kernel's account of each captured frame, in capture order (null: not IPv4, e.g. ARP). */
-function kernelPerFrame(run: TrafficRun): Array<KernelPacket | null | 'untraced'> {
+/**
+ * The kernel's account of each captured frame, in capture order (null: not IPv4, e.g. ARP; 'copy': a
+ * packet the host forwarded, captured again leaving it — the n-th capture of a key is the n-th time the
+ * host traced it, except that a forwarded packet seen leaving is the one traced when it arrived).
+ */
+function kernelPerFrame(run: TrafficRun): Array<KernelPacket | null | 'copy' | 'untraced'> {
 	const traced = kernelPackets(run);
 	const seen = new Map<string, number>();
-	return pcapFrames(run.capture).map((frame) => {
-		const key = frameKey(frame);
+	return capturedFrames(run.capture).map(({ key, outgoing }) => {
 		if (key === null) return null;
 		const i = seen.get(key) ?? 0;
+		const next = traced.get(key)?.[i];
+		if (outgoing && next?.origin !== 'local' && traced.get(key)?.[i - 1]?.fate === 'forwarded') return 'copy';
 		seen.set(key, i + 1);
-		return traced.get(key)?.[i] ?? 'untraced';
+		return next ?? 'untraced';
 	});
 }
 
@@ -43,7 +48,7 @@ function replay(run: TrafficRun): { lines: ReplayLine[]; summary: Summary } {
 }
 
 /** Runs the traffic with one iptables backend; fails with every packet and counter where netsleuth and the kernel differ. */
-async function prove(t: { skip(message?: string): void }, backend: 'nft' | 'legacy'): Promise<void> {
+async function prove(t: { skip(message?: string): void }, backend: 'nft' | 'legacy', at: CapturePoint): Promise<void> {
 	if (!requireKernelOrSkip(t)) return;
 	const dir = mkdtempSync(join(tmpdir(), 'netsleuth-replay-'));
 	const topo = createTopology(REPLAY_TOPOLOGY);
@@ -51,7 +56,7 @@ async function prove(t: { skip(message?: string): void }, backend: 'nft' | 'lega
 	let cleanupErrors: string[] = [];
 	let keep = false;
 	try {
-		run = await runTraffic(topo, dir, backend);
+		run = await runTraffic(topo, dir, backend, at);
 	} finally {
 		cleanupErrors = destroyTopology(topo);
 	}
@@ -73,23 +78,25 @@ async function prove(t: { skip(message?: string): void }, backend: 'nft' | 'lega
 
 		const kernel = kernelPerFrame(run);
 		assert.deepEqual(kernel.flatMap((k, i) => (k === 'untraced' ? [i + 1] : [])), [], 'captured IPv4 packets the host never traced');
-		assert.ok(kernel.length >= 200, `only ${kernel.length} packets captured`);
+		const packets = kernel.filter((k): k is KernelPacket => typeof k === 'object' && k !== null);
+		assert.ok(packets.length >= 200, `only ${packets.length} packets traced`);
 		const counters = parseCounters(run.counters);
 		const dropping = counters.filter((r) => r.table === 'filter' && (r.target === 'DROP' || r.target === 'REJECT'));
 		assert.ok(dropping.filter((r) => r.rule !== null).every((r) => r.packets > 0), `every dropping rule was used: ${JSON.stringify(dropping)}`);
 		// The harness's own account agrees with the kernel's counters: every drop found, each under its rule.
-		const stoppedHere = (r: RuleCounter) => kernel.filter((k) => k !== null && k !== 'untraced' && k.decidedBy && sameRule(k.decidedBy, r)).length;
+		const stoppedHere = (r: RuleCounter) => packets.filter((k) => k.decidedBy && sameRule(k.decidedBy, r)).length;
 		if (backend === 'nft') assert.deepEqual(dropping.map((r) => `${ruleText(r)} ${stoppedHere(r)}`), dropping.map((r) => `${ruleText(r)} ${r.packets}`));
-		else assert.equal(kernel.filter((k) => k !== null && k !== 'untraced' && k.fate === 'stopped').length, dropping.reduce((s, r) => s + r.packets, 0));
+		else assert.equal(packets.filter((k) => k.fate === 'stopped').length, dropping.reduce((s, r) => s + r.packets, 0));
 
 		const { lines, summary } = replay(run);
 		assert.equal(lines.length, kernel.length, 'one line per captured packet');
 		const mismatches: string[] = [];
 		lines.forEach((line, i) => {
-			const k = kernel[i] as KernelPacket | null;
+			const k = kernel[i] as KernelPacket | null | 'copy';
 			const ours = `${line.fate} (${ruleText(line.verdict)}, ct ${line.ct})`;
-			if (k === null) {
-				if (line.fate !== 'skipped') mismatches.push(`#${line.n} ${line.summary}: not IPv4, netsleuth ${ours}`);
+			if (k === null || k === 'copy') {
+				const what = k === null ? 'not IPv4' : 'a forwarded packet captured again leaving the host';
+				if (line.fate !== 'skipped') mismatches.push(`#${line.n} ${line.summary}: ${what}, netsleuth ${ours}`);
 				return;
 			}
 			const fateAgrees = k.fate === 'stopped' ? DROPPING.has(line.fate) : k.fate === line.fate;
@@ -109,6 +116,8 @@ async function prove(t: { skip(message?: string): void }, backend: 'nft' | 'lega
 }
 
 // Fate, deciding rule and conntrack state of every captured packet, per the nf_tables trace of each.
-test('pcap --trace replays real traffic through a stateful firewall (iptables-nft) as the kernel decided it', (t) => prove(t, 'nft'));
+test('pcap --trace replays real traffic captured on a client of a stateful firewall (iptables-nft) as the kernel decided it', (t) => prove(t, 'nft', 'client'));
+// On the firewall itself (tcpdump -i any): the arrival interface from SLL2, forwarded packets seen twice.
+test('pcap --trace replays the same traffic captured on the firewall itself as the kernel decided it', (t) => prove(t, 'nft', 'host'));
 // The legacy backend is not traced rule by rule: fates and conntrack states per packet, drops per rule by the counters.
-test('pcap --trace replays the same traffic through iptables-legacy as the kernel decided it', (t) => prove(t, 'legacy'));
+test('pcap --trace replays the same traffic through iptables-legacy as the kernel decided it', (t) => prove(t, 'legacy', 'client'));

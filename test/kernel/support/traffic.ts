@@ -151,8 +151,11 @@ function runAsync(argv: string[], timeoutMs: number): Promise<string> {
 
 // ---------------------------------------------------------------- the run
 
+/** Where tcpdump listens: the client's eth0 (Ethernet), or every interface of the host (`-i any`, SLL2). */
+export type CapturePoint = 'client' | 'host';
+
 export interface TrafficRun {
-	/** The client-side capture (classic pcap, Ethernet). */
+	/** The capture (classic pcap). */
 	capture: string;
 	/** `netsleuth snapshot --netns HOST` taken once the rules were loaded. */
 	snapshot: string;
@@ -173,7 +176,7 @@ export interface TrafficRun {
  * account. With the legacy backend the rules themselves are not traced (only nf_tables is): the trace
  * then says which packets got past every hook, and the counters which rules dropped the rest.
  */
-export async function runTraffic(topo: Topology, dir: string, backend: 'nft' | 'legacy' = 'nft'): Promise<TrafficRun> {
+export async function runTraffic(topo: Topology, dir: string, backend: 'nft' | 'legacy', at: CapturePoint): Promise<TrafficRun> {
 	const iptables = backend === 'nft' ? 'iptables' : 'iptables-legacy';
 	runInNs(topo.host, `${iptables}-restore`, [], { input: REPLAY_RULES });
 	runInNs(topo.host, 'nft', ['-f', '-'], { input: TRACE_ALL });
@@ -182,13 +185,14 @@ export async function runTraffic(topo: Topology, dir: string, backend: 'nft' | '
 	const snapshot = join(dir, 'host.snapshot');
 	run(process.execPath, [join(REPO, 'bin', 'netsleuth.js'), 'snapshot', '--netns', topo.host, '-o', snapshot], { timeoutMs: 30_000 });
 
-	const capture = join(dir, 'client.pcap');
+	const capture = join(dir, `${at}.pcap`);
+	const listen = at === 'client' ? [topo.client, topo.clientIf.name] : [topo.host, 'any'];
 	const inNs = (ns: string, ...argv: string[]) => ['ip', 'netns', 'exec', ns, ...argv];
 	const observer = startObserver({ traceNs: topo.host, sniff: [], listen: [], idleMs: 150, minMs: 200, maxMs: 3000 });
 	let tcpdump: Daemon | undefined, servers: Daemon[] = [];
 	try {
 		await observer.ready;
-		tcpdump = daemon(inNs(topo.client, 'tcpdump', '-i', topo.clientIf.name, '-U', '--immediate-mode', '-s', '1600', '-B', '8192', '-n', '-Z', 'root', '-w', capture), /listening on/, 'tcpdump');
+		tcpdump = daemon(inNs(listen[0]!, 'tcpdump', '-i', listen[1]!, '-U', '--immediate-mode', '-s', '1600', '-B', '8192', '-n', '-Z', 'root', '-w', capture), /listening on/, 'tcpdump');
 		servers = [
 			daemon(inNs(topo.server, python3(), '-c', SERVE_PY, JSON.stringify(SERVER_SERVICES)), /^ready$/, 'server'),
 			daemon(inNs(topo.host, python3(), '-c', SERVE_PY, JSON.stringify(HOST_SERVICES)), /^ready$/, 'host service'),
@@ -299,27 +303,41 @@ export function kernelPackets(run: Pick<TrafficRun, 'events' | 'layout' | 'targe
 
 // ---------------------------------------------------------------- capture and counters
 
-/** The frames of a classic pcap (microsecond or nanosecond, either byte order). */
-export function pcapFrames(path: string): Buffer[] {
+export interface CapturedFrame {
+	/** The packet's identity (packetKey); null when it is not IPv4 (ARP). */
+	key: string | null;
+	/** A cooked capture's "outgoing" (the host sent it out, as opposed to received it). */
+	outgoing: boolean;
+}
+
+const LINKTYPE_ETHERNET = 1;
+const LINKTYPE_LINUX_SLL2 = 276;
+const SLL2_OUTGOING = 4;
+
+/** The frames of a classic pcap (microsecond or nanosecond, either byte order), Ethernet or SLL2. */
+export function capturedFrames(path: string): CapturedFrame[] {
 	const b = readFileSync(path);
 	const magic = b.readUInt32LE(0);
 	const le = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
 	if (!le && b.readUInt32BE(0) !== 0xa1b2c3d4 && b.readUInt32BE(0) !== 0xa1b23c4d) throw new Error(`${path}: not a classic pcap`);
 	const u32 = (o: number) => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
-	const frames: Buffer[] = [];
+	const linkType = u32(20);
+	if (linkType !== LINKTYPE_ETHERNET && linkType !== LINKTYPE_LINUX_SLL2) throw new Error(`${path}: link type ${linkType}`);
+	const frames: CapturedFrame[] = [];
 	for (let o = 24; o + 16 <= b.length;) {
 		const caplen = u32(o + 8);
-		frames.push(b.subarray(o + 16, o + 16 + caplen));
+		const f = b.subarray(o + 16, o + 16 + caplen);
 		o += 16 + caplen;
+		// Ethernet: EtherType at 12, IP at 14. SLL2: protocol at 0, packet type at 10, IP at 20.
+		const [typeAt, ipAt] = linkType === LINKTYPE_ETHERNET ? [12, 14] : [0, 20];
+		const ip = f.subarray(ipAt);
+		const isIPv4 = f.length >= ipAt + 20 && f.readUInt16BE(typeAt) === 0x0800;
+		frames.push({
+			key: isIPv4 ? packetKey(ip, ip.subarray((ip[0]! & 0x0f) * 4)) : null,
+			outgoing: linkType === LINKTYPE_LINUX_SLL2 && f[10] === SLL2_OUTGOING,
+		});
 	}
 	return frames;
-}
-
-/** The key of an Ethernet frame's IPv4 packet; null for anything else (ARP). */
-export function frameKey(frame: Buffer): string | null {
-	if (frame.length < 34 || frame.readUInt16BE(12) !== 0x0800) return null;
-	const ip = frame.subarray(14);
-	return packetKey(ip, ip.subarray((ip[0]! & 0x0f) * 4));
 }
 
 export interface RuleCounter {

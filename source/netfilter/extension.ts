@@ -37,6 +37,25 @@ export interface EvalEnv {
 	assume(text: string): void;
 	/** Records a -m statistic --mode random branch: its probability and the value drawn. */
 	branch(probability: number, taken: boolean): void;
+	/** Told when an extension that keeps state across packets (Reads.state) is consulted: the decision memo keeps no such decision. */
+	usesState?(): void;
+}
+
+/**
+ * What an extension's verdict or action reads of the packet beyond the fields every decision reads
+ * (addresses, protocol, destination port, ICMP type, TCP flags and options, interfaces, MACs, marks,
+ * conntrack state and status, TTL, TOS, …; source/trace/decision-key.ts). The decision memo keys a
+ * ruleset's decisions on these as well, so an extension that reads more must say so here.
+ */
+export interface Reads {
+	readonly sport?: true;
+	/** The packet's length. */
+	readonly length?: true;
+	readonly payload?: true;
+	/** The connection's original and reply tuples (addresses and ports). */
+	readonly tuple?: true;
+	/** State kept across packets (counters, rate buckets, address lists, sets changed at run time, the clock). */
+	readonly state?: true;
 }
 
 /** A match's verdict: null when the packet matches, else why not, in words. */
@@ -47,6 +66,8 @@ export interface MatchExtension<Options = unknown> {
 	readonly aliases?: readonly string[];
 	/** Its long options: when given, unambiguous abbreviations are accepted as getopt does (`--mac` for `--mac-source`). */
 	readonly options?: readonly string[];
+	/** What it reads beyond every decision's fields; a function of the options as written when that depends on them. */
+	readonly reads: Reads | ((uses: readonly OptionUse[]) => Reads);
 	parse(options: readonly OptionUse[], context: ParseContext): Options;
 	evaluate(options: Options, packet: Packet, env: EvalEnv): MatchVerdict;
 }
@@ -76,6 +97,8 @@ export interface TargetExtension<Options = unknown> {
 	readonly options?: readonly string[];
 	/** Tables the target may be used in (iptables refuses it elsewhere); undefined: any. */
 	readonly tables?: readonly string[];
+	/** What it reads beyond every decision's fields (Reads). */
+	readonly reads: Reads;
 	parse(options: readonly OptionUse[], context: ParseContext): Options;
 	apply(options: Options, packet: Packet, env: TargetEnv): TargetOutcome;
 }

@@ -142,6 +142,7 @@ function checkV6(check: TypeCheck, ip: Ip, what: string, dev: string | undefined
 /** -m addrtype: the route type of the source or destination address (xt_addrtype revision 1). */
 export const addrtype: MatchExtension<AddrtypeOptions> = {
 	name: 'addrtype',
+	reads: {},
 	parse(uses, ctx) {
 		const o: { src?: TypeCheck; dst?: TypeCheck; limit?: 'in' | 'out' } = {};
 		for (const use of readOptions('addrtype', uses, ctx, {

@@ -11,6 +11,7 @@ export interface AhOptions {
 /** -m ah: the SPI (and, for IPv6, length and reserved field) of an Authentication Header (ipt_ah, ip6t_ah). */
 export const ah: MatchExtension<AhOptions> = {
 	name: 'ah',
+	reads: {},
 	parse(uses, ctx) {
 		let spi: SpiRange | undefined;
 		const other: string[] = [];

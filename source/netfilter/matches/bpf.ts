@@ -9,6 +9,7 @@ export interface BpfOptions {
 /** -m bpf: a BPF program decides (xt_bpf). netsleuth does not run BPF: the program is assumed not to match. */
 export const bpf: MatchExtension<BpfOptions> = {
 	name: 'bpf',
+	reads: {},
 	parse(uses, ctx) {
 		let options: BpfOptions | undefined;
 		for (const use of readOptions('bpf', uses, ctx, {

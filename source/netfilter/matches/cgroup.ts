@@ -14,6 +14,7 @@ export interface CgroupOptions {
  */
 export const cgroup: MatchExtension<CgroupOptions> = {
 	name: 'cgroup',
+	reads: {},
 	parse(uses, ctx) {
 		let options: CgroupOptions | undefined;
 		for (const use of readOptions('cgroup', uses, ctx, {

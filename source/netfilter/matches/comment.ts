@@ -2,6 +2,7 @@ import type { MatchExtension } from '../extension.js';
 
 export const comment: MatchExtension<string> = {
 	name: 'comment',
+	reads: {},
 	parse(uses, ctx) {
 		let text = '';
 		for (const use of uses) {

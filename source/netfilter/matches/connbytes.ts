@@ -17,6 +17,7 @@ export interface ConnbytesOptions {
  */
 export const connbytes: MatchExtension<ConnbytesOptions> = {
 	name: 'connbytes',
+	reads: { length: true, state: true },
 	parse(uses, ctx) {
 		let range: { from: number; to: number; negated: boolean; text: string } | undefined;
 		let dir: ConnbytesOptions['dir'] | undefined;

@@ -16,6 +16,7 @@ export interface ConnlimitOptions {
  */
 export const connlimit: MatchExtension<ConnlimitOptions> = {
 	name: 'connlimit',
+	reads: { state: true },
 	parse(uses, ctx) {
 		let kind: 'upto' | 'above' | undefined;
 		let count: number | undefined;

@@ -5,6 +5,7 @@ import { hex, type MarkOptions } from './mark.js';
 /** -m connmark: the connection's mark, masked, equals a value (xt_connmark). */
 export const connmark: MatchExtension<MarkOptions> = {
 	name: 'connmark',
+	reads: {},
 	parse(uses, ctx) {
 		let options: MarkOptions | undefined;
 		for (const use of readOptions('connmark', uses, ctx, { '--mark': { args: 1, negatable: true } })) {

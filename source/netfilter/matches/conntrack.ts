@@ -51,8 +51,12 @@ function portCheck(use: OptionUse, ctx: ParseContext, label: string, pick: (p: P
 	};
 }
 
+/** Options that read the state and status only, not the connection's tuples. */
+const STATUS_OPTIONS = new Set(['--ctstate', '--ctstatus', '--ctproto', '--ctdir']);
+
 export const conntrack: MatchExtension<Check[]> = {
 	name: 'conntrack',
+	reads: (uses) => (uses.every((use) => STATUS_OPTIONS.has(use.name)) ? {} : { tuple: true }),
 	parse(uses, ctx) {
 		return uses.map((use): Check => {
 			switch (use.name) {

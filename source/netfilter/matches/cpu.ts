@@ -9,6 +9,7 @@ export interface CpuOptions {
 /** -m cpu: the CPU handling the packet (xt_cpu). Not knowable from the packet: assumed CPU 0. */
 export const cpu: MatchExtension<CpuOptions> = {
 	name: 'cpu',
+	reads: {},
 	parse(uses, ctx) {
 		let options: CpuOptions | undefined;
 		for (const use of readOptions('cpu', uses, ctx, { '--cpu': { args: 1, negatable: true } })) {

@@ -46,6 +46,7 @@ function check(g: GroupCheck, dev: string | undefined, what: 'input' | 'output',
 /** -m devgroup: the device group of the input or output interface (xt_devgroup). */
 export const devgroup: MatchExtension<DevgroupOptions> = {
 	name: 'devgroup',
+	reads: {},
 	parse(uses, ctx) {
 		const o: { src?: GroupCheck; dst?: GroupCheck } = {};
 		for (const use of readOptions('devgroup', uses, ctx, {

@@ -16,6 +16,7 @@ export interface DscpOptions {
 /** -m dscp: the six DSCP bits of the TOS byte / traffic class (xt_dscp). */
 export const dscp: MatchExtension<DscpOptions> = {
 	name: 'dscp',
+	reads: {},
 	parse(uses, ctx) {
 		let options: DscpOptions | undefined;
 		for (const use of readOptions('dscp', uses, ctx, {

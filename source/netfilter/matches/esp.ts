@@ -23,6 +23,7 @@ export function assumeSpi(range: SpiRange, header: string, env: EvalEnv): MatchV
 /** -m esp: the Security Parameters Index of an ESP packet (xt_esp). */
 export const esp: MatchExtension<SpiRange | undefined> = {
 	name: 'esp',
+	reads: {},
 	parse(uses, ctx) {
 		let range: SpiRange | undefined;
 		for (const use of readOptions('esp', uses, ctx, { '--espspi': { args: 1, negatable: true } })) range = parseSpi(use, ctx);

@@ -1,5 +1,5 @@
 import type { Cidr, Ip } from '../../packet/address.js';
-import type { EvalEnv, MatchVerdict, OptionUse, ParseContext } from '../extension.js';
+import type { EvalEnv, MatchVerdict, OptionUse, ParseContext, Reads } from '../extension.js';
 
 /** How an option is written after `-m NAME`: how many words follow it and whether `!` may precede it. */
 export interface OptionSpec {
@@ -87,4 +87,9 @@ export function textHash(text: string): number {
 		h = Math.imul(h, 0x01000193);
 	}
 	return h >>> 0;
+}
+
+/** The reads of a match that looks at the source port only through these options: the port when one of them (or what may abbreviate it) is written. */
+export function sportThrough(names: readonly string[]): (uses: readonly OptionUse[]) => Reads {
+	return (uses) => (uses.some((use) => names.some((name) => name.startsWith(use.name))) ? { sport: true } : {});
 }

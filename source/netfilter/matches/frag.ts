@@ -14,6 +14,7 @@ export interface FragOptions {
  */
 export const frag: MatchExtension<FragOptions> = {
 	name: 'frag',
+	reads: {},
 	parse(uses, ctx) {
 		if (ctx.family !== 6) ctx.fail(ctx.anchor, 'frag is an IPv6 match');
 		let first = false;

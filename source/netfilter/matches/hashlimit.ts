@@ -25,6 +25,7 @@ const HASHLIMIT_SCALE = 1000000;
  */
 export const hashlimit: MatchExtension<HashlimitOptions> = {
 	name: 'hashlimit',
+	reads: { state: true },
 	parse(uses, ctx) {
 		let kind: 'upto' | 'above' | undefined;
 		let rate: Rate | undefined;

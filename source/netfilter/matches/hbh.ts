@@ -25,6 +25,7 @@ export function parseOptionsHeader(name: 'hbh' | 'dst', uses: readonly OptionUse
 /** -m hbh: the IPv6 hop-by-hop options header (ip6t_hbh). */
 export const hbh: MatchExtension<HeaderOptions> = {
 	name: 'hbh',
+	reads: {},
 	parse: (uses, ctx) => parseOptionsHeader('hbh', uses, ctx),
 	evaluate: (_o, _packet, env) => noExtensionHeader('hop-by-hop options', env),
 };

@@ -13,6 +13,7 @@ export interface HelperOptions {
  */
 export const helper: MatchExtension<HelperOptions> = {
 	name: 'helper',
+	reads: {},
 	parse(uses, ctx) {
 		let options: HelperOptions | undefined;
 		for (const use of readOptions('helper', uses, ctx, { '--helper': { args: 1, negatable: true } })) {

@@ -38,6 +38,7 @@ function check(range: IpRange, ip: Ip, what: string): string | null {
 /** -m iprange: the source or destination address lies in an inclusive range (xt_iprange). */
 export const iprange: MatchExtension<IprangeOptions> = {
 	name: 'iprange',
+	reads: {},
 	parse(uses, ctx) {
 		const o: { src?: IpRange; dst?: IpRange } = {};
 		for (const use of readOptions('iprange', uses, ctx, {

@@ -39,6 +39,7 @@ function names(bits: number): string {
  */
 export const ipv6header: MatchExtension<Ipv6headerOptions> = {
 	name: 'ipv6header',
+	reads: {},
 	parse(uses, ctx) {
 		if (ctx.family !== 6) ctx.fail(ctx.anchor, 'ipv6header is an IPv6 match');
 		let header: { mask: number; negated: boolean; text: string } | undefined;

@@ -16,6 +16,7 @@ export interface IpvsOptions {
  */
 export const ipvs: MatchExtension<IpvsOptions> = {
 	name: 'ipvs',
+	reads: {},
 	parse(uses, ctx) {
 		let property: { negated: boolean } | undefined;
 		const others: string[] = [];

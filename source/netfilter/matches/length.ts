@@ -10,6 +10,7 @@ export interface LengthOptions {
 /** -m length: the layer-3 length (IPv4 total length; IPv6 payload length plus its 40-byte header). */
 export const length: MatchExtension<LengthOptions> = {
 	name: 'length',
+	reads: { length: true },
 	parse(uses, ctx) {
 		let options: LengthOptions | undefined;
 		for (const use of readOptions('length', uses, ctx, { '--length': { args: 1, negatable: true } })) {

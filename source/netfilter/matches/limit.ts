@@ -51,6 +51,7 @@ const LIMIT_SCALE = 10000;
  */
 export const limit: MatchExtension<LimitOptions> = {
 	name: 'limit',
+	reads: { state: true },
 	parse(uses, ctx) {
 		let rate: Rate | undefined;
 		let burst = 5;

@@ -5,6 +5,7 @@ const UNKNOWN_MAC = 'unknown';
 
 export const mac: MatchExtension<{ address: string; negated: boolean }> = {
 	name: 'mac',
+	reads: {},
 	options: ['--mac-source'],
 	parse(uses, ctx) {
 		let options: { address: string; negated: boolean } | undefined;

@@ -10,6 +10,7 @@ export const hex = (n: number) => `0x${(n >>> 0).toString(16)}`;
 
 export const mark: MatchExtension<MarkOptions> = {
 	name: 'mark',
+	reads: {},
 	parse(uses, ctx) {
 		let options: MarkOptions | undefined;
 		for (const use of uses) {

@@ -16,6 +16,7 @@ export interface MhOptions {
 /** -m mh: the type of an IPv6 Mobility Header (ip6t_mh); netsleuth's packets do not carry the type. */
 export const mh: MatchExtension<MhOptions> = {
 	name: 'mh',
+	reads: {},
 	parse(uses, ctx) {
 		if (ctx.family !== 6) ctx.fail(ctx.anchor, 'mh is an IPv6 match');
 		let options: MhOptions = { from: 0, to: 255, negated: false, text: 'any' };

@@ -4,6 +4,7 @@ import { readOptions } from './extension-kit.js';
 /** -m nfacct: counts the packet in an nfacct object and always matches (xt_nfacct). */
 export const nfacct: MatchExtension<string> = {
 	name: 'nfacct',
+	reads: { state: true },
 	parse(uses, ctx) {
 		let name: string | undefined;
 		for (const use of readOptions('nfacct', uses, ctx, { '--nfacct-name': { args: 1 } })) {

@@ -64,6 +64,7 @@ function hasSocket(packet: Packet, env: EvalEnv): boolean {
 /** -m owner: the user, group or existence of the local socket that sent the packet (xt_owner). */
 export const owner: MatchExtension<OwnerOptions> = {
 	name: 'owner',
+	reads: {},
 	parse(uses, ctx) {
 		const o: { uid?: IdRange; gid?: IdRange; supplGroups: boolean; socketExists?: { negated: boolean } } = { supplGroups: false };
 		for (const use of readOptions('owner', uses, ctx, {

@@ -19,6 +19,7 @@ export interface PhysdevOptions {
  */
 export const physdev: MatchExtension<PhysdevOptions> = {
 	name: 'physdev',
+	reads: {},
 	parse(uses, ctx) {
 		const o: { -readonly [K in keyof PhysdevOptions]: PhysdevOptions[K] } = {};
 		for (const use of readOptions('physdev', uses, ctx, {

@@ -42,6 +42,7 @@ export function packetType(packet: Packet, env: EvalEnv): PktType {
 /** -m pkttype: unicast, broadcast or multicast at the link layer (xt_pkttype). */
 export const pkttype: MatchExtension<PkttypeOptions> = {
 	name: 'pkttype',
+	reads: {},
 	parse(uses, ctx) {
 		let options: PkttypeOptions | undefined;
 		for (const use of readOptions('pkttype', uses, ctx, { '--pkt-type': { args: 1, negatable: true } })) {

@@ -16,6 +16,7 @@ export interface PolicyOptions {
  */
 export const policy: MatchExtension<PolicyOptions> = {
 	name: 'policy',
+	reads: {},
 	parse(uses, ctx) {
 		let dir: 'in' | 'out' | undefined;
 		let pol: 'none' | 'ipsec' | undefined;

@@ -9,6 +9,7 @@ export interface QuotaOptions {
 /** -m quota: matches until a byte budget is spent (xt_quota). Earlier traffic is unknown: assumed not spent. */
 export const quota: MatchExtension<QuotaOptions> = {
 	name: 'quota',
+	reads: { state: true },
 	parse(uses, ctx) {
 		let options: QuotaOptions | undefined;
 		for (const use of readOptions('quota', uses, ctx, { '--quota': { args: 1, negatable: true } })) {

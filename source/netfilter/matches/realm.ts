@@ -12,6 +12,7 @@ export interface RealmOptions {
 /** -m realm: the routing realm of the packet's route (xt_realm). Realms are not modelled: assumed 0. */
 export const realm: MatchExtension<RealmOptions> = {
 	name: 'realm',
+	reads: {},
 	parse(uses, ctx) {
 		if (ctx.family !== 4) ctx.fail(ctx.anchor, 'realm is an IPv4 match');
 		let options: RealmOptions | undefined;

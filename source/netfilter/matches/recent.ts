@@ -25,6 +25,7 @@ const DEFAULT_PKT_LIST_TOT = 20;
  */
 export const recent: MatchExtension<RecentOptions> = {
 	name: 'recent',
+	reads: { state: true },
 	parse(uses, ctx) {
 		let name = 'DEFAULT';
 		let command: { name: RecentOptions['command']; negated: boolean } | undefined;

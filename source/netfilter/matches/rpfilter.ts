@@ -34,6 +34,7 @@ function passes(o: RpfilterOptions, packet: Packet, env: EvalEnv): { pass: boole
 /** -m rpfilter: a reverse-path check of the source address by a route lookup (xt_rpfilter), raw/mangle PREROUTING only. */
 export const rpfilter: MatchExtension<RpfilterOptions> = {
 	name: 'rpfilter',
+	reads: {},
 	parse(uses, ctx) {
 		const o = { loose: false, validmark: false, acceptLocal: false, invert: false };
 		for (const use of readOptions('rpfilter', uses, ctx, {

@@ -22,6 +22,7 @@ export function describeUse(use: { name: string; negated: boolean; args: readonl
 /** -m rt: fields of the IPv6 routing header (ip6t_rt). */
 export const rt: MatchExtension<HeaderOptions> = {
 	name: 'rt',
+	reads: {},
 	parse(uses, ctx) {
 		if (ctx.family !== 6) ctx.fail(ctx.anchor, 'rt is an IPv6 match');
 		const conditions: string[] = [];

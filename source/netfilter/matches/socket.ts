@@ -13,6 +13,7 @@ export interface SocketOptions {
  */
 export const socket: MatchExtension<SocketOptions> = {
 	name: 'socket',
+	reads: {},
 	parse(uses, ctx) {
 		const o = { transparent: false, nowildcard: false, restoreSkmark: false };
 		for (const use of readOptions('socket', uses, ctx, {

@@ -3,6 +3,7 @@ import { checkStates, parseStateList } from './conntrack.js';
 
 export const state: MatchExtension<{ list: string[]; negated: boolean }> = {
 	name: 'state',
+	reads: {},
 	parse(uses, ctx) {
 		let options: { list: string[]; negated: boolean } | undefined;
 		for (const use of uses) {

@@ -15,6 +15,8 @@ export type StatisticOptions =
  */
 export const statistic: MatchExtension<StatisticOptions> = {
 	name: 'statistic',
+	// Random mode reads the flow hash (the memo sees that as it happens); nth mode stands for a packet counter.
+	reads: (uses) => (uses.some((use) => '--mode'.startsWith(use.name) && use.args[0]?.text === 'random') ? {} : { state: true }),
 	parse(uses, ctx) {
 		let mode: 'random' | 'nth' | undefined;
 		let probability: { value: number; text: string; negated: boolean; token: Token } | undefined;

@@ -48,6 +48,7 @@ const lower = (b: number) => (b >= 0x41 && b <= 0x5a ? b + 32 : b);
 /** -m string: a byte pattern somewhere between --from and --to, counted from the IP header (xt_string). */
 export const string: MatchExtension<StringOptions> = {
 	name: 'string',
+	reads: { payload: true },
 	parse(uses, ctx) {
 		let algo: 'bm' | 'kmp' | undefined;
 		let from = 0;

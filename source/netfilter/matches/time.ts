@@ -47,6 +47,7 @@ function checkMonthdays(use: OptionUse, ctx: ParseContext): void {
  */
 export const time: MatchExtension<TimeOptions> = {
 	name: 'time',
+	reads: { state: true },
 	parse(uses, ctx) {
 		const conditions: string[] = [];
 		for (const use of readOptions('time', uses, ctx, {

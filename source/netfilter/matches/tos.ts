@@ -16,6 +16,7 @@ export interface TosOptions {
 /** -m tos: the IPv4 TOS byte (IPv6 traffic class), masked, equals a value (xt_tos revision 1). */
 export const tos: MatchExtension<TosOptions> = {
 	name: 'tos',
+	reads: {},
 	parse(uses, ctx) {
 		let options: TosOptions | undefined;
 		for (const use of readOptions('tos', uses, ctx, { '--tos': { args: 1, negatable: true } })) {

@@ -36,6 +36,7 @@ export function checkHop(o: HopOptions, actual: number, what: string): string | 
 /** -m ttl: the IPv4 time-to-live compared with a value (ipt_ttl). */
 export const ttl: MatchExtension<HopOptions> = {
 	name: 'ttl',
+	reads: {},
 	parse(uses, ctx) {
 		if (ctx.family !== 4) ctx.fail(ctx.anchor, 'ttl is an IPv4 match: ip6tables uses -m hl');
 		return parseHop('ttl', uses, ctx);

@@ -7,6 +7,7 @@ import { flag, targetOptions } from './target-options.js';
  */
 export const CHECKSUM: TargetExtension<undefined> = {
 	name: 'CHECKSUM',
+	reads: {},
 	tables: ['mangle'],
 	parse(uses, ctx) {
 		const options = targetOptions(uses, ctx, 'CHECKSUM', ['--checksum-fill']);

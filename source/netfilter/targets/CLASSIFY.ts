@@ -15,6 +15,7 @@ const hex4 = (n: number) => n.toString(16).padStart(4, '0');
  */
 export const CLASSIFY: TargetExtension<ClassifyOptions> = {
 	name: 'CLASSIFY',
+	reads: {},
 	parse(uses, ctx) {
 		const use = targetOptions(uses, ctx, 'CLASSIFY', ['--set-class']).get('--set-class');
 		if (!use) return ctx.fail(ctx.anchor, 'CLASSIFY needs --set-class MAJOR:MINOR');

@@ -44,6 +44,7 @@ export function connmarkResult(o: ConnmarkOptions, mark: number, ctmark: number)
  */
 export const CONNMARK: TargetExtension<ConnmarkOptions> = {
 	name: 'CONNMARK',
+	reads: {},
 	parse(uses, ctx) {
 		const options = targetOptions(uses, ctx, 'CONNMARK', OPTIONS);
 		exclusive(ctx, options, 'CONNMARK', OPERATIONS);

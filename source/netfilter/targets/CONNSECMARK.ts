@@ -7,6 +7,7 @@ import { exclusive, flag, targetOptions } from './target-options.js';
  */
 export const CONNSECMARK: TargetExtension<'save' | 'restore'> = {
 	name: 'CONNSECMARK',
+	reads: {},
 	tables: ['mangle', 'security'],
 	parse(uses, ctx) {
 		const options = targetOptions(uses, ctx, 'CONNSECMARK', ['--save', '--restore']);

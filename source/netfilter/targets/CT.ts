@@ -41,6 +41,7 @@ export function untrack(packet: Packet, env: TargetEnv): void {
  */
 export const CT: TargetExtension<CtOptions> = {
 	name: 'CT',
+	reads: {},
 	tables: ['raw'],
 	parse(uses, ctx) {
 		const options = targetOptions(uses, ctx, 'CT', OPTIONS);

@@ -4,6 +4,7 @@ import { choose, type NatRange, parseNatRange, PORT_PROTOCOLS } from './nat-rang
 
 export const DNAT: TargetExtension<NatRange> = {
 	name: 'DNAT',
+	reads: {},
 	options: ['--to-destination', '--random', '--persistent', '--random-fully'],
 	tables: ['nat'],
 	parse(uses, ctx) {

@@ -14,6 +14,7 @@ export const DSCP_CLASSES: Readonly<Record<string, number>> = {
  */
 export const DSCP: TargetExtension<number> = {
 	name: 'DSCP',
+	reads: {},
 	tables: ['mangle'],
 	parse(uses, ctx) {
 		const options = targetOptions(uses, ctx, 'DSCP', ['--set-dscp', '--set-dscp-class']);

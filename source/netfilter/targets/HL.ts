@@ -4,6 +4,7 @@ import { applyHopChange, type HopChange, parseHopChange } from './TTL.js';
 /** HL rewrites the IPv6 hop limit (kept in packet.ttl) and lets the packet go on. */
 export const HL: TargetExtension<HopChange> = {
 	name: 'HL',
+	reads: {},
 	tables: ['mangle'],
 	parse(uses, ctx) {
 		if (ctx.family !== 6) ctx.fail(ctx.anchor, 'HL is IPv6-only: iptables uses TTL (--ttl-set, --ttl-dec, --ttl-inc)');

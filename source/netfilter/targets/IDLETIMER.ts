@@ -10,6 +10,7 @@ export interface IdletimerOptions {
 /** IDLETIMER restarts the timer LABEL (a sysfs notification when it expires) and lets the packet go on. */
 export const IDLETIMER: TargetExtension<IdletimerOptions> = {
 	name: 'IDLETIMER',
+	reads: {},
 	parse(uses, ctx) {
 		const options = targetOptions(uses, ctx, 'IDLETIMER', ['--timeout', '--label', '--alarm']);
 		const timeoutToken = value(ctx, options, '--timeout', 'seconds') ?? ctx.fail(ctx.anchor, 'IDLETIMER needs --timeout SECONDS');

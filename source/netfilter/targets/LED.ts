@@ -11,6 +11,7 @@ export interface LedOptions {
 /** LED blinks the LED trigger "netfilter-ID" and lets the packet go on. */
 export const LED: TargetExtension<LedOptions> = {
 	name: 'LED',
+	reads: {},
 	parse(uses, ctx) {
 		const options = targetOptions(uses, ctx, 'LED', ['--led-trigger-id', '--led-delay', '--led-always-blink']);
 		const trigger = value(ctx, options, '--led-trigger-id', 'a trigger name') ?? ctx.fail(ctx.anchor, 'LED needs --led-trigger-id NAME');

@@ -5,6 +5,7 @@ const LEVELS = ['emerg', 'alert', 'crit', 'error', 'warning', 'notice', 'info', 
 /** LOG writes to the kernel log and lets the packet go on to the next rule. */
 export const LOG: TargetExtension<{ prefix: string }> = {
 	name: 'LOG',
+	reads: {},
 	parse(uses, ctx) {
 		let prefix = '';
 		for (const use of uses) {

@@ -33,6 +33,7 @@ export function applyMarkChange(mark: number, change: MarkChange): number {
 
 export const MARK: TargetExtension<MarkChange> = {
 	name: 'MARK',
+	reads: {},
 	parse(uses, ctx) {
 		for (const use of uses) if (!['--set-xmark', '--set-mark', '--and-mark', '--or-mark', '--xor-mark'].includes(use.name)) ctx.unknown('MARK', use);
 		return ctx.require(parseMarkChange(uses, ctx, 'MARK'), 'MARK needs --set-mark, --set-xmark, --and-mark, --or-mark or --xor-mark');

@@ -14,6 +14,7 @@ export function netmap(address: Ip, to: Cidr): Ip {
  */
 export const NETMAP: TargetExtension<Cidr> = {
 	name: 'NETMAP',
+	reads: {},
 	tables: ['nat'],
 	parse(uses, ctx) {
 		const options = targetOptions(uses, ctx, 'NETMAP', ['--to']);

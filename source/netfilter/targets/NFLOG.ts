@@ -14,6 +14,7 @@ const OPTIONS = ['--nflog-group', '--nflog-prefix', '--nflog-range', '--nflog-si
 /** NFLOG hands a copy of the packet to nfnetlink_log (ulogd, tcpdump -i nflog:N) and lets it go on to the next rule. */
 export const NFLOG: TargetExtension<NflogOptions> = {
 	name: 'NFLOG',
+	reads: {},
 	parse(uses, ctx) {
 		const options = targetOptions(uses, ctx, 'NFLOG', OPTIONS);
 		exclusive(ctx, options, 'NFLOG', ['--nflog-range', '--nflog-size']);

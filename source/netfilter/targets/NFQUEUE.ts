@@ -19,6 +19,7 @@ const OPTIONS = ['--queue-num', '--queue-balance', '--queue-bypass', '--queue-cp
  */
 export const NFQUEUE: TargetExtension<NfqueueOptions> = {
 	name: 'NFQUEUE',
+	reads: {},
 	parse(uses, ctx) {
 		const options = targetOptions(uses, ctx, 'NFQUEUE', OPTIONS);
 		exclusive(ctx, options, 'NFQUEUE', ['--queue-num', '--queue-balance']);

@@ -21,6 +21,7 @@ function microseconds(ctx: ParseContext, token: Token): number {
 /** RATEEST counts matching packets into the rate estimator NAME (for -m rateest) and lets them go on. */
 export const RATEEST: TargetExtension<RateestOptions> = {
 	name: 'RATEEST',
+	reads: {},
 	parse(uses, ctx) {
 		const options = targetOptions(uses, ctx, 'RATEEST', ['--rateest-name', '--rateest-interval', '--rateest-ewmalog']);
 		const name = value(ctx, options, '--rateest-name', 'a name') ?? ctx.fail(ctx.anchor, 'RATEEST needs --rateest-name NAME');

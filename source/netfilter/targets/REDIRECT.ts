@@ -5,6 +5,7 @@ import { parsePortsOption, PORT_PROTOCOLS } from './nat-range.js';
 /** DNAT to the host itself: the address of the arrival interface, or loopback for local packets. */
 export const REDIRECT: TargetExtension<{ ports?: { from: number; to: number } }> = {
 	name: 'REDIRECT',
+	reads: {},
 	options: ['--to-ports', '--random'],
 	tables: ['nat'],
 	parse(uses, ctx) {

@@ -7,6 +7,7 @@ import { targetOptions } from './target-options.js';
  */
 export const SECMARK: TargetExtension<string> = {
 	name: 'SECMARK',
+	reads: {},
 	tables: ['mangle', 'security'],
 	parse(uses, ctx) {
 		const use = targetOptions(uses, ctx, 'SECMARK', ['--selctx']).get('--selctx');

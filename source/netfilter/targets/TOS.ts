@@ -16,6 +16,7 @@ const OPTIONS = ['--set-tos', '--and-tos', '--or-tos', '--xor-tos'];
 
 export const TOS: TargetExtension<TosChange> = {
 	name: 'TOS',
+	reads: {},
 	tables: ['mangle'],
 	parse(uses, ctx) {
 		const options = targetOptions(uses, ctx, 'TOS', OPTIONS);

@@ -22,6 +22,7 @@ export interface TproxyOptions {
  */
 export const TPROXY: TargetExtension<TproxyOptions> = {
 	name: 'TPROXY',
+	reads: {},
 	tables: ['mangle'],
 	parse(uses, ctx) {
 		const options = targetOptions(uses, ctx, 'TPROXY', ['--on-port', '--on-ip', '--tproxy-mark']);

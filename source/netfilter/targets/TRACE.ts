@@ -8,6 +8,7 @@ import type { TargetExtension } from '../extension.js';
  */
 export const TRACE: TargetExtension<undefined> = {
 	name: 'TRACE',
+	reads: {},
 	parse(uses, ctx) {
 		if (uses.length) ctx.unknown('TRACE', uses[0]!);
 		if (ctx.table !== 'raw') ctx.warn(ctx.anchor, `TRACE in the ${ctx.table} table: iptables-legacy accepts it only in raw (iptables-nft anywhere)`);

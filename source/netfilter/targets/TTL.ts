@@ -26,6 +26,7 @@ export function applyHopChange(old: number, change: HopChange): number {
 /** TTL rewrites the IPv4 time to live and lets the packet go on. */
 export const TTL: TargetExtension<HopChange> = {
 	name: 'TTL',
+	reads: {},
 	tables: ['mangle'],
 	parse(uses, ctx) {
 		if (ctx.family !== 4) ctx.fail(ctx.anchor, 'TTL is IPv4-only: ip6tables uses HL (--hl-set, --hl-dec, --hl-inc)');

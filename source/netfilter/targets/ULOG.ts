@@ -14,6 +14,7 @@ const OPTIONS = ['--ulog-nlgroup', '--ulog-prefix', '--ulog-cprange', '--ulog-qt
  */
 export const ULOG: TargetExtension<UlogOptions> = {
 	name: 'ULOG',
+	reads: {},
 	parse(uses, ctx) {
 		if (ctx.family !== 4) ctx.fail(ctx.anchor, 'ULOG is IPv4-only: ip6tables has no ULOG (use NFLOG)');
 		const options = targetOptions(uses, ctx, 'ULOG', OPTIONS);

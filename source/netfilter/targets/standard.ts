@@ -4,6 +4,7 @@ import type { TargetExtension, TargetOutcome } from '../extension.js';
 function verdict(name: string, outcome: TargetOutcome, tables?: readonly string[]): TargetExtension<undefined> {
 	return {
 		name,
+		reads: {},
 		...(tables ? { tables } : {}),
 		parse(uses, ctx) {
 			if (uses.length) ctx.fail(uses[0]!.token, `${name} takes no options`);

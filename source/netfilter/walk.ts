@@ -2,6 +2,7 @@ import { cidrContains, formatCidr, formatIp as fmt, type Ip } from '../packet/ad
 import { type Packet, protocolName } from '../packet/packet.js';
 import { type ChainIndex, chainIndex, nextCandidate, skippedReason } from './chain-index.js';
 import type { MatchVerdict, TargetEnv, TargetOutcome } from './extension.js';
+import { readsOf } from './reads.js';
 import type { BasicCriteria, Chain, Rule, Table } from './ruleset.js';
 
 /** One rule looked at: matched or not and, when not, the first criterion that failed. */
@@ -127,6 +128,7 @@ function evaluateMatches(rule: Rule, packet: Packet, env: TargetEnv): MatchVerdi
 			env.assume(`match -m ${match.name} is unknown to netsleuth: assumed to match (${rule.table}/${rule.chain} line ${rule.line})`);
 			continue;
 		}
+		if (env.usesState && readsOf(match).state) env.usesState();
 		const why = match.extension.evaluate(match.options, packet, env);
 		if (why) return why;
 	}
@@ -186,7 +188,11 @@ interface Frame {
 	lookup: ChainIndex | undefined;
 }
 
-function resultOf(table: string, notes: Note[], hits: Hit[], fields: Omit<ChainResult, 'evaluations' | 'hits'>): ChainResult {
+/** What a walk that records nothing (record: false) gives for the evaluations. */
+const NOT_RECORDED: RuleEvaluation[] = [];
+
+function resultOf(table: string, notes: Note[] | undefined, hits: Hit[], fields: Omit<ChainResult, 'evaluations' | 'hits'>): ChainResult {
+	if (!notes) return { ...fields, evaluations: NOT_RECORDED, hits };
 	let evaluations: RuleEvaluation[] | undefined;
 	return {
 		...fields,
@@ -206,9 +212,12 @@ function resultOf(table: string, notes: Note[], hits: Hit[], fields: Omit<ChainR
  * With the chain index, rules that certainly do not concern the packet (chain-index.ts) are stepped
  * over and noted with the reason the rule-by-rule walk gives them; the evaluations, hits and outcome are
  * the same either way. Reasons are put into words only when the evaluations are read.
+ *
+ * With `record` false (a replay's decisions) nothing is noted: the evaluations are empty, the outcome
+ * and hits are the same.
  */
-export function walkChain(table: Table, base: Chain, packet: Packet, env: TargetEnv, position?: { chain: string; rule: number }): ChainResult {
-	const notes: Note[] = [];
+export function walkChain(table: Table, base: Chain, packet: Packet, env: TargetEnv, position?: { chain: string; rule: number }, record = true): ChainResult {
+	const notes: Note[] | undefined = record ? [] : undefined;
 	const hits: Hit[] = [];
 	const stack: Frame[] = [];
 	const useIndex = indexEnabled;
@@ -240,7 +249,7 @@ export function walkChain(table: Table, base: Chain, packet: Packet, env: Target
 		if (frame.lookup && frame.index < rules.length) {
 			const next = nextCandidate(frame.lookup, packet, frame.index, rules.length);
 			if (next > frame.index) {
-				notes.push(new Note(frame.chain, frame.index, next, SKIPPED, fmt(packet.dst), undefined));
+				notes?.push(new Note(frame.chain, frame.index, next, SKIPPED, fmt(packet.dst), undefined));
 				frame.index = next;
 			}
 		}
@@ -258,8 +267,10 @@ export function walkChain(table: Table, base: Chain, packet: Packet, env: Target
 		}
 		const miss = basicMiss(rule.basic, packet);
 		if (miss !== 0) {
-			fields ??= { src: packet.src, dst: packet.dst, proto: packet.proto, in: packet.in, out: packet.out, fragment: packet.fragment };
-			notes.push(new Note(frame.chain, frame.index, number, miss, undefined, fields));
+			if (notes) {
+				fields ??= { src: packet.src, dst: packet.dst, proto: packet.proto, in: packet.in, out: packet.out, fragment: packet.fragment };
+				notes.push(new Note(frame.chain, frame.index, number, miss, undefined, fields));
+			}
 			frame.index++;
 			continue;
 		}
@@ -269,11 +280,11 @@ export function walkChain(table: Table, base: Chain, packet: Packet, env: Target
 			fields = undefined;
 		}
 		if (why) {
-			notes.push(new Note(frame.chain, frame.index, number, EXTENSION_MISS, why, undefined));
+			notes?.push(new Note(frame.chain, frame.index, number, EXTENSION_MISS, why, undefined));
 			frame.index++;
 			continue;
 		}
-		notes.push(new Note(frame.chain, frame.index, number, MATCHED, undefined, undefined));
+		notes?.push(new Note(frame.chain, frame.index, number, MATCHED, undefined, undefined));
 		const target = rule.target;
 		hits.push({ table: table.name, chain: frame.chain.name, type: 'rule', rule: number, target: target?.name ?? null });
 		if (!target) {
@@ -293,6 +304,7 @@ export function walkChain(table: Table, base: Chain, packet: Packet, env: Target
 			frame.index++;
 			continue;
 		}
+		if (env.usesState && target.extension.reads.state) env.usesState();
 		const outcome = target.extension.apply(target.options, packet, env);
 		fields = undefined;
 		if (outcome.kind === 'continue') {

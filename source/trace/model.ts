@@ -1,6 +1,6 @@
 import type { Hook } from '../netfilter/extension.js';
 import type { Hit, RuleEvaluation } from '../netfilter/walk.js';
-import type { PacketJson } from '../packet/packet.js';
+import type { Packet, PacketJson } from '../packet/packet.js';
 
 export type Path = 'input' | 'forward' | 'output' | 'bridge';
 export type Fate = 'delivered' | 'forwarded' | 'sent' | 'dropped' | 'rejected' | 'queued';
@@ -94,4 +94,18 @@ export interface Trace {
 	readonly final: PacketJson;
 	/** When the kernel answers a refused packet (ICMP error, TCP RST): that answer's own trace out of the host. */
 	readonly reply?: Trace;
+}
+
+/** What replaying a packet needs of its trace (decidePacket): the same fate, verdict, hits and final packet. */
+export interface Decision {
+	readonly path: Path;
+	readonly fate: Fate;
+	readonly verdict: Verdict;
+	readonly hits: readonly Hit[];
+	/** The packet as it leaves: NAT, marks, TTL, and the conntrack state (UNTRACKED after CT --notrack). */
+	readonly final: Packet;
+	/** A random branch read the flow hash: packets of other flows may decide otherwise (source/trace/decision-memo.ts). */
+	readonly flowHashRead: boolean;
+	/** An extension that keeps state across packets was consulted: the decision holds for this packet only. */
+	readonly usedState: boolean;
 }

@@ -3,11 +3,11 @@ import type { EvalEnv, Hook, HostFacts, TargetEnv, TargetOutcome } from '../netf
 import type { Ruleset } from '../netfilter/ruleset.js';
 import { type Hit, walkChain } from '../netfilter/walk.js';
 import { cidrContains, formatIp, type Ip, ipEquals, parseIp } from '../packet/address.js';
-import { clonePacket, type Packet, packetToJson } from '../packet/packet.js';
+import { clonePacket, type Packet, type PacketJson, packetToJson } from '../packet/packet.js';
 import { lookupRoute, type RouteDecision, type RoutingState } from '../routing/lookup.js';
 import type { LinkModel, Neighbour } from '../links/model.js';
 import { bridgeFrame, resetOutPort } from './bridge.js';
-import type { Branch, Fate, Path, Step, Trace, Verdict } from './model.js';
+import type { Branch, Decision, Fate, Path, Step, Trace, Verdict } from './model.js';
 
 /** Everything the engine knows about a host: pure data, read by collectors elsewhere. */
 export interface HostModel {
@@ -63,7 +63,13 @@ class Tracer {
 	branches: Branch[] = [];
 	private branchCount = 0;
 	verdict: Verdict | undefined;
+	/** The fate in one sentence (recording only). */
+	summary = '';
 	private readonly hash: number;
+	/** The flow hash was read (a random branch): the decision depends on the flow's source port too (decision memo). */
+	flowHashRead = false;
+	/** An extension that keeps state across packets was consulted: the decision memo must not keep the decision. */
+	usedState = false;
 
 	/** A local packet's socket may be bound to a device (typed as --out): every route lookup honours it. */
 	private readonly boundDevice: string | undefined;
@@ -73,6 +79,8 @@ class Tracer {
 		readonly packet: Packet,
 		/** An ICMP error or RST the kernel makes: nf_ct_attach gives it the refused packet's connection. */
 		readonly connectionAttached = false,
+		/** false: a decision only (decidePacket) — no steps, reasons, assumptions or branches are recorded. */
+		readonly record = true,
 	) {
 		this.hash = flowHash(packet);
 		this.boundDevice = packet.local ? packet.out : undefined;
@@ -81,13 +89,36 @@ class Tracer {
 	sysctl(key: string, fallback: string, what: string): string {
 		const value = this.host.sysctl.get(key);
 		if (value !== undefined) return value;
-		this.assumptions.add(`${key} = ${fallback} (${what}; not in the host state)`);
+		if (this.record) this.assumptions.add(`${key} = ${fallback} (${what}; not in the host state)`);
 		return fallback;
+	}
+
+	assume(text: string): void {
+		if (this.record) this.assumptions.add(text);
 	}
 
 	private env(hook: Hook, table: string, chainName: () => { chain: string; rule: number }): TargetEnv {
 		const tracer = this;
 		const packet = this.packet;
+		const untrack = () => {
+			packet.ctState = 'UNTRACKED';
+		};
+		const sourceAddressFor = (dev: string | undefined, dst: Ip) => this.sourceAddress(dev, dst);
+		if (!this.record) {
+			return {
+				hook, table, host: this.host.facts,
+				get flowHash() {
+					tracer.flowHashRead = true;
+					return tracer.hash;
+				},
+				assume: ignore, branch: ignore,
+				rewrite: (_change, apply) => apply(packet),
+				sourceAddressFor, untrack,
+				usesState() {
+					tracer.usedState = true;
+				},
+			};
+		}
 		return {
 			hook,
 			table,
@@ -103,10 +134,8 @@ class Tracer {
 				apply(packet);
 				tracer.steps.push({ kind: 'rewrite', hook, table, change, before, after: packetToJson(packet) });
 			},
-			sourceAddressFor: (dev, dst) => this.sourceAddress(dev, dst),
-			untrack() {
-				packet.ctState = 'UNTRACKED';
-			},
+			sourceAddressFor,
+			untrack,
 		};
 	}
 
@@ -117,7 +146,7 @@ class Tracer {
 	private tableOrder(hook: Hook, ruleset: Ruleset | undefined): readonly string[] {
 		const order = HOOK_TABLES[hook];
 		if (hook !== 'INPUT' || ruleset?.backend === 'legacy') return order;
-		if (!ruleset?.backend && ruleset?.tables.get('security')?.chains.has('INPUT') && ruleset.tables.get('nat')?.chains.has('INPUT')) {
+		if (this.record && !ruleset?.backend && ruleset?.tables.get('security')?.chains.has('INPUT') && ruleset.tables.get('nat')?.chains.has('INPUT')) {
 			this.assumptions.add('iptables backend unknown: assumed nf_tables, where nat INPUT runs before security INPUT (priority 100 < 150; legacy has security at 50)');
 		}
 		return NFT_INPUT_TABLES;
@@ -166,20 +195,20 @@ class Tracer {
 			if (!table || !base || base.absent) continue;
 			if (tableName === 'nat') {
 				if (options.nat === false) {
-					this.steps.push({ kind: 'skip', hook, table: tableName, why: 'the connection’s translations were settled when it left: nat is not consulted again' });
+					if (this.record) this.steps.push({ kind: 'skip', hook, table: tableName, why: 'the connection’s translations were settled when it left: nat is not consulted again' });
 					continue;
 				}
 				if (!ruleset!.usesConntrack) {
-					this.assumptions.add(`no IPv${this.packet.family} rule needs connection tracking, so the kernel is assumed to track none (other users of conntrack, e.g. nft tables or IPVS, would change that)`);
-					this.steps.push({ kind: 'skip', hook, table: tableName, why: 'connection tracking is off (no rule uses it): nat chains see only tracked packets' });
+					this.assume(`no IPv${this.packet.family} rule needs connection tracking, so the kernel is assumed to track none (other users of conntrack, e.g. nft tables or IPVS, would change that)`);
+					if (this.record) this.steps.push({ kind: 'skip', hook, table: tableName, why: 'connection tracking is off (no rule uses it): nat chains see only tracked packets' });
 					continue;
 				}
 				if (this.packet.ctState === 'UNTRACKED') {
-					this.steps.push({ kind: 'skip', hook, table: tableName, why: 'the packet is untracked (CT --notrack): nat never sees it' });
+					if (this.record) this.steps.push({ kind: 'skip', hook, table: tableName, why: 'the packet is untracked (CT --notrack): nat never sees it' });
 					continue;
 				}
 				if (this.packet.ctState !== 'NEW' || this.packet.ct.confirmed) {
-					this.steps.push({ kind: 'skip', hook, table: tableName, why: `nat is consulted only for a connection's first packet (state ${this.packet.ctState}${this.packet.ct.confirmed ? ', connection confirmed' : ''}); later packets get the recorded translation` });
+					if (this.record) this.steps.push({ kind: 'skip', hook, table: tableName, why: `nat is consulted only for a connection's first packet (state ${this.packet.ctState}${this.packet.ct.confirmed ? ', connection confirmed' : ''}); later packets get the recorded translation` });
 					continue;
 				}
 			}
@@ -189,7 +218,7 @@ class Tracer {
 			// except the kernel's own answers, which carry the refused packet's connection from the start.
 			const tracked = this.packet.ctState;
 			if (tableName === 'raw' && tracked !== 'UNTRACKED' && !this.connectionAttached) this.packet.ctState = 'INVALID';
-			const result = walkChain(table, base, this.packet, env, position);
+			const result = walkChain(table, base, this.packet, env, position, this.record);
 			if (tableName === 'raw' && this.packet.ctState === 'INVALID') this.packet.ctState = tracked;
 			this.hits.push(...result.hits);
 			// A flow that passed every random branch takes the chain's last, unconditional rule.
@@ -198,18 +227,20 @@ class Tracer {
 					if (result.hits.some((h) => h.type === 'rule' && h.table === b.table && h.chain === b.chain && h.rule === b.rule)) this.branches = this.branches.map((o) => (o === b ? { ...o, taken: true } : o));
 				}
 			}
-			const decided = result.rule
-				? { chain: result.chain, rule: result.ruleNumber!, text: result.rule.text }
-				: ('policy' as const);
-			const name = result.outcome.kind === 'nat' ? result.rule?.target?.name ?? 'NAT' : VERDICT_NAMES[result.outcome.kind];
-			// The evaluations (thousands for a kube-proxy chain) are put into words only when read: JSON, display.
-			this.steps.push({
-				kind: 'chain', hook, table: tableName, chain: hook,
-				get evaluations() {
-					return result.evaluations;
-				},
-				result: name, decided_by: decided,
-			});
+			if (this.record) {
+				const decided = result.rule
+					? { chain: result.chain, rule: result.ruleNumber!, text: result.rule.text }
+					: ('policy' as const);
+				const name = result.outcome.kind === 'nat' ? result.rule?.target?.name ?? 'NAT' : VERDICT_NAMES[result.outcome.kind];
+				// The evaluations (thousands for a kube-proxy chain) are put into words only when read: JSON, display.
+				this.steps.push({
+					kind: 'chain', hook, table: tableName, chain: hook,
+					get evaluations() {
+						return result.evaluations;
+					},
+					result: name, decided_by: decided,
+				});
+			}
 			this.verdict = result.rule
 				? { table: tableName, chain: result.chain, rule: result.ruleNumber!, target: result.rule.target?.name ?? null, text: result.rule.text }
 				: { table: tableName, chain: hook, rule: null, target: base.policy ?? 'ACCEPT', text: `policy ${base.policy ?? 'ACCEPT'} of ${tableName}/${hook}` };
@@ -237,9 +268,7 @@ class Tracer {
 		const currentPort = destination ? p.dport : p.sport;
 		const newPort = currentPort !== undefined ? port ?? currentPort : undefined;
 		if (ipEquals(current, ip) && newPort === currentPort) return;
-		const where = (a: Ip, n: number | undefined) => `${formatIp(a)}${n !== undefined ? `:${n}` : ''}`;
-		const what = `${destination !== ct.reply ? 'DNAT' : 'SNAT'} ${ct.reply ? 'undone' : 'applied'}`;
-		const before = packetToJson(p);
+		const before = this.record ? packetToJson(p) : undefined;
 		if (destination) {
 			p.dst = ip;
 			p.dport = newPort;
@@ -247,6 +276,9 @@ class Tracer {
 			p.src = ip;
 			p.sport = newPort;
 		}
+		if (!before) return;
+		const where = (a: Ip, n: number | undefined) => `${formatIp(a)}${n !== undefined ? `:${n}` : ''}`;
+		const what = `${destination !== ct.reply ? 'DNAT' : 'SNAT'} ${ct.reply ? 'undone' : 'applied'}`;
 		this.steps.push({
 			kind: 'rewrite', hook, table: 'nat', before, after: packetToJson(p),
 			change: `conntrack: recorded ${what}: ${destination ? 'destination' : 'source'} ${where(current, currentPort)} → ${where(ip, newPort)}`,
@@ -256,10 +288,12 @@ class Tracer {
 	route(reroute = false): RouteDecision {
 		const p = this.packet;
 		const decision = this.host.routing ? lookupRoute(this.host.routing, {
-			family: p.family, dst: p.dst, src: p.src, iif: p.local ? undefined : p.in, oif: p.local ? this.boundDevice : undefined,
+			// The kernel's own answer (a RST for a forwarded packet comes from its destination) is routed with
+			// FLOWI_FLAG_ANYSRC (ip_route_me_harder): its source need not be one of the host's addresses.
+			family: p.family, dst: p.dst, src: this.connectionAttached && p.local ? undefined : p.src, iif: p.local ? undefined : p.in, oif: p.local ? this.boundDevice : undefined,
 			mark: p.mark, tos: p.tos, proto: p.proto, sport: p.sport, dport: p.dport, uid: p.uid,
 		}) : this.assumedRoute();
-		this.steps.push({
+		if (this.record) this.steps.push({
 			kind: 'routing', type: decision.type, dst: decision.dst ?? decision.address, dev: decision.dev, gateway: decision.gateway,
 			prefsrc: decision.prefsrc, table: decision.table, rule: decision.rule,
 			...(decision.nexthops ? { nexthops: decision.nexthops } : {}), explanation: decision.explanation, ...(reroute ? { reroute } : {}),
@@ -273,14 +307,16 @@ class Tracer {
 		const forward = !p.local && p.out !== undefined;
 		const type = p.local || forward ? 'unicast' : 'local';
 		const text = p.local ? `sent out ${p.out ?? 'the default route'}` : forward ? `forwarded out ${p.out}` : 'for this host (local delivery)';
-		this.assumptions.add(`no routes given: the packet is assumed ${text}`);
+		this.assume(`no routes given: the packet is assumed ${text}`);
 		return { type, address: formatIp(p.dst), dst: null, dev: p.out ?? null, gateway: null, prefsrc: null, table: null, rule: null, explanation: [`no routing state: assumed ${text}`] };
 	}
 
 	note(text: string): void {
-		this.steps.push({ kind: 'note', text });
+		if (this.record) this.steps.push({ kind: 'note', text });
 	}
 }
+
+function ignore(): void {}
 
 function maskOf(family: 4 | 6, prefix: number): number[] {
 	const mask: number[] = [];
@@ -350,13 +386,59 @@ function routeFailure(decision: RouteDecision, family: 4 | 6): { fate: Fate; tex
  * decision, NAT and marks, to its fate. Pure: the host and the packet are data; the packet is not changed.
  */
 export function tracePacket(host: HostModel, input: Packet, options: { isReply?: boolean } = {}): Trace {
-	const packet = clonePacket(input);
+	const { t, packet, original, path, fate, answer } = walkPacket(host, input, true, options.isReply === true);
+	let summary = t.summary;
+	// The kernel's own answer is a locally generated packet, RELATED to this one: OUTPUT may drop it.
+	const answerPacket = answer && !options.isReply && !packet.local ? replyPacket(host, t, packet, answer) : undefined;
+	// A RST for a frame br_netfilter handed to iptables goes straight out its bridge port, past OUTPUT (bridge.ts).
+	const reply = answerPacket && (answer === 'rst' && packet.physIn !== undefined ? resetOutPort(answerPacket, packet.physIn) : tracePacket(host, answerPacket, { isReply: true }));
+	if (reply && reply.fate !== 'sent') summary += `; the ${answer === 'rst' ? 'TCP RST' : 'ICMP error'} it sends back is ${reply.summary.replace(/^[A-Z]+/, (w) => w.toLowerCase())}`;
+	return {
+		...(reply ? { reply } : {}),
+		packet: original!,
+		path,
+		fate,
+		verdict: t.verdict ?? NO_VERDICT,
+		summary,
+		steps: t.steps,
+		hits: t.hits,
+		assumptions: [...t.assumptions],
+		branches: t.branches,
+		final: packetToJson(packet),
+	};
+}
+
+const NO_VERDICT: Verdict = { table: null, chain: null, rule: null, target: null, text: 'no rule applied' };
+
+/**
+ * The decision alone, for replaying captures: the same walk as tracePacket, recording no steps, reasons,
+ * assumptions or branches, and no trace of the answer a REJECT sends. Its fate, verdict, hits and final
+ * packet are tracePacket's (test/trace/decide.test.ts).
+ */
+export function decidePacket(host: HostModel, input: Packet): Decision {
+	const { t, packet, path, fate } = walkPacket(host, input, false, false);
+	return { path, fate, verdict: t.verdict ?? NO_VERDICT, hits: t.hits, final: packet, flowHashRead: t.flowHashRead, usedState: t.usedState };
+}
+
+interface Walked {
+	readonly t: Tracer;
+	/** The packet as it leaves. */
+	readonly packet: Packet;
+	/** The packet as it arrived (arrival placed), when recording. */
+	readonly original: PacketJson | undefined;
+	readonly path: Path;
+	readonly fate: Fate;
 	/** What the kernel sends back when it refuses the packet: an ICMP error or a TCP RST. */
+	readonly answer: ReplyKind | undefined;
+}
+
+function walkPacket(host: HostModel, input: Packet, record: boolean, isReply: boolean): Walked {
+	const packet = clonePacket(input);
 	let answer: ReplyKind | undefined;
-	const t = new Tracer(host, packet, options.isReply === true);
-	if (!packet.ctStateGiven) t.assumptions.add(`conntrack state ${packet.ctState} (typed packet: the first of its connection)`);
+	const t = new Tracer(host, packet, isReply, record);
+	if (!packet.ctStateGiven) t.assume(`conntrack state ${packet.ctState} (typed packet: the first of its connection)`);
 	if (!packet.local && packet.in === undefined) placeArrival(host, packet, t);
-	const original = packetToJson(packet);
+	const original = record ? packetToJson(packet) : undefined;
 	let path: Path;
 	let fate: Fate;
 	let summary: string;
@@ -368,13 +450,14 @@ export function tracePacket(host: HostModel, input: Packet, options: { isReply?:
 			return { fate: 'rejected', text: `REJECTED (${outcome.with})` };
 		}
 		if (outcome.kind === 'queue') {
-			t.assumptions.add('NFQUEUE: the packet is handed to a userspace program; its fate is decided there and unknown');
+			t.assume('NFQUEUE: the packet is handed to a userspace program; its fate is decided there and unknown');
 			return { fate: 'queued', text: `QUEUED to userspace (queue ${outcome.queue})` };
 		}
 		return undefined;
 	};
 	const byVerdict = (text: string) => {
 		const v = t.verdict;
+		if (!record) return text;
 		return v ? `${text} by ${v.table}/${v.chain} ${v.rule === null ? `policy ${v.target}` : `rule ${v.rule}: ${v.text.trim()}`}` : text;
 	};
 
@@ -504,7 +587,7 @@ export function tracePacket(host: HostModel, input: Packet, options: { isReply?:
 	 * A packet the host sends to itself loops back over lo: PREROUTING and INPUT once more, without nat
 	 * (its connection's translations were settled in OUTPUT and POSTROUTING).
 	 */
-	function loopback(): Trace {
+	function loopback(): Walked {
 		t.note('the destination is this host: the packet loops back over lo into PREROUTING and INPUT');
 		packet.in = packet.out ?? 'lo';
 		packet.out = undefined;
@@ -522,25 +605,9 @@ export function tracePacket(host: HostModel, input: Packet, options: { isReply?:
 		return finish();
 	}
 
-	function finish(): Trace {
-		// The kernel's own answer is a locally generated packet, RELATED to this one: OUTPUT may drop it.
-		const answerPacket = answer && !options.isReply && !packet.local ? replyPacket(host, t, packet, answer) : undefined;
-		// A RST for a frame br_netfilter handed to iptables goes straight out its bridge port, past OUTPUT (bridge.ts).
-		const reply = answerPacket && (answer === 'rst' && packet.physIn !== undefined ? resetOutPort(answerPacket, packet.physIn) : tracePacket(host, answerPacket, { isReply: true }));
-		if (reply && reply.fate !== 'sent') summary += `; the ${answer === 'rst' ? 'TCP RST' : 'ICMP error'} it sends back is ${reply.summary.replace(/^[A-Z]+/, (w) => w.toLowerCase())}`;
-		return {
-			...(reply ? { reply } : {}),
-			packet: original,
-			path,
-			fate,
-			verdict: t.verdict ?? { table: null, chain: null, rule: null, target: null, text: 'no rule applied' },
-			summary,
-			steps: t.steps,
-			hits: t.hits,
-			assumptions: [...t.assumptions],
-			branches: t.branches,
-			final: packetToJson(packet),
-		};
+	function finish(): Walked {
+		t.summary = summary;
+		return { t, packet, original, path, fate, answer };
 	}
 }
 
@@ -551,12 +618,12 @@ export function tracePacket(host: HostModel, input: Packet, options: { isReply?:
 function placeArrival(host: HostModel, packet: Packet, t: Tracer): void {
 	if (host.facts.addresses.some((a) => ipEquals(a.ip, packet.src))) {
 		packet.local = true;
-		t.assumptions.add(`the source ${formatIp(packet.src)} is this host's address: the packet is assumed sent by this host (give --in to say otherwise)`);
+		t.assume(`the source ${formatIp(packet.src)} is this host's address: the packet is assumed sent by this host (give --in to say otherwise)`);
 		return;
 	}
 	const back = host.routing ? lookupRoute(host.routing, { family: packet.family, dst: packet.src }) : undefined;
 	packet.in = back?.dev ?? 'eth0';
-	t.assumptions.add(back?.dev ? `arrival interface ${back.dev}: the route back to ${formatIp(packet.src)} leaves by it (give --in to say otherwise)` : 'arrival interface unknown: assumed eth0 (give --in)');
+	t.assume(back?.dev ? `arrival interface ${back.dev}: the route back to ${formatIp(packet.src)} leaves by it (give --in to say otherwise)` : 'arrival interface unknown: assumed eth0 (give --in)');
 }
 
 /** rp_filter: 1 drops a packet whose source would not route back out the same interface, 2 when it would not route at all. */
@@ -564,7 +631,7 @@ function reversePathCheck(t: Tracer, packet: Packet): string | undefined {
 	if (packet.family !== 4 || !packet.in || !t.host.routing) return undefined;
 	const all = Number(t.host.sysctl.get('net.ipv4.conf.all.rp_filter') ?? '0');
 	const own = Number(t.host.sysctl.get(`net.ipv4.conf.${packet.in}.rp_filter`) ?? '0');
-	if (!t.host.sysctl.has('net.ipv4.conf.all.rp_filter')) t.assumptions.add('rp_filter = 0 (reverse path filtering assumed off; not in the host state)');
+	if (!t.host.sysctl.has('net.ipv4.conf.all.rp_filter')) t.assume('rp_filter = 0 (reverse path filtering assumed off; not in the host state)');
 	const mode = Math.max(all, own);
 	if (mode === 0) return undefined;
 	const back = lookupRoute(t.host.routing, { family: 4, dst: packet.src, src: packet.dst, mark: packet.mark, oif: undefined });

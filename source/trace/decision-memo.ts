@@ -1,0 +1,169 @@
+import { rulesetReads } from '../netfilter/reads.js';
+import { clonePacket, type Packet } from '../packet/packet.js';
+import { type DecisionKey, decisionKey, type KeyRecord } from './decision-key.js';
+import type { Decision } from './model.js';
+import { decidePacket, type HostModel } from './pipeline.js';
+
+/** What a decision did to the packet: the fields it changed, and their values (the connection's apart). */
+interface Change {
+	readonly fields: readonly (readonly [keyof Packet, unknown])[];
+	readonly ct: readonly (readonly [string, unknown])[];
+}
+
+interface Kept {
+	readonly decision: Decision;
+	readonly change: Change;
+}
+
+/** A decision that consulted an extension keeping state across packets: never taken again. */
+const EACH_PACKET = 0;
+
+type Entry = Kept | typeof EACH_PACKET;
+
+/** The packets of one key: the decision, or, when a random branch read the flow hash, one per source port. */
+interface Slot {
+	/** The key, as the first packet with it had it. */
+	readonly key: KeyRecord;
+	readonly entry: Entry | Map<number | undefined, Entry>;
+}
+
+/** A remembered decision for another packet: its final packet is made when read (a replay mostly reads the fate). */
+class Remembered implements Decision {
+	readonly path: Decision['path'];
+	readonly fate: Decision['fate'];
+	readonly verdict: Decision['verdict'];
+	readonly hits: Decision['hits'];
+	readonly flowHashRead: boolean;
+	readonly usedState: boolean;
+	#final: Packet | undefined;
+
+	constructor(
+		private readonly kept: Kept,
+		private readonly input: Packet,
+	) {
+		const d = kept.decision;
+		this.path = d.path;
+		this.fate = d.fate;
+		this.verdict = d.verdict;
+		this.hits = d.hits;
+		this.flowHashRead = d.flowHashRead;
+		this.usedState = d.usedState;
+	}
+
+	get final(): Packet {
+		this.#final ??= applied(this.kept.change, this.input);
+		return this.#final;
+	}
+}
+
+function sameOptions(a: readonly number[] | undefined, b: readonly number[] | undefined): boolean {
+	if (a === b) return true;
+	if (!a || !b || a.length !== b.length) return false;
+	return a.every((x, i) => x === b[i]);
+}
+
+function changeOf(input: Packet, final: Packet): Change {
+	const fields: [keyof Packet, unknown][] = [];
+	for (const field of new Set([...Object.keys(input), ...Object.keys(final)]) as Set<keyof Packet>) {
+		if (field === 'ct') continue;
+		const same = field === 'tcpOptions' ? sameOptions(input.tcpOptions, final.tcpOptions) : input[field] === final[field];
+		if (!same) fields.push([field, final[field]]);
+	}
+	const ct: [string, unknown][] = [];
+	const before = input.ct as unknown as Record<string, unknown>;
+	const after = final.ct as unknown as Record<string, unknown>;
+	for (const field of new Set([...Object.keys(before), ...Object.keys(after)])) if (before[field] !== after[field]) ct.push([field, after[field]]);
+	return { fields, ct };
+}
+
+function applied(change: Change, input: Packet): Packet {
+	const packet = clonePacket(input) as unknown as Record<string, unknown>;
+	for (const [field, value] of change.fields) packet[field] = value;
+	const ct = packet.ct as Record<string, unknown>;
+	for (const [field, value] of change.ct) ct[field] = value;
+	return packet as unknown as Packet;
+}
+
+/**
+ * decidePacket with a memo, for replaying captures: packets whose decision-relevant fields are equal
+ * (decision-key.ts: the fields every decision reads, and those the loaded rules declare they read) get
+ * the decision already made, their own packet changed as the first one's was. The packet given must not
+ * change until the decision's final packet is read.
+ *
+ * Sound because the walk is deterministic in what it reads: two packets with the same key walk alike
+ * until one reads something outside the key. The only such thing is the flow hash (random branches),
+ * watched as it is read: such decisions are kept per source port (the hash's one field outside the key).
+ * A decision that consulted an extension keeping state across packets (limit, recent, quota, statistic
+ * nth, time, …) is not taken again, nor any other for its key. At most about `capacity` decisions are
+ * held: the oldest keys go first. test/trace/decision-memo.test.ts checks memo against no memo on random
+ * rulesets and captures.
+ */
+export class DecisionMemo {
+	private readonly key: DecisionKey;
+	/** The rules read the source port anyway: the flow hash adds nothing to the key. */
+	private readonly keyHasSport: boolean;
+	private readonly slots = new Map<number, Slot[]>();
+	/** Decisions held. */
+	private held = 0;
+	/** Decisions taken from the memo, and made. */
+	hits = 0;
+	misses = 0;
+
+	constructor(
+		readonly host: HostModel,
+		readonly capacity = 16_384,
+	) {
+		const reads = rulesetReads([host.rules4, host.rules6]);
+		// Policy routing rules with --sport read it too.
+		const routedBySport = host.routing?.rules.some((rule) => rule.sport !== undefined) === true;
+		this.key = decisionKey(routedBySport ? { ...reads, sport: true } : reads);
+		this.keyHasSport = reads.sport === true || routedBySport;
+	}
+
+	decide(packet: Packet): Decision {
+		const hash = this.key.hash(packet);
+		const bucket = this.slots.get(hash);
+		let slot: Slot | undefined;
+		if (bucket) {
+			for (const s of bucket) {
+				if (this.key.same(s.key, packet)) {
+					slot = s;
+					break;
+				}
+			}
+		}
+		const found = slot?.entry instanceof Map ? slot.entry.get(packet.sport) : slot?.entry;
+		if (found !== undefined && found !== EACH_PACKET) {
+			this.hits++;
+			return new Remembered(found, packet);
+		}
+		this.misses++;
+		const decision = decidePacket(this.host, packet);
+		if (found === EACH_PACKET) return decision;
+		const entry: Entry = decision.usedState ? EACH_PACKET : { decision, change: changeOf(packet, decision.final) };
+		if (slot?.entry instanceof Map) slot.entry.set(packet.sport, entry);
+		else {
+			const byFlow = decision.flowHashRead && !this.keyHasSport;
+			const made: Slot = { key: this.key.record(packet), entry: byFlow ? new Map([[packet.sport, entry]]) : entry };
+			if (bucket) bucket.push(made);
+			else this.slots.set(hash, [made]);
+		}
+		this.held++;
+		if (this.held > this.capacity) this.forgetOldest();
+		return decision;
+	}
+
+	/** Decisions held. */
+	get size(): number {
+		return this.held;
+	}
+
+	/** Drops the oldest keys until at most three quarters of the capacity is held. */
+	private forgetOldest(): void {
+		for (const [hash, bucket] of this.slots) {
+			if (this.held <= (this.capacity * 3) >> 2) break;
+			this.slots.delete(hash);
+			for (const slot of bucket) this.held -= slot.entry instanceof Map ? slot.entry.size : 1;
+		}
+	}
+}

@@ -367,10 +367,10 @@ class LazyRule implements Rule {
 		this.#start = start;
 		this.#table = table;
 		this.#chain = chain;
-		// Bit 0: the target was a chain when the line was read; bits 1–4: the destination's length (≤ 15);
-		// above: its offset in the line + 1 (0: none).
+		// Bit 0: the target was a chain when the line was read; bit 1: the rule has a target; bit 2: it is DNAT;
+		// bits 3–6: the exact destination's length (≤ 15); above: its offset in the line + 1 (0: none).
 		const at = found.destinationAt;
-		this.#found = (found.jumpsToChain ? 1 : 0) + (at < 0 ? 0 : (found.destinationEnd - at) * 2 + (at - start + 1) * 32);
+		this.#found = (found.jumpsToChain ? 1 : 0) + (found.hasTarget ? 2 : 0) + (found.conntrack ? 4 : 0) + (at < 0 ? 0 : (found.destinationEnd - at) * 8 + (at - start + 1) * 128);
 	}
 
 	/** The line, which has nothing to trim: it is the rule's text and the words' source. */
@@ -390,13 +390,25 @@ class LazyRule implements Rule {
 		return this.#chain.name;
 	}
 
+	/**
+	 * The target's name, read from the line: the quick reader takes a target only at the end of a line,
+	 * where it is the last word (a chain, ACCEPT, RETURN) or DNAT followed by --to-destination ADDRESS.
+	 */
+	static targetName(rule: LazyRule): string | undefined {
+		const found = rule.#found;
+		if ((found & 2) === 0) return undefined;
+		if ((found & 4) !== 0) return 'DNAT';
+		const text = rule.text;
+		return text.slice(text.lastIndexOf(' ') + 1);
+	}
+
 	/** The quick reader's exact destination (quick-check.ts), or null when the rule has none; undefined for other rules. */
 	static exactDestination(rule: Rule): string | null | undefined {
 		if (!(rule instanceof LazyRule)) return undefined;
 		const found = rule.#found;
-		if (found < 32) return null;
-		const at = rule.#start + Math.floor(found / 32) - 1;
-		return rule.#input.slice(at, at + (Math.floor(found / 2) % 16));
+		if (found < 128) return null;
+		const at = rule.#start + Math.floor(found / 128) - 1;
+		return rule.#input.slice(at, at + (Math.floor(found / 8) % 16));
 	}
 
 	#parsed(): ParsedRule {
@@ -483,6 +495,11 @@ function expandAbbreviations(uses: OptionUse[], names: readonly string[] | undef
  */
 export function quickExactDestination(rule: Rule): string | null | undefined {
 	return LazyRule.exactDestination(rule);
+}
+
+/** A rule's target name (-j or -g), without building a quickly read rule; undefined when it has none. */
+export function targetName(rule: Rule): string | undefined {
+	return rule instanceof LazyRule ? LazyRule.targetName(rule) : rule.target?.name;
 }
 
 export interface ParseOptions {

@@ -21,6 +21,8 @@ export interface QuickRule {
 	readonly jumpsToChain: boolean;
 	/** The rule needs connection tracking (its target is DNAT). */
 	readonly conntrack: boolean;
+	/** The rule has a target (-j): the last word of the line, or DNAT and its --to-destination. */
+	readonly hasTarget: boolean;
 	/**
 	 * Where the address of a `-d A.B.C.D` or `-d A.B.C.D/32` (not negated, no `-s` in the rule) is in the
 	 * text read (not from the line's start): the chain index reads it without building the rule. -1 when
@@ -157,7 +159,7 @@ let lastTable: Table | undefined;
 let lastChain: Chain | undefined;
 
 /** The one answer object, filled anew by each call (the parser reads it at once): no allocation per line. */
-const answer: { -readonly [K in keyof QuickRule]: QuickRule[K] } = { chain: undefined as unknown as Chain, jumpsToChain: false, conntrack: false, destinationAt: -1, destinationEnd: -1 };
+const answer: { -readonly [K in keyof QuickRule]: QuickRule[K] } = { chain: undefined as unknown as Chain, jumpsToChain: false, conntrack: false, hasTarget: false, destinationAt: -1, destinationEnd: -1 };
 
 /**
  * The quick reader's verdict on one line — the whole of `line`, or its part [start, n) (the parser passes
@@ -193,6 +195,7 @@ export function quickCheck(line: string, table: Table, family: 4 | 6, start = 0,
 	let jumpsToChain = false;
 	let dnatPort = false;
 	let dnat = false;
+	let hasTarget = false;
 	let destinationAt = -1;
 	let destinationEnd = -1;
 	while (at < n) {
@@ -299,6 +302,7 @@ export function quickCheck(line: string, table: Table, family: 4 | 6, start = 0,
 			} else if (!((e - targetAt === 6 && has(line, 'ACCEPT', targetAt, n)) || (e - targetAt === 6 && has(line, 'RETURN', targetAt, n)))) return undefined;
 			// Nothing may follow the target and its options.
 			if (at < n) return undefined;
+			hasTarget = true;
 		} else return undefined;
 	}
 	// What the kernel (and the full parser) requires of the protocol.
@@ -309,6 +313,7 @@ export function quickCheck(line: string, table: Table, family: 4 | 6, start = 0,
 	answer.chain = chain;
 	answer.jumpsToChain = jumpsToChain;
 	answer.conntrack = dnat;
+	answer.hasTarget = hasTarget;
 	answer.destinationAt = destinationAt;
 	answer.destinationEnd = destinationEnd;
 	return answer;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { kubeProxyDump, prng } from '../../bench/kube-gen.js';
 import { formatCidr } from '../../source/packet/address.js';
-import { parseRuleset, quickExactDestination } from '../../source/netfilter/parse.js';
+import { parseRuleset, quickExactDestination, targetName } from '../../source/netfilter/parse.js';
 import { quickCheck } from '../../source/netfilter/quick-check.js';
 import type { Ruleset } from '../../source/netfilter/ruleset.js';
 import { ParseError } from '../../source/netfilter/tokens.js';
@@ -198,6 +198,21 @@ describe('quick reader: lazily parsed rules are exactly the fully parsed ones', 
 			}
 		}
 		assert.ok(lazy > 500 && hints > 200, `${lazy} quickly read rules, ${hints} with an exact destination`);
+	});
+	test('the target name read from a quickly read line is the built rule’s', () => {
+		const extra = '*nat\n:X - [0:0]\n:Y - [0:0]\n-A X -d 10.0.0.1/32\n-A X -m comment --comment "to -j Y" -j Y\n-A X -m comment --comment "a -j Y"\n-A X -p tcp -j DNAT --to-destination 10.0.0.2:80\n-A X -j RETURN\n-A X -s 10.0.0.3 -j ACCEPT\nCOMMIT\n';
+		const text = `${kubeProxyDump(200, 14).text}${extra}`;
+		const eager = parseRuleset(text, { lazy: false });
+		let lazy = 0;
+		for (const table of parseRuleset(text).tables.values()) {
+			for (const chain of table.chains.values()) {
+				chain.rules.forEach((rule, k) => {
+					if (quickExactDestination(rule) !== undefined) lazy++;
+					assert.equal(targetName(rule), eager.tables.get(table.name)!.chains.get(chain.name)!.rules[k]!.target?.name, rule.text);
+				});
+			}
+		}
+		assert.ok(lazy > 500, `${lazy} quickly read rules`);
 	});
 	test('a target name declared as a chain later keeps the meaning it had when the line was read', () => {
 		const text = '*nat\n:PREROUTING ACCEPT [0:0]\n:X - [0:0]\n-A X -p tcp -m tcp --dport 80 -j DNAT --to-destination 10.0.0.1:8080\n-A X -j ACCEPT\n:DNAT - [0:0]\n:ACCEPT - [0:0]\nCOMMIT\n';

@@ -112,13 +112,16 @@ export class Replayer {
 			if (error instanceof PacketSpecError) return this.count({ n, fate: 'skipped', verdict: null, ct: null, flow: null, why: error.message });
 			throw error;
 		}
-		const copy = this.secondCopy(decoded, packet);
+		const extras = extrasOf(decoded);
+		// The kernel's RST for a forwarded packet leaves with the refused packet's destination as its source.
+		const answer = this.table.isAnswer(packet, extras, this.now);
+		const copy = answer ? undefined : this.secondCopy(decoded, packet);
 		if (copy !== undefined) return this.count({ n, fate: 'skipped', verdict: null, ct: null, flow: null, why: copy });
-		if (this.own.has(addressKey(packet.src))) {
+		if (answer || this.own.has(addressKey(packet.src))) {
 			packet.local = true;
 			packet.in = undefined;
 		}
-		const c = this.table.classify(packet, extrasOf(decoded), this.now);
+		const c = this.table.classify(packet, extras, this.now);
 		packet.ctState = c.state;
 		packet.ctStateGiven = true;
 		if (c.connection !== undefined) packet.ct = c.connection;

@@ -116,7 +116,7 @@ export class ConnectionTable {
 		if (++this.classified % SWEEP_EVERY === 0) this.sweep(now);
 		const tuple = tupleOf({ proto: packet.proto, src: packet.src, dst: packet.dst, sport: packet.sport, dport: packet.dport, icmpType: packet.icmpType, icmpCode: packet.icmpCode, icmpId: extras.icmpId });
 		const base = { tuple, now, attached: false, entry: undefined, reply: false, tcp: undefined, replaces: undefined, connection: undefined, why: undefined };
-		const answered = this.answerFor(packet, extras, tuple, now);
+		const answered = this.answerFor(packet, extras, now);
 		if (answered !== undefined) return { ...base, state: 'RELATED', flow: answered, attached: true, why: 'the kernel’s answer to a refused packet carries its connection (nf_ct_attach)' };
 		if (isIcmp(packet.proto)) {
 			const type = packet.icmpType ?? 0;
@@ -158,9 +158,21 @@ export class ConnectionTable {
 		}
 	}
 
-	private answerFor(packet: Packet, extras: CtExtras, tuple: Tuple, now: number): number | undefined {
+	/** Whether the packet is the kernel's answer to a packet it refused just before: the host sent it, whatever its source. */
+	isAnswer(packet: Packet, extras: CtExtras, now: number): boolean {
+		const key = this.answerKey(packet, extras);
+		const answer = key === undefined ? undefined : this.answers.get(key);
+		return answer !== undefined && answer.until >= now;
+	}
+
+	private answerKey(packet: Packet, extras: CtExtras): string | undefined {
 		if (this.answers.size === 0) return undefined;
-		const key = packet.proto === 6 && ((packet.tcpFlags ?? 0) & 0x04) !== 0 ? `r ${tupleKey(tuple)}` : extras.quoted ? `q ${tupleKey(tupleOf(extras.quoted))}` : undefined;
+		if (packet.proto === 6 && ((packet.tcpFlags ?? 0) & 0x04) !== 0) return `r ${tupleKey(tupleOf(packet))}`;
+		return extras.quoted ? `q ${tupleKey(tupleOf(extras.quoted))}` : undefined;
+	}
+
+	private answerFor(packet: Packet, extras: CtExtras, now: number): number | undefined {
+		const key = this.answerKey(packet, extras);
 		const answer = key === undefined ? undefined : this.answers.get(key);
 		if (answer === undefined) return undefined;
 		this.answers.delete(key!);

@@ -185,6 +185,12 @@ describe('Replayer: the handout ruleset', () => {
 		const rules = HANDOUT.replace('-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT', '-A INPUT -p tcp -m tcp --dport 80 -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 23 -j REJECT --reject-with tcp-reset');
 		const { results } = replay(rules, [tcp(0, '10.0.0.5:40100', '10.0.0.1:23', SYN), tcp(0.0001, '10.0.0.1:23', '10.0.0.5:40100', RSTACK)]);
 		assert.deepEqual(results.map((r) => [r.fate, r.ct, r.flow]), [['rejected', 'NEW', 1], ['sent', 'RELATED', 1]]);
+		// In FORWARD the RST leaves with the refused packet's destination as source, and the host's MAC.
+		const forward = HANDOUT.replace(':OUTPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]\n-A FORWARD -p tcp -m tcp --dport 25 -j REJECT --reject-with tcp-reset');
+		const rst = g.eth(CLIENT_MAC, HOST_MAC, 0x0800, g.ipv4('192.168.1.10', '10.0.0.5', 6, g.tcp(25, 40200, none, { flags: RSTACK })));
+		const forwarded = replay(forward, [tcp(0, '10.0.0.5:40200', '192.168.1.10:25', SYN), { at: 0.0001, data: rst }]);
+		assert.deepEqual(forwarded.results.map((r) => [r.fate, r.ct, r.flow]), [['rejected', 'NEW', 1], ['sent', 'RELATED', 1]]);
+		assert.equal(forwarded.traces[1]!.final.out, 'eth0');
 	});
 
 	test('a forwarded packet captured twice (tcpdump -i any, or leaving with the host’s MAC) is traced once, where it arrived', () => {

@@ -19,7 +19,6 @@ interface ChainInfo {
 	readonly table: Table;
 	readonly chain: Chain;
 	readonly header: number;
-	readonly references: number;
 }
 
 export interface RulesTable {
@@ -90,18 +89,10 @@ export function buildRulesTable(model: HostModel): RulesTable {
 			tableTitles.set(kinds.length, `${family === 4 ? 'iptables' : 'ip6tables'} -t ${safeText(table.name)}`);
 			kinds.push(Kind.Table);
 			owner.push(-1);
-			const references = new Map<string, number>();
-			// By name from the line: building 110,000 rules to count references would delay the first frame by a second.
-			for (const chain of table.chains.values()) {
-				for (const rule of chain.rules) {
-					const target = targetName(rule);
-					if (target !== undefined && table.chains.has(target)) references.set(target, (references.get(target) ?? 0) + 1);
-				}
-			}
 			for (const chain of table.chains.values()) {
 				const index = chainInfos.length;
 				chains.set(ruleKey(family, table.name, chain.name), kinds.length);
-				chainInfos.push({ family, table, chain, header: kinds.length, references: references.get(chain.name) ?? 0 });
+				chainInfos.push({ family, table, chain, header: kinds.length });
 				kinds.push(Kind.Chain);
 				owner.push(index);
 				if (chain.rules.length === 0) continue;
@@ -134,10 +125,27 @@ export function buildRulesTable(model: HostModel): RulesTable {
 		}
 		return cached;
 	};
+	// Counted when a user chain's heading is first shown (not for the first frame), by target name from the
+	// line: building 110,000 rules to count would take a second.
+	const references = new Map<Table, Map<string, number>>();
+	const referencesTo = (info: ChainInfo): number => {
+		let counts = references.get(info.table);
+		if (!counts) {
+			counts = new Map();
+			for (const chain of info.table.chains.values()) {
+				for (const rule of chain.rules) {
+					const target = targetName(rule);
+					if (target !== undefined && info.table.chains.has(target)) counts.set(target, (counts.get(target) ?? 0) + 1);
+				}
+			}
+			references.set(info.table, counts);
+		}
+		return counts.get(info.chain.name) ?? 0;
+	};
 	const ruleIndex = (i: number) => i - chainInfos[chainOf[i]!]!.header - 2;
 	const header = (info: ChainInfo) => info.chain.builtin
 		? `Chain ${safeText(info.chain.name)} (policy ${safeText(info.chain.policy ?? 'ACCEPT')} ${info.chain.counters?.packets ?? 0n} packets, ${info.chain.counters?.bytes ?? 0n} bytes)${info.chain.absent ? ' (not created in the kernel)' : ''}`
-		: `Chain ${safeText(info.chain.name)} (${info.references} references)`;
+		: `Chain ${safeText(info.chain.name)} (${referencesTo(info)} references)`;
 	const text = (i: number): string => {
 		switch (kind[i] as Kind) {
 			case Kind.Table: return tableTitles.get(i)!;

@@ -1,4 +1,5 @@
-import { type PacketSpec, parseExpression } from '../packet/spec.js';
+import { type PacketSpec, packetFromSpec, parseExpression } from '../packet/spec.js';
+import { safeText } from '../views/safe-text.js';
 import { checkExpression, type ExpressionCheck, words } from './expression.js';
 
 /**
@@ -38,6 +39,17 @@ export function formExpression(values: FormValues): string {
 	return parts.filter(Boolean).join(' ');
 }
 
+/** The form as the spec spec.ts builds packets from (each field where it belongs: no word can be misread). */
+export function formSpec(values: FormValues): PacketSpec {
+	const spec: PacketSpec = {};
+	const pairs: [FormField, keyof PacketSpec][] = [['proto', 'proto'], ['src', 'src'], ['sport', 'sport'], ['dst', 'dst'], ['dport', 'dport'], ['out', 'out'], ['mac', 'srcMac'], ['type', 'icmpType'], ['flags', 'tcpFlags'], ['mark', 'mark'], ['state', 'state']];
+	for (const [field, key] of pairs) if (values[field].trim()) (spec as Record<string, string>)[key] = values[field].trim();
+	const arrival = values.in.trim();
+	if (arrival === 'local') spec.local = true;
+	else if (arrival) spec.in = arrival;
+	return spec;
+}
+
 /** The form filled from an expression (what it cannot read stays empty). */
 export function formFromExpression(text: string): FormValues {
 	let spec: PacketSpec;
@@ -70,12 +82,19 @@ export function checkForm(values: FormValues, interfaces?: ReadonlySet<string>):
 	if (FORM_FIELDS.every((f) => values[f].trim() === '')) return { check: { ok: false, empty: true, error: 'fill in the packet: at least source, destination and, for tcp/udp, a destination port' } };
 	const missing = !values.src.trim() ? 'src' : !values.dst.trim() ? 'dst' : undefined;
 	if (missing) return { check: { ok: false, empty: false, error: `the packet needs a ${missing === 'src' ? 'source' : 'destination'} address` }, field: missing };
+	try {
+		packetFromSpec(formSpec(values));
+	} catch (error) {
+		const message = safeText((error as Error).message);
+		const field = ERROR_FIELDS.find(([pattern]) => pattern.test(message))?.[1];
+		return { check: { ok: false, empty: false, error: message }, ...(field ? { field } : {}) };
+	}
+	// The packet is good: the line's check of the same packet gives its description and warnings.
 	const check = checkExpression(formExpression(values), interfaces);
 	if (check.ok) {
 		// The one warning is an interface this host does not have.
 		const out = values.out.trim();
 		return { check, ...(check.warning ? { field: out && check.warning.includes(out) ? 'out' as const : 'in' as const } : {}) };
 	}
-	const field = ERROR_FIELDS.find(([pattern]) => pattern.test(check.error))?.[1];
-	return { check, ...(field ? { field } : {}) };
+	return { check };
 }

@@ -1,6 +1,6 @@
 import { parseFilter } from '../capture/filter.js';
 import { checkExpression, checkRouteQuery } from './expression.js';
-import { EMPTY_FORM, FORM_FIELDS, formExpression, formFromExpression, type FormValues } from './form.js';
+import { checkForm, EMPTY_FORM, FORM_FIELDS, formExpression, formFromExpression, type FormValues } from './form.js';
 import { type Command, commandFor, type EditTarget, type KeyContext, type KeyPress, type Mode, VIEWS, type ViewId } from './keys.js';
 import { findRow, type ListState, moveBy, moveTo, page, scrollSideways, showAtTop, START } from './list.js';
 import type { RowSource } from './rows.js';
@@ -264,9 +264,9 @@ function submit(state: UiState, env: ViewEnv): UiState {
 		}
 		case 'form': {
 			const left = leaveEdit(state);
-			const expression = formExpression(left.form);
-			const check = checkExpression(expression);
+			const { check } = checkForm(left.form);
 			if (!check.ok) return { ...state, message: { text: check.error, tone: 'error' } };
+			const expression = formExpression(left.form);
 			return { ...left, expression, traced: expression, capturePacket: null, unfolded: new Set(), lists: { ...state.lists, trace: START } };
 		}
 		case 'filter': {

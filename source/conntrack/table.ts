@@ -19,6 +19,10 @@ export interface Entry {
 	expires: number;
 	/** A TCP connection whose three-way handshake was seen to the end. */
 	handshake: boolean;
+	/** TCP: a FIN was seen (IP_CT_TCP_FLAG_CLOSE_INIT), and the last packet's flags and direction. */
+	closeInit: boolean;
+	lastIndex: TcpIndex | undefined;
+	lastReply: boolean;
 }
 
 /** What a packet carries beyond the engine's Packet: the ICMP identifier and an ICMP error's quoted header. */
@@ -196,11 +200,16 @@ export class ConnectionTable {
 		if (!validTcpFlags(flags)) return { ...base, state: 'INVALID', flow: found?.entry.flow ?? this.flowOf(base.tuple), why: `TCP flags ${formatTcpFlags(flags)}: a combination conntrack refuses` };
 		const index = tcpIndex(flags);
 		if (found !== undefined) {
-			const old = found.entry.tcp ?? 'NONE';
-			const next = tcpNext(found.reply, index, old);
-			// A SYN on a closed connection ends it: the kernel deletes the entry and tracks the SYN anew.
-			if (next === 'SYN_SENT' && (old === 'TIME_WAIT' || old === 'CLOSE')) return { ...this.fresh(base, index, 'SYN_SENT', found.entry), replaces: found.entry };
-			if (next === 'IV') return { ...base, state: 'INVALID', flow: found.entry.flow, why: `TCP ${index.toUpperCase()} is invalid in state ${old} (${found.reply ? 'reply' : 'original'} direction)` };
+			const { entry, reply } = found;
+			const old = entry.tcp ?? 'NONE';
+			let next = tcpNext(reply, index, old);
+			if (next === 'SYN_SENT' && (old === 'TIME_WAIT' || old === 'CLOSE')) {
+				// A SYN on a connection closed by a FIN, or reset from the SYN's side, ends it: the kernel deletes
+				// the entry and tracks the SYN anew. Otherwise the SYN is ignored.
+				if (entry.closeInit || (entry.lastIndex === 'rst' && entry.lastReply === reply)) return { ...this.fresh(base, index, 'SYN_SENT', entry), replaces: entry };
+				next = 'IG';
+			}
+			if (next === 'IV') return { ...base, state: 'INVALID', flow: entry.flow, why: `TCP ${index.toUpperCase()} is invalid in state ${old} (${reply ? 'reply' : 'original'} direction)` };
 			return { ...this.existing(base, found), tcp: { index, next } };
 		}
 		const next = tcpNext(false, index, 'NONE');
@@ -227,18 +236,25 @@ export class ConnectionTable {
 		const t = this.timeouts;
 		if (c.tcp !== undefined) {
 			const { index, next } = c.tcp;
-			if (next === 'IG' || next === 'IV') return entry;
-			// A connection whose only answer is a RST is deleted at once.
-			if (!seenBefore && index === 'rst') {
-				this.remove(entry);
-				return undefined;
-			}
+			if (next === 'IV' || next === 'NONE') return entry;
+			entry.lastIndex = index;
+			entry.lastReply = c.reply;
+			if (next === 'IG') return entry;
 			const old = entry.tcp ?? 'NONE';
+			if (next === 'FIN_WAIT' && old !== 'FIN_WAIT') entry.closeInit = true;
 			entry.tcp = next;
+			if (!seenBefore) {
+				// A connection whose only answer is a RST is deleted at once.
+				if (index === 'rst') {
+					this.remove(entry);
+					return undefined;
+				}
+				// A retransmitted SYN does not renew the timeout.
+				if (index === 'syn' && old === 'SYN_SENT') return entry;
+			}
 			if (seenBefore && !entry.assured && (old === 'SYN_RECV' || old === 'ESTABLISHED') && next === 'ESTABLISHED') entry.assured = true;
 			if (old === 'SYN_RECV' && next === 'ESTABLISHED') entry.handshake = true;
-			// A retransmitted SYN does not renew the timeout.
-			if (!(index === 'syn' && old === 'SYN_SENT' && !seenBefore) && next !== 'NONE') entry.expires = c.now + t.tcp[next];
+			entry.expires = c.now + this.tcpTimeout(next, index, seenBefore);
 			return entry;
 		}
 		if (entry.orig.proto === 17) {
@@ -256,19 +272,27 @@ export class ConnectionTable {
 		const after = translated ?? c.tuple;
 		const reply = invert(after);
 		if (reply === undefined) return undefined;
-		const state = c.tcp?.next as TcpState | undefined;
+		const state = c.tcp?.next as Exclude<TcpState, 'NONE'> | undefined;
 		const entry: Entry = {
 			orig: c.tuple, reply, flow: c.flow, created: c.now,
 			snat: !ipEquals(after.src, c.tuple.src) || after.sport !== c.tuple.sport,
 			dnat: !ipEquals(after.dst, c.tuple.dst) || after.dport !== c.tuple.dport,
-			tcp: state, seenReply: false, assured: false, handshake: false,
-			expires: c.now + (state !== undefined && state !== 'NONE' ? this.timeouts.tcp[state] : this.lifetime(c.tuple.proto)),
+			tcp: state, seenReply: false, assured: false, handshake: false, closeInit: false, lastIndex: c.tcp?.index, lastReply: false,
+			expires: c.now + (state !== undefined ? this.tcpTimeout(state, c.tcp!.index, false) : this.lifetime(c.tuple.proto)),
 		};
 		this.entries.set(tupleKey(entry.orig), entry);
 		this.entries.set(tupleKey(entry.reply), entry);
 		const record = this.flows.get(flowKey(c.tuple));
 		if (record !== undefined) record.entry = entry;
 		return entry;
+	}
+
+	/** The timeout a TCP packet sets: CLOSE's after a RST; a picked-up connection without reply at most the unacknowledged one. */
+	private tcpTimeout(state: Exclude<TcpState, 'NONE'>, index: TcpIndex, seenReply: boolean): number {
+		const t = this.timeouts;
+		if (index === 'rst') return t.tcp.CLOSE;
+		if (!seenReply && state === 'ESTABLISHED') return Math.min(t.tcp.ESTABLISHED, t.tcpUnacknowledged);
+		return t.tcp[state];
 	}
 
 	private lifetime(proto: number): number {

@@ -3,6 +3,8 @@ import type { TcpState } from './tcp.js';
 /** Seconds a connection lives without packets, per protocol and TCP state. */
 export interface Timeouts {
 	readonly tcp: Readonly<Record<Exclude<TcpState, 'NONE'>, number>>;
+	/** A picked-up connection that has seen no reply yet lives at most this long (TCP_CONNTRACK_UNACK). */
+	readonly tcpUnacknowledged: number;
 	readonly udp: number;
 	readonly udpStream: number;
 	readonly icmp: number;
@@ -35,6 +37,7 @@ export function timeoutsOf(sysctl: ReadonlyMap<string, string>, assumed: string[
 	tcp.SYN_SENT2 = 120;
 	return {
 		tcp,
+		tcpUnacknowledged: read('nf_conntrack_tcp_timeout_unacknowledged', 300),
 		udp: read('nf_conntrack_udp_timeout', 30),
 		udpStream: read('nf_conntrack_udp_timeout_stream', 120),
 		icmp: read('nf_conntrack_icmp_timeout', 30),

@@ -49,6 +49,31 @@ describe('conntrack table: TCP', () => {
 		assert.ok(!table.assumed.some((a) => a.includes('time_wait')));
 	});
 
+	test('after a RST, a new SYN from the side that reset starts over; from the other side it is ignored', () => {
+		const open = (table: ConnectionTable) => [`${CLIENT} flags SYN`, `${SERVER} flags SYN,ACK`, `${CLIENT} flags ACK`].forEach((e, i) => pass(table, e, i));
+		const clientReset = new ConnectionTable(new Map());
+		open(clientReset);
+		pass(clientReset, `${CLIENT} flags RST`, 3);
+		const again = clientReset.classify(packet(`${CLIENT} flags SYN`), {}, 4);
+		assert.deepEqual([again.state, again.flow], ['NEW', 2]);
+		const serverReset = new ConnectionTable(new Map());
+		open(serverReset);
+		pass(serverReset, `${SERVER} flags RST`, 3);
+		const ignored = serverReset.classify(packet(`${CLIENT} flags SYN`), {}, 4);
+		assert.deepEqual([ignored.state, ignored.flow, ignored.tcp?.next], ['ESTABLISHED', 1, 'IG']);
+		assert.equal(serverReset.lookup(tupleOf(packet(CLIENT)), 3 + 9.9)?.entry.tcp, 'CLOSE', 'a RST sets the close timeout (10 s)');
+		assert.equal(serverReset.lookup(tupleOf(packet(CLIENT)), 3 + 10), undefined);
+	});
+
+	test('a picked-up connection without reply lives nf_conntrack_tcp_timeout_unacknowledged (300 s), not 5 days', () => {
+		const table = new ConnectionTable(new Map());
+		pass(table, `${CLIENT} flags ACK`, 0);
+		assert.equal(pass(table, `${SERVER} flags ACK`, 299), 'ESTABLISHED');
+		const late = new ConnectionTable(new Map());
+		pass(late, `${CLIENT} flags ACK`, 0);
+		assert.equal(late.classify(packet(`${SERVER} flags ACK`), {}, 300).state, 'NEW', 'expired: the answer is picked up as a new connection');
+	});
+
 	test('a dropped SYN leaves no entry: its retransmission is NEW again, in the same flow', () => {
 		const table = new ConnectionTable(new Map());
 		const first = table.classify(packet(`${CLIENT} flags SYN`), {}, 0);

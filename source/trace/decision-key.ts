@@ -6,9 +6,12 @@ import type { Connection, Packet } from '../packet/packet.js';
  * Where each of a packet's fields enters the decision memo's key: `always`, or only when the loaded rules
  * read it (Reads, declared by each match and target). Exhaustive, so a new Packet field must be placed
  * here and in sameKey; test/trace/decision-memo.test.ts checks that every field placed here tells keys apart.
- *   ct: the connection's status flags always; its tuples when a rule reads them, or when the packet's
- *   connection was translated (later packets get the recorded NAT from the tuples, pipeline.ts).
+ *   ct: the connection's status flags always; its tuples when a rule reads them (and the source port
+ *   then: NAT targets copy it into the reply tuple); of a translated connection, the addresses and ports
+ *   its later packets get from the tuples (the recorded NAT, pipeline.ts's recordedNat).
  *   sport: also through the flow hash, when a random branch reads it (decision-memo.ts).
+ * Only what the decision (fate, verdict, hits) depends on is keyed: the memo makes a remembered
+ * decision's final packet by walking the packet anew when it is read.
  */
 export const KEY_FIELDS: { readonly [K in keyof Packet]-?: 'always' | 'sport' | 'length' | 'payload' } = {
 	family: 'always', proto: 'always', src: 'always', dst: 'always', sport: 'sport', dport: 'always',
@@ -20,6 +23,8 @@ export const KEY_FIELDS: { readonly [K in keyof Packet]-?: 'always' | 'sport' | 
 };
 
 export interface DecisionKey {
+	/** The source port is in the key (so the flow hash, whose other fields always are, adds nothing). */
+	readonly sport: boolean;
 	/** A hash of the key (packets with the same key have the same hash; others may too). */
 	hash(p: Packet): number;
 	/** The packet's key fields, copied into an object of one shape (quick to compare). */
@@ -69,6 +74,14 @@ const flagsOf = (c: Complete<Connection> | Connection): number => (c.reply ? 1 :
 /** Translated connections: their later packets get the recorded NAT, read from the tuples (pipeline.ts). */
 const translated = (c: Connection): boolean => c.confirmed && (c.snat || c.dnat);
 
+/** The addresses and ports recordedNat (pipeline.ts) copies into a later packet of a translated connection. */
+function sameRecordedNat(a: Complete<Connection>, b: Connection): boolean {
+	if (!b.reply) {
+		return (!b.dnat || (sameIp(a.replSrc!, b.replSrc) && a.replSport === b.replSport)) && (!b.snat || (sameIp(a.replDst!, b.replDst) && a.replDport === b.replDport));
+	}
+	return (!b.snat || (sameIp(a.origSrc!, b.origSrc) && a.origSport === b.origSport)) && (!b.dnat || (sameIp(a.origDst!, b.origDst) && a.origDport === b.origDport));
+}
+
 function sameTuple(a: Complete<Connection>, b: Connection): boolean {
 	return sameIp(a.origSrc!, b.origSrc) && sameIp(a.origDst!, b.origDst) && a.origSport === b.origSport && a.origDport === b.origDport
 		&& sameIp(a.replSrc!, b.replSrc) && sameIp(a.replDst!, b.replDst) && a.replSport === b.replSport && a.replDport === b.replDport;
@@ -79,11 +92,12 @@ function sameTuple(a: Complete<Connection>, b: Connection): boolean {
  * from the same host (the walk reads nothing else, bar the flow hash, which the memo watches).
  */
 export function decisionKey(reads: Reads): DecisionKey {
-	const sport = reads.sport === true;
+	const tuples = reads.tuple === true;
+	const sport = reads.sport === true || tuples;
 	const length = reads.length === true;
 	const payload = reads.payload === true;
-	const tuples = reads.tuple === true;
 	return {
+		sport,
 		hash(p) {
 			// Cheap and lossy: `same` decides.
 			let h = Math.imul(p.src.words[0]! ^ 0x9e3779b9, 0x85ebca6b);
@@ -105,9 +119,9 @@ export function decisionKey(reads: Reads): DecisionKey {
 			if (sport && a.sport !== b.sport) return false;
 			if (length && a.length !== b.length) return false;
 			if (payload && !sameBytes(a.payload, b.payload)) return false;
+			if (tuples) return sameTuple(a.ct, b.ct);
 			// The flags are equal here, so both or neither are translated.
-			if ((tuples || translated(b.ct)) && !sameTuple(a.ct, b.ct)) return false;
-			return true;
+			return !translated(b.ct) || sameRecordedNat(a.ct, b.ct);
 		},
 	};
 }

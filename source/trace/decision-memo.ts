@@ -1,24 +1,13 @@
 import { rulesetReads } from '../netfilter/reads.js';
-import { clonePacket, type Packet } from '../packet/packet.js';
+import type { Packet } from '../packet/packet.js';
 import { type DecisionKey, decisionKey, type KeyRecord } from './decision-key.js';
 import type { Decision } from './model.js';
 import { decidePacket, type HostModel } from './pipeline.js';
 
-/** What a decision did to the packet: the fields it changed, and their values (the connection's apart). */
-interface Change {
-	readonly fields: readonly (readonly [keyof Packet, unknown])[];
-	readonly ct: readonly (readonly [string, unknown])[];
-}
-
-interface Kept {
-	readonly decision: Decision;
-	readonly change: Change;
-}
-
 /** A decision that consulted an extension keeping state across packets: never taken again. */
 const EACH_PACKET = 0;
 
-type Entry = Kept | typeof EACH_PACKET;
+type Entry = Decision | typeof EACH_PACKET;
 
 /** The packets of one key: the decision, or, when a random branch read the flow hash, one per source port. */
 interface Slot {
@@ -27,7 +16,7 @@ interface Slot {
 	readonly entry: Entry | Map<number | undefined, Entry>;
 }
 
-/** A remembered decision for another packet: its final packet is made when read (a replay mostly reads the fate). */
+/** A remembered decision for another packet: its final packet is made when read, by walking it (a replay reads it for a connection's first packet). */
 class Remembered implements Decision {
 	readonly path: Decision['path'];
 	readonly fate: Decision['fate'];
@@ -38,57 +27,29 @@ class Remembered implements Decision {
 	#final: Packet | undefined;
 
 	constructor(
-		private readonly kept: Kept,
+		decision: Decision,
+		private readonly host: HostModel,
 		private readonly input: Packet,
 	) {
-		const d = kept.decision;
-		this.path = d.path;
-		this.fate = d.fate;
-		this.verdict = d.verdict;
-		this.hits = d.hits;
-		this.flowHashRead = d.flowHashRead;
-		this.usedState = d.usedState;
+		this.path = decision.path;
+		this.fate = decision.fate;
+		this.verdict = decision.verdict;
+		this.hits = decision.hits;
+		this.flowHashRead = decision.flowHashRead;
+		this.usedState = decision.usedState;
 	}
 
 	get final(): Packet {
-		this.#final ??= applied(this.kept.change, this.input);
+		this.#final ??= decidePacket(this.host, this.input).final;
 		return this.#final;
 	}
-}
-
-function sameOptions(a: readonly number[] | undefined, b: readonly number[] | undefined): boolean {
-	if (a === b) return true;
-	if (!a || !b || a.length !== b.length) return false;
-	return a.every((x, i) => x === b[i]);
-}
-
-function changeOf(input: Packet, final: Packet): Change {
-	const fields: [keyof Packet, unknown][] = [];
-	for (const field of new Set([...Object.keys(input), ...Object.keys(final)]) as Set<keyof Packet>) {
-		if (field === 'ct') continue;
-		const same = field === 'tcpOptions' ? sameOptions(input.tcpOptions, final.tcpOptions) : input[field] === final[field];
-		if (!same) fields.push([field, final[field]]);
-	}
-	const ct: [string, unknown][] = [];
-	const before = input.ct as unknown as Record<string, unknown>;
-	const after = final.ct as unknown as Record<string, unknown>;
-	for (const field of new Set([...Object.keys(before), ...Object.keys(after)])) if (before[field] !== after[field]) ct.push([field, after[field]]);
-	return { fields, ct };
-}
-
-function applied(change: Change, input: Packet): Packet {
-	const packet = clonePacket(input) as unknown as Record<string, unknown>;
-	for (const [field, value] of change.fields) packet[field] = value;
-	const ct = packet.ct as Record<string, unknown>;
-	for (const [field, value] of change.ct) ct[field] = value;
-	return packet as unknown as Packet;
 }
 
 /**
  * decidePacket with a memo, for replaying captures: packets whose decision-relevant fields are equal
  * (decision-key.ts: the fields every decision reads, and those the loaded rules declare they read) get
- * the decision already made, their own packet changed as the first one's was. The packet given must not
- * change until the decision's final packet is read.
+ * the decision already made (fate, verdict, hits); its final packet is the packet's own, walked when read.
+ * The packet given must not change until then.
  *
  * Sound because the walk is deterministic in what it reads: two packets with the same key walk alike
  * until one reads something outside the key. The only such thing is the flow hash (random branches),
@@ -100,8 +61,6 @@ function applied(change: Change, input: Packet): Packet {
  */
 export class DecisionMemo {
 	private readonly key: DecisionKey;
-	/** The rules read the source port anyway: the flow hash adds nothing to the key. */
-	private readonly keyHasSport: boolean;
 	private readonly slots = new Map<number, Slot[]>();
 	/** Decisions held. */
 	private held = 0;
@@ -117,7 +76,6 @@ export class DecisionMemo {
 		// Policy routing rules with --sport read it too.
 		const routedBySport = host.routing?.rules.some((rule) => rule.sport !== undefined) === true;
 		this.key = decisionKey(routedBySport ? { ...reads, sport: true } : reads);
-		this.keyHasSport = reads.sport === true || routedBySport;
 	}
 
 	decide(packet: Packet): Decision {
@@ -135,15 +93,15 @@ export class DecisionMemo {
 		const found = slot?.entry instanceof Map ? slot.entry.get(packet.sport) : slot?.entry;
 		if (found !== undefined && found !== EACH_PACKET) {
 			this.hits++;
-			return new Remembered(found, packet);
+			return new Remembered(found, this.host, packet);
 		}
 		this.misses++;
 		const decision = decidePacket(this.host, packet);
 		if (found === EACH_PACKET) return decision;
-		const entry: Entry = decision.usedState ? EACH_PACKET : { decision, change: changeOf(packet, decision.final) };
+		const entry: Entry = decision.usedState ? EACH_PACKET : decision;
 		if (slot?.entry instanceof Map) slot.entry.set(packet.sport, entry);
 		else {
-			const byFlow = decision.flowHashRead && !this.keyHasSport;
+			const byFlow = decision.flowHashRead && !this.key.sport;
 			const made: Slot = { key: this.key.record(packet), entry: byFlow ? new Map([[packet.sport, entry]]) : entry };
 			if (bucket) bucket.push(made);
 			else this.slots.set(hash, [made]);

@@ -4,7 +4,7 @@ import { parsePortsOption, PORT_PROTOCOLS } from './nat-range.js';
 
 export const MASQUERADE: TargetExtension<{ ports?: { from: number; to: number } }> = {
 	name: 'MASQUERADE',
-	reads: { sport: true },
+	reads: {},
 	options: ['--to-ports', '--random', '--random-fully'],
 	tables: ['nat'],
 	parse(uses, ctx) {

@@ -62,7 +62,7 @@ export function setElement(ref: SetRef, packet: Packet, env: EvalEnv): string {
  */
 export const SET: TargetExtension<SetOptions> = {
 	name: 'SET',
-	reads: { sport: true },
+	reads: {},
 	parse(uses, ctx) {
 		const options = targetOptions(uses, ctx, 'SET', OPTIONS);
 		const add = setRef(ctx, options.get('--add-set'));

@@ -4,7 +4,7 @@ import { choose, type NatRange, parseNatRange, PORT_PROTOCOLS } from './nat-rang
 
 export const SNAT: TargetExtension<NatRange> = {
 	name: 'SNAT',
-	reads: { sport: true },
+	reads: {},
 	options: ['--to-source', '--random', '--persistent', '--random-fully'],
 	tables: ['nat'],
 	parse(uses, ctx) {

@@ -180,4 +180,56 @@ describe('the TUI reducer', () => {
 		s = press(s, env, special('escape', { meta: true }));
 		assert.equal(s.help, false);
 	});
+	test('Capture: f (or /) opens the filter line; a bad filter is refused, a good one applied from the top; Enter opens the detail, whose moves scroll it', () => {
+		const packets = arraySource(Array.from({ length: 30 }, (_, i) => ({ text: `packet ${i + 1}`, tone: 'normal' as const })));
+		const env: FrameEnv = { ...frame({ capture: packets }), detail: { lines: 25, height: 10 } };
+		let s = press(initialState({ view: 'capture' }), env, 'jjj', '/');
+		assert.equal(s.edit?.target, 'filter');
+		s = press(s, env, 'port', special('return'));
+		assert.equal(s.filter, null);
+		assert.match(s.message?.text ?? '', /^filter: column 5: expected a port number/);
+		s = press(s, env, char('u', { ctrl: true }), 'tcp port 22', special('return'));
+		assert.deepEqual([s.filter, s.edit, s.lists.capture.cursor], ['tcp port 22', null, 0]);
+		s = press(s, env, 'f', char('u', { ctrl: true }), special('return'));
+		assert.equal(s.filter, null);
+		s = press(s, env, 'jj', special('return'));
+		assert.equal(keyContext(s).detailOpen, true);
+		s = press(s, env, 'jjj');
+		assert.deepEqual([s.detailTop, s.lists.capture.cursor], [3, 2]);
+		s = press(s, env, 'G');
+		assert.equal(s.detailTop, 15);
+		s = press(s, env, special('return'), 'j');
+		assert.deepEqual([s.detailOpen, s.lists.capture.cursor], [false, 3]);
+	});
+	test('Capture: t traces the selected packet (its own bytes: the trace remembers which), or says why it cannot', () => {
+		const actions: RowAction[] = [{ kind: 'packet', n: 1, error: 'packet 1 is an ARP packet: netsleuth traces IPv4 and IPv6 packets' }, { kind: 'packet', n: 2, expression: EXPRESSION }];
+		const env = frame({ capture: arraySource([{ text: 'arp', tone: 'normal' }, { text: 'tcp', tone: 'normal' }], (i) => actions[i]) });
+		let s = press(initialState({ view: 'capture' }), env, 't');
+		assert.equal(s.view, 'capture');
+		assert.match(s.message?.text ?? '', /ARP packet/);
+		s = press(s, env, 'j', 't');
+		assert.deepEqual([s.view, s.traced, s.expression, s.capturePacket, s.edit], ['trace', EXPRESSION, EXPRESSION, 2, null]);
+		s = press(s, env, 'e', special('return'));
+		assert.equal(s.capturePacket, null, 'a packet traced from the line is the line\'s');
+	});
+	test('the packet form: f opens it on the line\'s packet, ↑↓ move between fields, spaces are not typed, Ctrl-T goes back to the line, Enter traces', () => {
+		const env = frame();
+		let s = press(initialState(), env, EXPRESSION, special('escape'), 'f');
+		assert.deepEqual([s.formMode, s.edit?.target, s.edit?.text], [true, 'form', 'tcp']);
+		assert.equal(s.form.in, 'ens32');
+		s = press(s, env, special('down'), special('down'), char('u', { ctrl: true }), '4 2');
+		assert.equal(s.edit?.text, '42');
+		s = press(s, env, special('up'), special('up'), special('up'));
+		assert.equal(s.formField, 11);
+		s = press(s, env, 'NEW', char('t', { ctrl: true }));
+		assert.deepEqual([s.formMode, s.edit?.target], [false, 'expression']);
+		assert.equal(s.edit?.text, 'tcp 10.2.67.113:42 > 172.16.6.251:22 in ens32 state NEW');
+		// Back in the form, at the field left (state); down wraps round to protocol, then source.
+		s = press(s, env, char('t', { ctrl: true }), special('down'), special('down'), char('u', { ctrl: true }), 'nowhere', special('return'));
+		assert.equal(s.traced, null);
+		assert.match(s.message?.text ?? '', /source "nowhere" is not an IP address/);
+		s = press(s, env, char('u', { ctrl: true }), '10.0.0.9', special('return'));
+		assert.equal(s.traced, 'tcp 10.0.0.9:42 > 172.16.6.251:22 in ens32 state NEW');
+		assert.deepEqual([s.edit, s.formMode], [null, true]);
+	});
 });

@@ -1,5 +1,5 @@
 import { ipEquals } from '../packet/address.js';
-import { type Connection, type CtState, formatTcpFlags, type Packet } from '../packet/packet.js';
+import { type Connection, type CtState, formatTcpFlags, type Packet, TCP_FLAGS } from '../packet/packet.js';
 import { type TcpIndex, type TcpNext, type TcpState, tcpIndex, tcpNext, validTcpFlags } from './tcp.js';
 import { type Timeouts, timeoutsOf } from './timeouts.js';
 import { flowKey, icmpInverse, invert, isIcmp, type QuotedHeader, type Tuple, tupleKey, tupleOf } from './tuple.js';
@@ -171,7 +171,7 @@ export class ConnectionTable {
 
 	private answerKey(packet: Packet, extras: CtExtras): string | undefined {
 		if (this.answers.size === 0) return undefined;
-		if (packet.proto === 6 && ((packet.tcpFlags ?? 0) & 0x04) !== 0) return `r ${tupleKey(tupleOf(packet))}`;
+		if (packet.proto === 6 && ((packet.tcpFlags ?? 0) & TCP_FLAGS.RST) !== 0) return `r ${tupleKey(tupleOf(packet))}`;
 		return extras.quoted ? `q ${tupleKey(tupleOf(extras.quoted))}` : undefined;
 	}
 

@@ -1,3 +1,5 @@
+import { TCP_FLAGS } from '../packet/packet.js';
+
 /**
  * The TCP state machine of nf_conntrack_proto_tcp.c (tcp_conntracks), without the sequence window
  * checks (tcp_in_window): a replay says so in its assumptions.
@@ -6,14 +8,7 @@ export type TcpState = 'NONE' | 'SYN_SENT' | 'SYN_RECV' | 'ESTABLISHED' | 'FIN_W
 /** IV: the packet is invalid; IG: ignored (the connection keeps its state, the packet its connection). */
 export type TcpNext = TcpState | 'IV' | 'IG';
 
-const FIN = 0x01;
-const SYN = 0x02;
-const RST = 0x04;
-const PSH = 0x08;
-const ACK = 0x10;
-const URG = 0x20;
-const ECE = 0x40;
-const CWR = 0x80;
+const { FIN, SYN, RST, PSH, ACK, URG, ECE, CWR } = TCP_FLAGS;
 
 /** tcp_valid_flags: the combinations conntrack accepts once PSH, ECE and CWR are set aside. */
 const VALID_FLAGS = new Set([SYN, SYN | URG, SYN | ACK, RST, RST | ACK, FIN | ACK, FIN | ACK | URG, ACK, ACK | URG]);

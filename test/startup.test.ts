@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, test } from 'node:test';
 import { REPO } from './support/paths.js';
@@ -55,5 +55,16 @@ describe('start-up', () => {
 		assert.equal(result.status, 0);
 		assert.match(result.stdout, /netsleuth trace/);
 		assert.match(result.stdout, /node0, reject-ip/);
+	});
+	test('the TUI is one bundled file (ink and React inside), newer than tsc\'s output, importing the engine from dist/source', () => {
+		const bundle = join(DIST, 'tui', 'run.bundle.js');
+		assert.ok(existsSync(bundle), 'npm run build makes dist/source/tui/run.bundle.js');
+		assert.ok(statSync(bundle).mtimeMs >= statSync(join(DIST, 'tui', 'run.js')).mtimeMs, 'the bundle is older than run.js: the TUI would run unbundled');
+		// Minified: import statements follow a ; or } on the same line.
+		const imports = [...readFileSync(bundle, 'utf8').matchAll(/(?:^|[;}\n])\s*import\s*(?:[^"'();]*?from\s*)?["']([^"']+)["']/g)].map((m) => m[1]!);
+		const outside = imports.filter((spec) => !spec.startsWith('node:'));
+		assert.ok(outside.length > 0 && outside.every((spec) => spec.startsWith('../')), `packages left outside the bundle: ${outside.filter((spec) => !spec.startsWith('../')).join(', ')}`);
+		for (const spec of outside) assert.ok(existsSync(join(DIST, 'tui', spec)), `${spec} (imported by the bundle) is not in dist/source`);
+		assert.ok(!outside.some((spec) => spec.startsWith('../tui/')), 'the TUI\'s own modules are inside the bundle');
 	});
 });

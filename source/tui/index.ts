@@ -1,7 +1,22 @@
+import { statSync } from 'node:fs';
 import { resolveSource } from '../commands/sources.js';
 import type { TuiOptions } from './run.js';
 
 export type { TuiOptions } from './run.js';
+
+/**
+ * The TUI as `npm run build` bundles it (scripts/bundle-tui.mjs): one file instead of the hundreds ink and
+ * React are made of. The bundle is used when it is newer than tsc's run.js (tsc rewrites every file it
+ * emits), so a tree compiled by tsc alone runs its own TUI code, unbundled, never a stale bundle.
+ */
+function uiModule(): string {
+	const bundle = new URL('./run.bundle.js', import.meta.url);
+	try {
+		return statSync(bundle).mtimeMs >= statSync(new URL('./run.js', import.meta.url)).mtimeMs ? bundle.href : './run.js';
+	} catch {
+		return './run.js';
+	}
+}
 
 /**
  * The TUI's entry (cli.ts imports this only when both ends are terminals). React picks its development
@@ -11,7 +26,7 @@ export type { TuiOptions } from './run.js';
  */
 export async function runTui(options: TuiOptions): Promise<number> {
 	process.env.NODE_ENV ??= 'production';
-	const ui = import('./run.js');
+	const ui = import(uiModule()) as Promise<typeof import('./run.js')>;
 	ui.catch(() => undefined);
 	const resolved = await resolveSource(options.source, options.readStdin);
 	const { runTui: run } = await ui;

@@ -41,7 +41,7 @@ COMMIT
 /** A host with 10.0.0.1 on eth0 (clients) and 192.168.1.1 on eth1 (servers). */
 function raw(iptables: string, sysctl?: string): RawHostState {
 	const addresses = [
-		{ ifindex: 2, ifname: 'eth0', address: HOST_MAC, addr_info: [{ family: 'inet', local: '10.0.0.1', prefixlen: 24 }] },
+		{ ifindex: 2, ifname: 'eth0', address: HOST_MAC, addr_info: [{ family: 'inet', local: '10.0.0.1', prefixlen: 24 }, { family: 'inet6', local: '2001:db8::1', prefixlen: 64 }] },
 		{ ifindex: 3, ifname: 'eth1', address: HOST_MAC_1, addr_info: [{ family: 'inet', local: '192.168.1.1', prefixlen: 24 }] },
 	];
 	const routes = [
@@ -49,6 +49,9 @@ function raw(iptables: string, sysctl?: string): RawHostState {
 		{ type: 'local', dst: '192.168.1.1', dev: 'eth1', table: 'local', prefsrc: '192.168.1.1' },
 		{ dst: '10.0.0.0/24', dev: 'eth0', prefsrc: '10.0.0.1' },
 		{ dst: '192.168.1.0/24', dev: 'eth1', prefsrc: '192.168.1.1' },
+		{ type: 'local', dst: '2001:db8::1', dev: 'eth0', table: 'local' },
+		{ dst: '2001:db8::/64', dev: 'eth0' },
+		{ type: 'multicast', dst: 'ff00::/8', dev: 'eth0', table: 'local' },
 	];
 	return { iptables, addresses: JSON.stringify(addresses), routes: JSON.stringify(routes), ...(sysctl !== undefined ? { sysctl } : {}) };
 }
@@ -209,6 +212,18 @@ describe('Replayer: the handout ruleset', () => {
 		const ethernet = replay(HANDOUT, [{ at: 0, data: g.eth('02:00:00:00:00:10', HOST_MAC_1, 0x0800, syn) }]);
 		assert.equal(ethernet.results[0]!.fate, 'skipped');
 		assert.match(ethernet.results[0]!.why!, /source MAC 02:00:00:00:00:02/);
+	});
+
+	test('IPv6: an ICMPv6 echo and its reply are one flow, NEW then ESTABLISHED; neighbour discovery is UNTRACKED', () => {
+		const ip6 = (src: string, dst: string, body: Uint8Array) => g.eth(HOST_MAC, CLIENT_MAC, 0x86dd, g.ipv6(src, dst, 58, body, [], 255));
+		const frames = [
+			{ at: 0, data: ip6('2001:db8::5', '2001:db8::1', g.icmpv6(128, 0, Uint8Array.of(0, 9, 0, 1))) },
+			{ at: 0.001, data: ip6('2001:db8::1', '2001:db8::5', g.icmpv6(129, 0, Uint8Array.of(0, 9, 0, 1))) },
+			{ at: 0.002, data: ip6('2001:db8::1', '2001:db8::5', g.icmpv6(129, 0, Uint8Array.of(0, 10, 0, 1))) },
+			{ at: 0.003, data: ip6('fe80::5', 'ff02::1:ff00:1', g.neighborSolicitation('fe80::1', CLIENT_MAC)) },
+		];
+		const { results } = replay(HANDOUT, frames);
+		assert.deepEqual(results.map((r) => [r.fate, r.ct, r.flow]), [['delivered', 'NEW', 1], ['sent', 'ESTABLISHED', 1], ['sent', 'INVALID', 2], ['delivered', 'UNTRACKED', 3]]);
 	});
 
 	test('ARP, fragments and cut headers are skipped with why; the summary counts packets, flows, fates and rules', () => {

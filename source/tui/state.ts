@@ -150,7 +150,8 @@ export function reduce(state: UiState, action: Action): UiState {
 		}
 		case 'key': {
 			const presses = splitPress(action.press);
-			if (presses.length === 1) return handle(state, presses[0]!, action.env);
+			const only = presses.length === 1 ? presses[0]! : undefined;
+			if (only && (only.key !== undefined || only.ctrl || only.input.length <= 1)) return handle(state, only, action.env);
 			// Keys that arrived together (typed fast, held down, pasted): one at a time, a text run into a line at once.
 			let next = state;
 			for (const press of presses) {
@@ -161,7 +162,7 @@ export function reduce(state: UiState, action: Action): UiState {
 				let rest = press.input;
 				while (rest) {
 					if (next.edit) {
-						next = insert(next, rest);
+						next = handle(next, { input: rest }, action.env);
 						rest = '';
 					} else {
 						const [first] = rest;

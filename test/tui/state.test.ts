@@ -46,6 +46,7 @@ describe('the TUI reducer', () => {
 		s = press(initialState(), env, char(`${EXPRESSION}\rjjj`));
 		assert.equal(s.traced, EXPRESSION);
 		assert.equal(s.lists.trace.cursor, 3);
+		assert.equal(press(s, env, char('jj')).lists.trace.cursor, 5, 'a run of keys with no control key among them');
 		s = press(s, env, char('kkGe\x15tcp'));
 		assert.equal(s.lists.trace.cursor, 49);
 		assert.equal(s.edit?.text, 'tcp');

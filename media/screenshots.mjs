@@ -9,7 +9,8 @@
  * Needs tmux. Nothing here is part of the product; it only refreshes the pictures.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,12 +34,32 @@ function tmux(...args) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A small capture of the demo lab's traffic (made with the benchmark's frame builders, built by npm run build). */
+async function demoCapture(file) {
+	const g = await import(join(HERE, '..', 'dist', 'bench', 'capture-gen.js'));
+	const node = '02:00:0d:4c:00:01';
+	const peer = '02:00:0d:4c:00:03';
+	const blocked = '02:00:0d:4c:00:07';
+	const v4 = (src, dst, proto, body, mac = peer) => g.eth(node, mac, 0x0800, g.ipv4(src, dst, proto, body));
+	const frames = [
+		g.eth('ff:ff:ff:ff:ff:ff', peer, 0x0806, g.arp(1, peer, '172.16.6.24', '00:00:00:00:00:00', '172.16.6.251')),
+		v4('172.16.6.24', '172.16.6.251', 6, g.tcp(40000, 80, new Uint8Array(0), { flags: 0x02, options: g.TCP_SYN_OPTIONS })),
+		v4('172.16.6.24', '172.16.6.251', 6, g.tcp(40000, 80, Buffer.from('GET / HTTP/1.1\r\nHost: node0\r\n\r\n'), { flags: 0x18, seq: 1001, ack: 1 })),
+		v4('10.2.67.113', '172.16.6.251', 6, g.tcp(51000, 22, new Uint8Array(0), { flags: 0x02, options: g.TCP_SYN_OPTIONS }), blocked),
+		v4('172.16.6.24', '172.16.6.251', 1, g.icmpEcho(8, 7, 1)),
+		v4('172.16.6.24', '172.16.6.251', 17, g.udp(53000, 53, g.dnsQuery(0x1a2b, 'kubernetes.default.svc.cluster.local', 1))),
+		v4('172.16.6.24', '10.42.0.7', 6, g.tcp(41000, 443, new Uint8Array(0), { flags: 0x02 })),
+		v4('10.2.67.113', '172.16.6.251', 6, g.tcp(51001, 22, new Uint8Array(0), { flags: 0x02 }), blocked),
+	];
+	writeFileSync(file, g.pcapFile(frames.map((data, i) => ({ sec: 1_764_000_000 + Math.floor(i / 3), nsec: (i * 137_000_000) % 1e9, data }))));
+}
+
 async function waitFor(text) {
 	for (let i = 0; i < 200; i++) {
 		if (tmux('capture-pane', '-p', '-t', 'shot').includes(text)) return;
 		await sleep(50);
 	}
-	throw new Error(`the screen never showed "${text}"`);
+	throw new Error(`the screen never showed "${text}"; it was:\n${tmux('capture-pane', '-p', '-t', 'shot')}`);
 }
 
 // ── ANSI (SGR) → cells ─────────────────────────────────────────────────────────────────────────────
@@ -196,7 +217,37 @@ async function main() {
 		await waitFor('via 172.16.6.24');
 		await sleep(200);
 		await shoot('routes', 'netsleuth --demo reject-ip — Routes', png);
+		tmux('send-keys', '-t', 'shot', '1');
+		await sleep(200);
+		tmux('send-keys', '-t', 'shot', 'f');
+		await waitFor('TCP flags');
+		tmux('send-keys', '-t', 'shot', 'Down', 'Down', 'Down', 'Down', 'Down', 'C-u');
+		await sleep(200);
+		tmux('send-keys', '-t', 'shot', '-l', '99999');
+		await waitFor('✗');
+		await sleep(200);
+		await shoot('form', 'netsleuth --demo reject-ip — the packet form', png);
+		tmux('send-keys', '-t', 'shot', 'Escape');
+		await sleep(300);
 		tmux('send-keys', '-t', 'shot', 'q');
+		// The session ends with netsleuth.
+		await sleep(500);
+		const dir = mkdtempSync(join(tmpdir(), 'netsleuth-media-'));
+		try {
+			const file = join(dir, 'node0.pcap');
+			await demoCapture(file);
+			tmux('new-session', '-d', '-s', 'shot', '-x', String(COLUMNS), '-y', String(ROWS), `node ${BIN} --demo reject-ip --pcap ${file}`);
+			await waitFor('8 packets');
+			tmux('send-keys', '-t', 'shot', 'r');
+			await waitFor('replayed:');
+			tmux('send-keys', '-t', 'shot', 'j', 'j', 'j');
+			await waitFor('── packet 4');
+			await sleep(200);
+			await shoot('capture', 'netsleuth --demo reject-ip --pcap node0.pcap — Capture', png);
+			tmux('send-keys', '-t', 'shot', 'q');
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
 	} finally {
 		await sleep(300);
 		try {

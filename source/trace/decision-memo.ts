@@ -22,6 +22,9 @@ class Remembered implements Decision {
 	readonly fate: Decision['fate'];
 	readonly verdict: Decision['verdict'];
 	readonly hits: Decision['hits'];
+	readonly arrival: Decision['arrival'];
+	readonly answered: boolean;
+	readonly untracked: boolean;
 	readonly flowHashRead: boolean;
 	readonly usedState: boolean;
 	#final: Packet | undefined;
@@ -35,6 +38,9 @@ class Remembered implements Decision {
 		this.fate = decision.fate;
 		this.verdict = decision.verdict;
 		this.hits = decision.hits;
+		this.arrival = decision.arrival;
+		this.answered = decision.answered;
+		this.untracked = decision.untracked;
 		this.flowHashRead = decision.flowHashRead;
 		this.usedState = decision.usedState;
 	}
@@ -78,6 +84,7 @@ export class DecisionMemo {
 		this.key = decisionKey(routedBySport ? { ...reads, sport: true } : reads);
 	}
 
+	/** The decision for a packet (not the kernel's own answer: decidePacket's isReply). */
 	decide(packet: Packet): Decision {
 		const hash = this.key.hash(packet);
 		const bucket = this.slots.get(hash);

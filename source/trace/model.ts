@@ -104,6 +104,12 @@ export interface Decision {
 	readonly hits: readonly Hit[];
 	/** The packet as it leaves: NAT, marks, TTL, and the conntrack state (UNTRACKED after CT --notrack). */
 	readonly final: Packet;
+	/** Where the packet arrived: its interface, or sent by this host (as placed when the packet did not say). */
+	readonly arrival: { readonly in: string | undefined; readonly local: boolean };
+	/** The kernel answers it (REJECT's ICMP error or TCP RST, an unreachable route): tracePacket's `reply`. */
+	readonly answered: boolean;
+	/** It leaves untracked (CT --notrack, NOTRACK, or it came so): `final.ctState` without making `final`. */
+	readonly untracked: boolean;
 	/** A random branch read the flow hash: packets of other flows may decide otherwise (source/trace/decision-memo.ts). */
 	readonly flowHashRead: boolean;
 	/** An extension that keeps state across packets was consulted: the decision holds for this packet only. */

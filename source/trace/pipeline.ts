@@ -415,9 +415,12 @@ const NO_VERDICT: Verdict = { table: null, chain: null, rule: null, target: null
  * assumptions or branches, and no trace of the answer a REJECT sends. Its fate, verdict, hits and final
  * packet are tracePacket's (test/trace/decide.test.ts).
  */
-export function decidePacket(host: HostModel, input: Packet): Decision {
-	const { t, packet, path, fate } = walkPacket(host, input, false, false);
-	return { path, fate, verdict: t.verdict ?? NO_VERDICT, hits: t.hits, final: packet, flowHashRead: t.flowHashRead, usedState: t.usedState };
+export function decidePacket(host: HostModel, input: Packet, options: { isReply?: boolean } = {}): Decision {
+	const { t, packet, path, fate, answer, arrival } = walkPacket(host, input, false, options.isReply === true);
+	return {
+		path, fate, verdict: t.verdict ?? NO_VERDICT, hits: t.hits, final: packet, arrival,
+		answered: answer !== undefined && !options.isReply && !packet.local, untracked: packet.ctState === 'UNTRACKED', flowHashRead: t.flowHashRead, usedState: t.usedState,
+	};
 }
 
 interface Walked {
@@ -426,6 +429,8 @@ interface Walked {
 	readonly packet: Packet;
 	/** The packet as it arrived (arrival placed), when recording. */
 	readonly original: PacketJson | undefined;
+	/** Where it arrived (placeArrival may say): the rest of `original`, when not recording, is the input's. */
+	readonly arrival: Decision['arrival'];
 	readonly path: Path;
 	readonly fate: Fate;
 	/** What the kernel sends back when it refuses the packet: an ICMP error or a TCP RST. */
@@ -439,6 +444,7 @@ function walkPacket(host: HostModel, input: Packet, record: boolean, isReply: bo
 	if (!packet.ctStateGiven) t.assume(`conntrack state ${packet.ctState} (typed packet: the first of its connection)`);
 	if (!packet.local && packet.in === undefined) placeArrival(host, packet, t);
 	const original = record ? packetToJson(packet) : undefined;
+	const arrival = { in: packet.in, local: packet.local };
 	let path: Path;
 	let fate: Fate;
 	let summary: string;
@@ -607,7 +613,7 @@ function walkPacket(host: HostModel, input: Packet, record: boolean, isReply: bo
 
 	function finish(): Walked {
 		t.summary = summary;
-		return { t, packet, original, path, fate, answer };
+		return { t, packet, original, arrival, path, fate, answer };
 	}
 }
 

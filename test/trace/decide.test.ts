@@ -32,6 +32,10 @@ describe('decidePacket: the same decision as tracePacket', () => {
 					assert.deepEqual(decision.verdict, trace.verdict, where);
 					assert.deepEqual(decision.hits, trace.hits, where);
 					assert.deepEqual(packetToJson(decision.final), trace.final, where);
+					assert.equal(decision.answered, trace.reply !== undefined, where);
+					assert.equal(decision.untracked, trace.final.state === 'UNTRACKED', where);
+					assert.equal(decision.arrival.in, trace.packet.in, where);
+					assert.equal(decision.arrival.local, trace.packet.local === true, where);
 					fates.add(trace.fate);
 					compared++;
 				}

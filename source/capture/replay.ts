@@ -1,11 +1,12 @@
 import { type Classification, ConnectionTable, type CtExtras } from '../conntrack/table.js';
-import { type QuotedHeader, type Tuple, tupleOf } from '../conntrack/tuple.js';
+import { type QuotedHeader, type Tuple, tupleKey, tupleOf } from '../conntrack/tuple.js';
 import { type Ip, parseIp } from '../packet/address.js';
 import type { CtState, Packet, PacketJson } from '../packet/packet.js';
 import { PacketSpecError } from '../packet/spec.js';
 import type { Fate, Trace, Verdict } from '../trace/model.js';
-import { type HostModel, tracePacket } from '../trace/pipeline.js';
+import type { HostModel } from '../trace/pipeline.js';
 import type { DecodedPacket } from './decode/packet.js';
+import { replayTracer } from './replay-tracer.js';
 import { type LinkInfo, toEnginePacket } from './to-packet.js';
 
 export type ReplayFate = Fate | 'skipped';
@@ -45,11 +46,16 @@ export interface ReplaySummary {
 }
 
 /** What the replay reads of a trace. */
-export type ReplayTrace = Pick<Trace, 'fate' | 'verdict' | 'path' | 'packet' | 'final'> & { readonly reply?: unknown };
+export type ReplayTrace = Pick<Trace, 'fate' | 'verdict' | 'path' | 'packet' | 'final'> & {
+	readonly reply?: unknown;
+	/** final.state is UNTRACKED, when the tracer knows it without making `final` (replay-tracer.ts). */
+	readonly untracked?: boolean;
+};
 
 /**
- * Traces one packet: tracePacket unless a faster tracer that gives the same answers is handed in. The
- * one place the Replayer calls the engine.
+ * Traces one packet: replayTracer (decisions without traces, remembered per key; the same answers as
+ * tracePacket) unless another is handed in (tracePacket, to keep the traces). The one place the
+ * Replayer calls the engine.
  */
 export type PacketTracer = (host: HostModel, packet: Packet, options: { isReply?: boolean }) => ReplayTrace;
 
@@ -60,6 +66,9 @@ export interface ReplayOptions {
 }
 
 const PASSED: ReadonlySet<string> = new Set(['delivered', 'forwarded', 'sent']);
+/** How many forwarded packets are remembered, and for how long (capture seconds), to recognise their second capture. */
+const FORWARDED_KEPT = 4096;
+const COPY_WINDOW = 1;
 const ASSUMPTIONS = [
 	'TCP sequence and window checks (tcp_in_window) are not simulated: a packet the kernel finds out of window is not INVALID here',
 	'checksums are not verified (nf_conntrack_checksum): a packet with a bad checksum is not INVALID here',
@@ -79,6 +88,8 @@ export class Replayer {
 	private readonly tracer: PacketTracer;
 	private readonly own: Set<string>;
 	private readonly ownMacs: Set<string>;
+	/** Forwarded packets as they arrived (tuple and IP id), with their capture time. */
+	private readonly forwarded = new Map<string, number>();
 	private now = 0;
 	private packets = 0;
 	private readonly byFate = new Map<string, number>();
@@ -94,7 +105,7 @@ export class Replayer {
 		const ifNames = new Map<number, string>();
 		for (const link of host.links?.links ?? []) if (link.index !== undefined) ifNames.set(link.index, link.name);
 		this.linkInfo = { ...(options.in !== undefined ? { in: options.in } : {}), ifNames };
-		this.tracer = options.tracer ?? tracePacket;
+		this.tracer = options.tracer ?? replayTracer(host);
 		this.own = new Set(host.facts.addresses.map((a) => addressKey(a.ip)));
 		this.ownMacs = new Set((host.links?.links ?? []).flatMap((l) => (l.mac !== undefined && l.mac !== '00:00:00:00:00:00' ? [l.mac.toLowerCase()] : [])));
 	}
@@ -113,25 +124,21 @@ export class Replayer {
 			throw error;
 		}
 		const extras = extrasOf(decoded);
-		// The kernel's RST for a forwarded packet leaves with the refused packet's destination as its source.
-		const answer = this.table.isAnswer(packet, extras, this.now);
-		const copy = answer ? undefined : this.secondCopy(decoded, packet);
+		const copy = this.place(decoded, packet, extras);
 		if (copy !== undefined) return this.count({ n, fate: 'skipped', verdict: null, ct: null, flow: null, why: copy });
-		if (answer || this.own.has(addressKey(packet.src))) {
-			packet.local = true;
-			packet.in = undefined;
-		}
 		const c = this.table.classify(packet, extras, this.now);
 		packet.ctState = c.state;
 		packet.ctStateGiven = true;
 		if (c.connection !== undefined) packet.ct = c.connection;
 		const trace = this.trace(packet, c.attached);
-		const untracked = trace.final.state === 'UNTRACKED';
+		const untracked = trace.untracked ?? trace.final.state === 'UNTRACKED';
 		const passed = PASSED.has(trace.fate);
 		const reached = !untracked && (passed || !stoppedBeforeConntrack(trace, packet));
-		const entry = this.table.commit(c, { reached, passed, ...(passed ? translation(c, trace) : {}) });
+		// The translation matters to a connection being made (commit); `final` is read only then.
+		const entry = this.table.commit(c, { reached, passed, ...(passed && c.entry === undefined ? translation(c, trace) : {}) });
 		if (trace.reply !== undefined && reached && c.state !== 'INVALID') this.table.expectAnswer(refusedTuples(c, trace), c.flow, this.now);
 		this.noteFlow(c, trace.fate, packet.proto === 6, entry?.handshake === true);
+		if (trace.fate === 'forwarded') this.noteForwarded(c.tuple, decoded);
 		return this.count({ n, fate: trace.fate, verdict: trace.verdict, ct: untracked ? 'UNTRACKED' : c.state, flow: c.flow }, trace.verdict);
 	}
 
@@ -150,20 +157,41 @@ export class Replayer {
 	}
 
 	/**
-	 * A packet captured a second time on its way through: a forwarded packet leaving (cooked captures say
-	 * "outgoing"; Ethernet ones carry one of the host's own MACs as source), or the host's own packet
-	 * coming back in over lo. Each is traced once, where it entered the host.
+	 * Where a captured packet entered the host. A packet from one of the host's addresses was sent by it, and
+	 * so was the kernel's answer to a refused packet (a RST for a forwarded packet comes from the refused
+	 * packet's destination). A packet captured leaving the host (a cooked capture's "outgoing", or an Ethernet
+	 * frame from one of the host's MACs) is traced as it arrived: NAT undone by the connection it belongs to,
+	 * arriving where the route back to its source leads; unless its arrival was captured too (tcpdump -i any),
+	 * and the host's own packets coming back in over lo were traced when sent. Returns why a frame is skipped.
 	 */
-	private secondCopy(decoded: DecodedPacket, packet: Packet): string | undefined {
-		const local = this.own.has(addressKey(packet.src));
+	private place(decoded: DecodedPacket, packet: Packet, extras: CtExtras): string | undefined {
+		const own = this.own.has(addressKey(packet.src));
 		const sll = decoded.sll;
-		if (sll !== undefined) {
-			if (sll.pktType === 4 && !local) return 'captured leaving the host: a forwarded packet, traced where it arrived';
-			if (sll.pktType !== 4 && local) return 'the host’s own packet captured coming back in (over lo): traced when it was sent';
-		} else if (!local && decoded.eth !== undefined && this.ownMacs.has(decoded.eth.src)) {
-			return `captured leaving the host (its source MAC ${decoded.eth.src} is the host’s): a forwarded packet, traced where it arrived`;
+		const leaving = sll !== undefined ? sll.pktType === 4 : decoded.eth !== undefined && this.ownMacs.has(decoded.eth.src);
+		if (this.table.isAnswer(packet, extras, this.now)) return sentByHost(packet);
+		if (leaving) {
+			const seen = tupleOf({ ...headerOf(packet), icmpId: extras.icmpId });
+			const arrived = this.table.arrivedAs(seen, this.now);
+			const key = copyKey(arrived ?? seen, decoded);
+			if (this.forwarded.has(key)) return 'captured again leaving the host: traced where it arrived';
+			if (arrived !== undefined || !own) return arrivedAs(packet, arrived);
+		} else if (sll !== undefined && own) {
+			return 'the host’s own packet captured coming back in (over lo): traced when it was sent';
 		}
+		if (own) sentByHost(packet);
 		return undefined;
+	}
+
+	/** Remembers a forwarded packet as it arrived, for a second capture of it leaving (bounded, by capture time). */
+	private noteForwarded(arrived: Tuple, decoded: DecodedPacket): void {
+		const forwarded = this.forwarded;
+		if (forwarded.size >= FORWARDED_KEPT) {
+			for (const [key, at] of forwarded) {
+				if (at >= this.now - COPY_WINDOW && forwarded.size < FORWARDED_KEPT) break;
+				forwarded.delete(key);
+			}
+		}
+		forwarded.set(copyKey(arrived, decoded), this.now);
 	}
 
 	private trace(packet: Packet, attached: boolean): ReplayTrace {
@@ -190,6 +218,38 @@ export class Replayer {
 
 function addressKey(ip: Ip): string {
 	return ip.words.join('.');
+}
+
+function sentByHost(packet: Packet): undefined {
+	packet.local = true;
+	packet.in = undefined;
+	return undefined;
+}
+
+/** A packet seen leaving, made the packet that arrived: its tuple before NAT, its arrival left to routing. */
+function arrivedAs(packet: Packet, arrived: Tuple | undefined): undefined {
+	if (arrived !== undefined) {
+		packet.src = arrived.src;
+		packet.dst = arrived.dst;
+		if (packet.sport !== undefined) packet.sport = arrived.sport;
+		if (packet.dport !== undefined) packet.dport = arrived.dport;
+		packet.ct = { ...packet.ct, origSrc: arrived.src, origDst: arrived.dst, replSrc: arrived.dst, replDst: arrived.src };
+	}
+	// The frame's interface and MACs are those it left by.
+	packet.in = undefined;
+	packet.srcMac = undefined;
+	packet.dstMac = undefined;
+	return undefined;
+}
+
+function headerOf(p: Packet): QuotedHeader {
+	return { proto: p.proto, src: p.src, dst: p.dst, sport: p.sport, dport: p.dport, icmpType: p.icmpType, icmpCode: p.icmpCode };
+}
+
+/** A packet's identity across forwarding and NAT: its tuple as it arrived, and its IPv4 id or TCP sequence number. */
+function copyKey(arrived: Tuple, d: DecodedPacket): string {
+	const id = d.ip?.kind === 'ipv4' ? d.ip.id : d.transport?.kind === 'tcp' ? d.transport.seq : '';
+	return `${tupleKey(arrived)} ${id}`;
 }
 
 /**

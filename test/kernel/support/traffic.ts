@@ -1,7 +1,7 @@
-// Real traffic through a firewall namespace, captured on the client, with the kernel's own account of
-// every packet: the nf_tables trace of each packet the host saw (which rule decided, whether it got past
-// INPUT / FORWARD / POSTROUTING) and the per-rule counters. The replay proof compares netsleuth's
-// `pcap --trace` with this.
+// Real traffic through a firewall namespace, captured on the client (or on the firewall itself with
+// `tcpdump -i any`), with the kernel's own account of every packet: the nf_tables trace of each packet
+// the host saw (which rule decided, whether it got past INPUT / FORWARD / POSTROUTING, its conntrack
+// state) and the per-rule counters. The replay proof compares netsleuth's `pcap --trace` with this.
 //
 //   client 10.2.67.113 ── eth0 host 10.2.67.1 / 10.9.0.1 eth1 ── server 10.9.0.2
 //

@@ -276,23 +276,24 @@ export class CaptureFile {
 		this.filterPass = { bytes: 0, done: node === undefined };
 		this.changed(true);
 		if (node === undefined) return;
-		void eachFrame(this.path, (frame) => {
+		this.pass((frame) => {
 			if (!matchFilter(node, decodeFrame(frame))) return;
 			this.matches = grow(this.matches, this.matchCount + 1, (m) => new Uint32Array(m));
 			this.matches[this.matchCount++] = frame.n - 1;
-		}, () => run !== this.filterRun || this.fd === undefined, (bytes) => {
-			this.filterPass = { bytes, done: false };
-			this.changed();
-		}).then(
-			() => this.finishFilter(run),
-			(error: unknown) => this.finishFilter(run, describeError(error)),
-		);
+		}, () => run === this.filterRun, (progress) => (this.filterPass = progress));
 	}
 
-	private finishFilter(run: number, error?: string): void {
-		if (run !== this.filterRun) return;
-		this.filterPass = { bytes: this.size, done: true, ...(error ? { error } : {}) };
-		this.changed(true);
+	/** A pass over the file (a filter, a replay) while it is `current`: its progress reported as it goes and when it ends or fails. */
+	private pass(visit: (frame: Frame) => void, current: () => boolean, report: (progress: PassProgress) => void): void {
+		const finish = (error?: string) => {
+			if (!current()) return;
+			report({ bytes: this.size, done: true, ...(error ? { error } : {}) });
+			this.changed(true);
+		};
+		void eachFrame(this.path, visit, () => !current() || this.fd === undefined, (bytes) => {
+			report({ bytes, done: false });
+			this.changed();
+		}).then(() => finish(), (error: unknown) => finish(describeError(error)));
 	}
 
 	/**
@@ -307,7 +308,7 @@ export class CaptureFile {
 		this.flows = new Uint32Array(this.answerIds.length);
 		this.replayPass = { bytes: 0, done: false };
 		this.changed(true);
-		void eachFrame(this.path, (frame) => {
+		this.pass((frame) => {
 			const r = replayer.replay(decodeFrame(frame));
 			const i = frame.n - 1;
 			if (i >= this.answerIds.length) {
@@ -326,19 +327,7 @@ export class CaptureFile {
 			this.flows[i] = r.flow ?? 0;
 			this.byFate.set(r.fate, (this.byFate.get(r.fate) ?? 0) + 1);
 			this.replayed = i + 1;
-		}, () => run !== this.replayRun || this.fd === undefined, (bytes) => {
-			this.replayPass = { bytes, done: false };
-			this.changed();
-		}).then(
-			() => this.finishReplay(run),
-			(error: unknown) => this.finishReplay(run, describeError(error)),
-		);
-	}
-
-	private finishReplay(run: number, error?: string): void {
-		if (run !== this.replayRun) return;
-		this.replayPass = { bytes: this.size, done: true, ...(error ? { error } : {}) };
-		this.changed(true);
+		}, () => run === this.replayRun, (progress) => (this.replayPass = progress));
 	}
 
 	/** The replay's answer for packet i (0-based), once the replay has reached it. */

@@ -124,8 +124,8 @@ export class Replayer {
 			throw error;
 		}
 		const extras = extrasOf(decoded);
-		const copy = this.place(decoded, packet, extras);
-		if (copy !== undefined) return this.count({ n, fate: 'skipped', verdict: null, ct: null, flow: null, why: copy });
+		const place = this.place(decoded, packet, extras);
+		if (place.skip !== undefined) return this.count({ n, fate: 'skipped', verdict: null, ct: null, flow: null, why: place.skip });
 		const c = this.table.classify(packet, extras, this.now);
 		packet.ctState = c.state;
 		packet.ctStateGiven = true;
@@ -138,7 +138,7 @@ export class Replayer {
 		const entry = this.table.commit(c, { reached, passed, ...(passed && c.entry === undefined ? translation(c, trace) : {}) });
 		if (trace.reply !== undefined && reached && c.state !== 'INVALID') this.table.expectAnswer(refusedTuples(c, trace), c.flow, this.now);
 		this.noteFlow(c, trace.fate, packet.proto === 6, entry?.handshake === true);
-		if (trace.fate === 'forwarded') this.noteForwarded(c.tuple, decoded);
+		if (trace.fate === 'forwarded' && !place.leaving) this.noteForwarded(c.tuple, decoded);
 		return this.count({ n, fate: trace.fate, verdict: trace.verdict, ct: untracked ? 'UNTRACKED' : c.state, flow: c.flow }, trace.verdict);
 	}
 
@@ -162,24 +162,32 @@ export class Replayer {
 	 * packet's destination). A packet captured leaving the host (a cooked capture's "outgoing", or an Ethernet
 	 * frame from one of the host's MACs) is traced as it arrived: NAT undone by the connection it belongs to,
 	 * arriving where the route back to its source leads; unless its arrival was captured too (tcpdump -i any),
-	 * and the host's own packets coming back in over lo were traced when sent. Returns why a frame is skipped.
+	 * and the host's own packets coming back in over lo were traced when sent. Says why a frame is skipped.
 	 */
-	private place(decoded: DecodedPacket, packet: Packet, extras: CtExtras): string | undefined {
+	private place(decoded: DecodedPacket, packet: Packet, extras: CtExtras): { skip?: string; leaving: boolean } {
 		const own = this.own.has(addressKey(packet.src));
 		const sll = decoded.sll;
 		const leaving = sll !== undefined ? sll.pktType === 4 : decoded.eth !== undefined && this.ownMacs.has(decoded.eth.src);
-		if (this.table.isAnswer(packet, extras, this.now)) return sentByHost(packet);
+		if (this.table.isAnswer(packet, extras, this.now)) {
+			sentByHost(packet);
+			return { leaving };
+		}
 		if (leaving) {
 			const seen = tupleOf({ ...headerOf(packet), icmpId: extras.icmpId });
 			const arrived = this.table.arrivedAs(seen, this.now);
+			// Each packet captured arriving pairs with one copy captured leaving (a retransmission is another packet).
 			const key = copyKey(arrived ?? seen, decoded);
-			if (this.forwarded.has(key)) return 'captured again leaving the host: traced where it arrived';
-			if (arrived !== undefined || !own) return arrivedAs(packet, arrived);
+			const at = this.forwarded.get(key);
+			if (at !== undefined && this.forwarded.delete(key) && at >= this.now - COPY_WINDOW) return { skip: 'captured again leaving the host: traced where it arrived', leaving };
+			if (arrived !== undefined || !own) {
+				arrivedAs(packet, arrived);
+				return { leaving };
+			}
 		} else if (sll !== undefined && own) {
-			return 'the host’s own packet captured coming back in (over lo): traced when it was sent';
+			return { skip: 'the host’s own packet captured coming back in (over lo): traced when it was sent', leaving };
 		}
 		if (own) sentByHost(packet);
-		return undefined;
+		return { leaving };
 	}
 
 	/** Remembers a forwarded packet as it arrived, for a second capture of it leaving (bounded, by capture time). */
@@ -220,14 +228,13 @@ function addressKey(ip: Ip): string {
 	return ip.words.join('.');
 }
 
-function sentByHost(packet: Packet): undefined {
+function sentByHost(packet: Packet): void {
 	packet.local = true;
 	packet.in = undefined;
-	return undefined;
 }
 
 /** A packet seen leaving, made the packet that arrived: its tuple before NAT, its arrival left to routing. */
-function arrivedAs(packet: Packet, arrived: Tuple | undefined): undefined {
+function arrivedAs(packet: Packet, arrived: Tuple | undefined): void {
 	if (arrived !== undefined) {
 		packet.src = arrived.src;
 		packet.dst = arrived.dst;
@@ -239,17 +246,17 @@ function arrivedAs(packet: Packet, arrived: Tuple | undefined): undefined {
 	packet.in = undefined;
 	packet.srcMac = undefined;
 	packet.dstMac = undefined;
-	return undefined;
 }
 
 function headerOf(p: Packet): QuotedHeader {
 	return { proto: p.proto, src: p.src, dst: p.dst, sport: p.sport, dport: p.dport, icmpType: p.icmpType, icmpCode: p.icmpCode };
 }
 
-/** A packet's identity across forwarding and NAT: its tuple as it arrived, and its IPv4 id or TCP sequence number. */
+/** A packet's identity across forwarding and NAT: its tuple as it arrived, IPv4 id, length, TCP sequence and acknowledgement. */
 function copyKey(arrived: Tuple, d: DecodedPacket): string {
-	const id = d.ip?.kind === 'ipv4' ? d.ip.id : d.transport?.kind === 'tcp' ? d.transport.seq : '';
-	return `${tupleKey(arrived)} ${id}`;
+	const t = d.transport;
+	const id = d.ip?.kind === 'ipv4' ? d.ip.id : '';
+	return `${tupleKey(arrived)} ${id} ${d.frame.len - (d.ip?.offset ?? 0)} ${t?.kind === 'tcp' ? `${t.seq} ${t.ack}` : ''}`;
 }
 
 /**

@@ -116,6 +116,20 @@ export class ConnectionTable {
 		return { entry, reply: tupleKey(entry.orig) !== tupleKey(t) };
 	}
 
+	/**
+	 * A connection's packet seen after NAT, as the kernel received it: the reply of a DNAT flow leaves with
+	 * the original destination as its source; it arrived as the connection's reply tuple. Undefined when
+	 * the tuple is no translated connection's.
+	 */
+	arrivedAs(seen: Tuple, now: number): Tuple | undefined {
+		const back = invert(seen);
+		const found = back === undefined ? undefined : this.lookup(back, now);
+		if (found === undefined) return undefined;
+		// Seen as the inverse of the reply tuple: the original direction after NAT; of the original: a reply.
+		const arrived = found.reply ? found.entry.orig : found.entry.reply;
+		return tupleKey(arrived) === tupleKey(seen) ? undefined : arrived;
+	}
+
 	classify(packet: Packet, extras: CtExtras, now: number): Classification {
 		if (++this.classified % SWEEP_EVERY === 0) this.sweep(now);
 		const tuple = tupleOf({ proto: packet.proto, src: packet.src, dst: packet.dst, sport: packet.sport, dport: packet.dport, icmpType: packet.icmpType, icmpCode: packet.icmpCode, icmpId: extras.icmpId });

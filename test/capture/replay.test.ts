@@ -209,9 +209,26 @@ describe('Replayer: the handout ruleset', () => {
 		assert.deepEqual(results.map((r) => [r.fate, r.ct]), [['forwarded', 'NEW'], ['skipped', null], ['forwarded', 'ESTABLISHED'], ['skipped', null]]);
 		assert.deepEqual([traces[0]!.packet.in, traces[2]!.packet.in], ['eth0', 'eth1']);
 		assert.match(results[1]!.why!, /leaving the host/);
-		const ethernet = replay(HANDOUT, [{ at: 0, data: g.eth('02:00:00:00:00:10', HOST_MAC_1, 0x0800, syn) }]);
-		assert.equal(ethernet.results[0]!.fate, 'skipped');
-		assert.match(ethernet.results[0]!.why!, /source MAC 02:00:00:00:00:02/);
+		// Captured only leaving (on the server's link): traced as it arrived, by the route back to its source.
+		const leaving = replay(HANDOUT, [{ at: 0, data: g.eth('02:00:00:00:00:10', HOST_MAC_1, 0x0800, syn) }]);
+		assert.deepEqual([leaving.results[0]!.fate, leaving.results[0]!.ct, leaving.traces[0]!.packet.in], ['forwarded', 'NEW', 'eth0']);
+	});
+
+	test('a DNAT flow captured on the client’s link: the reply, seen after NAT, is traced as it arrived from the server', () => {
+		const toClient = (from: string, flags: number) => {
+			const [src, sport] = from.split(':') as [string, string];
+			return g.eth(CLIENT_MAC, HOST_MAC, 0x0800, g.ipv4(src, '10.0.0.5', 6, g.tcp(Number(sport), 40000, none, { flags })));
+		};
+		const frames = [
+			tcp(0, '10.0.0.5:40000', '10.0.0.1:8080', SYN),
+			{ at: 0.001, data: toClient('10.0.0.1:8080', SYNACK) },
+			tcp(0.002, '10.0.0.5:40000', '10.0.0.1:8080', ACK),
+			{ at: 0.003, data: toClient('10.0.0.1:8080', FINACK) },
+		];
+		const { results, traces } = replay(HANDOUT + DNAT, frames);
+		assert.deepEqual(results.map((r) => [r.fate, r.ct, r.flow]), [['forwarded', 'NEW', 1], ['forwarded', 'ESTABLISHED', 1], ['forwarded', 'ESTABLISHED', 1], ['forwarded', 'ESTABLISHED', 1]]);
+		assert.deepEqual([traces[1]!.packet.src, traces[1]!.packet.sport, traces[1]!.packet.in], ['192.168.1.10', 80, 'eth1']);
+		assert.deepEqual([traces[1]!.final.src, traces[1]!.final.sport], ['10.0.0.1', 8080]);
 	});
 
 	test('IPv6: an ICMPv6 echo and its reply are one flow, NEW then ESTABLISHED; neighbour discovery is UNTRACKED', () => {

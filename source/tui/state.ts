@@ -18,6 +18,12 @@ export interface EditState {
 	readonly cursor: number;
 }
 
+/** The form on the packet a line holds; a line that does not read as one leaves the form as it was. */
+function formOf(text: string, previous: FormValues): FormValues {
+	const parsed = text.trim() ? formFromExpression(text) : EMPTY_FORM;
+	return parsed === EMPTY_FORM ? previous : parsed;
+}
+
 /** A form field's line editor: the text of FORM_FIELDS[field]. */
 function fieldEdit(form: FormValues, field: number): EditState {
 	const text = form[FORM_FIELDS[field]!];
@@ -324,7 +330,7 @@ function editCommand(state: UiState, command: Command): UiState | undefined {
 				const expression = formExpression(left.form);
 				return { ...left, formMode: false, expression, edit: { target: 'expression', text: expression, cursor: expression.length } };
 			}
-			const form = edit.text.trim() ? formFromExpression(edit.text) : state.form;
+			const form = formOf(edit.text, state.form);
 			return { ...state, formMode: true, form, expression: edit.text, edit: fieldEdit(form, state.formField) };
 		}
 		default: return undefined;
@@ -398,8 +404,7 @@ function apply(state: UiState, command: Command, frame: FrameEnv): UiState {
 		}
 		case 'editExpression': return { ...state, view: 'trace', formMode: false, edit: { target: 'expression', text: state.expression, cursor: state.expression.length } };
 		case 'editForm': {
-			// The form opens on the packet the line holds (or held last time the form was used).
-			const form = state.expression.trim() ? formFromExpression(state.expression) : state.form;
+			const form = formOf(state.expression, state.form);
 			return { ...state, view: 'trace', formMode: true, form, edit: fieldEdit(form, state.formField) };
 		}
 		case 'filter': return { ...state, detailOpen: false, edit: { target: 'filter', text: state.filterText, cursor: state.filterText.length } };

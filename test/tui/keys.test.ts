@@ -27,6 +27,23 @@ describe('key table', () => {
 		assert.equal(commandFor({ input: 'e' }, normal('trace')), 'editExpression');
 		assert.equal(commandFor({ input: 'e' }, normal('rules')), undefined);
 		assert.equal(commandFor({ input: 'r' }, normal('routes')), 'routeGet');
+		assert.equal(commandFor({ input: 'r' }, normal('capture')), 'replay');
+		assert.equal(commandFor({ input: 't' }, normal('capture')), 'tracePacket');
+		assert.equal(commandFor({ input: 't' }, normal('trace')), undefined);
+		assert.equal(commandFor({ input: 'f' }, normal('capture')), 'filter');
+		assert.equal(commandFor({ input: 'f' }, normal('trace')), 'editForm');
+		assert.equal(commandFor({ input: '', key: 'return' }, normal('capture')), 'toggleDetail');
+	});
+	test('the packet form: ↑↓ move between its fields (on the line they mean nothing), Ctrl-T switches form and line', () => {
+		const form: KeyContext = { mode: 'edit', view: 'trace', edit: 'form' };
+		const line: KeyContext = { mode: 'edit', view: 'trace', edit: 'expression' };
+		assert.equal(commandFor({ input: '', key: 'down' }, form), 'nextField');
+		assert.equal(commandFor({ input: '', key: 'up' }, form), 'prevField');
+		assert.equal(commandFor({ input: '', key: 'down' }, line), undefined);
+		assert.equal(commandFor({ input: 't', ctrl: true }, form), 'toggleForm');
+		assert.equal(commandFor({ input: 't', ctrl: true }, line), 'toggleForm');
+		assert.equal(commandFor({ input: 't', ctrl: true }, { mode: 'edit', view: 'capture', edit: 'filter' }), undefined);
+		assert.ok(footerEntries(form, 100).some((e) => e.keys === '↑↓' && e.text === 'field'));
 	});
 	test('Backspace goes back only when there is somewhere to go; n/N only after a search', () => {
 		assert.equal(commandFor({ input: '', key: 'delete' }, normal('rules')), undefined);
@@ -70,7 +87,8 @@ describe('key table', () => {
 	test('the active bindings never give one key two meanings', () => {
 		const contexts: KeyContext[] = [
 			...(['trace', 'rules', 'routes', 'links', 'capture'] as const).map((view) => normal(view, { canGoBack: true, hasSearch: true })),
-			{ mode: 'edit', view: 'trace', edit: 'expression' }, { mode: 'help', view: 'trace' },
+			{ mode: 'edit', view: 'trace', edit: 'expression' }, { mode: 'edit', view: 'trace', edit: 'form' }, { mode: 'edit', view: 'capture', edit: 'filter' },
+			{ mode: 'normal', view: 'capture', detailOpen: true }, { mode: 'help', view: 'trace' },
 		];
 		for (const context of contexts) {
 			const seen = new Map<string, string>();

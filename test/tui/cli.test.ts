@@ -40,6 +40,13 @@ describe('netsleuth without a command', () => {
 		assert.ok(modules.some((url) => url.endsWith('/dist/source/tui/overview.js')), 'the recorder saw the overview load');
 		assert.deepEqual(loadsUi(modules), []);
 	});
+	test('--pcap without a terminal: the tables, and a warning that the Capture view needs one', () => {
+		const { code, stdout, stderr, modules } = run(['--demo', 'reject-ip', '--pcap', '/nonexistent.pcap']);
+		assert.equal(code, 0, stderr);
+		assert.match(stdout, /^# iptables -t filter$/m);
+		assert.match(stderr, /^netsleuth: warning: --pcap opens the Capture view on a terminal; without one, netsleuth pcap FILE lists the capture$/m);
+		assert.deepEqual(loadsUi(modules), []);
+	});
 	test('one-shot commands never load the TUI either', () => {
 		for (const args of [['trace', '--demo', 'reject-ip', 'tcp', '10.2.67.113:51000', '>', '172.16.6.251:22', 'in', 'ens32'], ['show', 'routes', '--demo'], ['route', 'get', '192.0.2.101', '--demo']]) {
 			const { code, stderr, modules } = run(args);

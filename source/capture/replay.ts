@@ -2,12 +2,11 @@ import { type Classification, ConnectionTable, type CtExtras } from '../conntrac
 import { type QuotedHeader, type Tuple, tupleKey, tupleOf } from '../conntrack/tuple.js';
 import { type Ip, parseIp } from '../packet/address.js';
 import type { CtState, Packet, PacketJson } from '../packet/packet.js';
-import { PacketSpecError } from '../packet/spec.js';
 import type { Fate, Trace, Verdict } from '../trace/model.js';
 import type { HostModel } from '../trace/pipeline.js';
 import type { DecodedPacket } from './decode/packet.js';
 import { replayTracer } from './replay-tracer.js';
-import { type LinkInfo, toEnginePacket } from './to-packet.js';
+import { type LinkInfo, toEnginePacket, withoutIp } from './to-packet.js';
 
 export type ReplayFate = Fate | 'skipped';
 
@@ -116,13 +115,7 @@ export class Replayer {
 		if (decoded.frame.hasTs) this.now = decoded.frame.sec + decoded.frame.nsec / 1e9;
 		const unfit = untraceable(decoded);
 		if (unfit !== undefined) return this.count({ n, fate: 'skipped', verdict: null, ct: null, flow: null, why: unfit });
-		let packet: Packet;
-		try {
-			packet = toEnginePacket(decoded, this.linkInfo);
-		} catch (error) {
-			if (error instanceof PacketSpecError) return this.count({ n, fate: 'skipped', verdict: null, ct: null, flow: null, why: error.message });
-			throw error;
-		}
+		const packet = toEnginePacket(decoded, this.linkInfo);
 		const extras = extrasOf(decoded);
 		const place = this.place(decoded, packet, extras);
 		if (place.skip !== undefined) return this.count({ n, fate: 'skipped', verdict: null, ct: null, flow: null, why: place.skip });
@@ -270,7 +263,7 @@ function stoppedBeforeConntrack(trace: ReplayTrace, packet: Packet): boolean {
 /** Why a frame cannot be traced, or undefined when it can. */
 function untraceable(d: DecodedPacket): string | undefined {
 	const ip = d.ip;
-	if (ip === undefined) return undefined; // toEnginePacket says what the frame is
+	if (ip === undefined) return withoutIp(d);
 	if (ip.kind === 'ipv4' ? ip.mf || ip.fragOffset !== 0 : ip.fragment !== undefined) return 'an IP fragment: the kernel reassembles the datagram before the firewall sees it, netsleuth does not';
 	if ((ip.proto === 6 || ip.proto === 17) && d.transport === undefined) return `its ${ip.proto === 6 ? 'TCP' : 'UDP'} header was not captured`;
 	return undefined;

@@ -1,4 +1,4 @@
-import { parseIp } from '../packet/address.js';
+import type { Ip } from '../packet/address.js';
 import type { Packet } from '../packet/packet.js';
 import { PacketSpecError } from '../packet/spec.js';
 import type { DecodedPacket } from './decode/packet.js';
@@ -27,6 +27,24 @@ export function arrivalOf(decoded: DecodedPacket, linkInfo: LinkInfo = {}): { na
 	return { name: undefined, from: 'none' };
 }
 
+/** Why a frame without an IP header cannot be traced (what toEnginePacket throws for it). */
+export function withoutIp(decoded: DecodedPacket): string {
+	const what = decoded.arp !== undefined ? 'an ARP packet' : decoded.layers.length === 0 ? 'not decoded' : `a ${decoded.layers[decoded.layers.length - 1]!.kind} frame without an IP header`;
+	return `packet ${decoded.frame.n} is ${what}: netsleuth traces IPv4 and IPv6 packets`;
+}
+
+function u32At(b: Uint8Array, at: number): number {
+	return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+}
+
+function ip4At(b: Uint8Array, at: number): Ip {
+	return { family: 4, words: [u32At(b, at)] };
+}
+
+function ip6At(b: Uint8Array, at: number): Ip {
+	return { family: 6, words: [u32At(b, at), u32At(b, at + 4), u32At(b, at + 8), u32At(b, at + 12)] };
+}
+
 /**
  * The engine's Packet for a decoded frame: the outermost IP header and its transport header (what the
  * host's netfilter hooks see; a tunnel's inner packet is payload), the link-layer addresses, and the
@@ -35,14 +53,12 @@ export function arrivalOf(decoded: DecodedPacket, linkInfo: LinkInfo = {}): { na
  */
 export function toEnginePacket(decoded: DecodedPacket, linkInfo: LinkInfo = {}): Packet {
 	const ip = decoded.ip;
-	if (ip === undefined) {
-		const what = decoded.arp !== undefined ? 'an ARP packet' : decoded.layers.length === 0 ? 'not decoded' : `a ${decoded.layers[decoded.layers.length - 1]!.kind} frame without an IP header`;
-		throw new PacketSpecError(`packet ${decoded.frame.n} is ${what}: netsleuth traces IPv4 and IPv6 packets`);
-	}
-	const src = parseIp(ip.src);
-	const dst = parseIp(ip.dst);
-	if (src === undefined || dst === undefined) throw new PacketSpecError(`packet ${decoded.frame.n}: its addresses ${ip.src} and ${ip.dst} do not parse`);
+	if (ip === undefined) throw new PacketSpecError(withoutIp(decoded));
+	// The addresses from the header's bytes: parsing the decoder's text again would cost more than the rest.
+	const at = decoded.frame.start + ip.offset;
 	const family = ip.kind === 'ipv4' ? 4 : 6;
+	const src = family === 4 ? ip4At(decoded.frame.buf, at + 12) : ip6At(decoded.frame.buf, at + 8);
+	const dst = family === 4 ? ip4At(decoded.frame.buf, at + 16) : ip6At(decoded.frame.buf, at + 24);
 	const packet: Packet = {
 		family, proto: ip.proto, src, dst,
 		mark: 0, ctmark: 0, ctState: 'NEW', ctStateGiven: false,

@@ -148,7 +148,8 @@ export function App({ host, colour, initial, size: fixed, onKey, capture }: AppP
 	const summary: HostSummary = useMemo(() => {
 		const rules = (model.rules4 ? countRules(model.rules4) : 0) + (model.rules6 ? countRules(model.rules6) : 0);
 		const counts = [`${rules} rules`, `${model.routing?.routes.length ?? 0} routes`, `${host.links?.links.length ?? new Set(model.facts.addresses.map((a) => a.dev)).size} interfaces`];
-		if (capture) counts.push(`${capture.count.toLocaleString('en-US')} packets${capture.load.done ? '' : ` (loading ${loadPercent(capture.load, capture.size)})`}`);
+		// While it loads the header has room for the progress only (the count is on the Capture view's filter line).
+		if (capture) counts.push(capture.load.done ? `${capture.count.toLocaleString('en-US')} packets` : `capture ${loadPercent(capture.load, capture.size)} read`);
 		return { name: model.name, label: host.label, counts, warnings: host.warnings };
 	}, [host, model, capture, captureVersion]);
 

@@ -251,7 +251,7 @@ describe('the Capture view and the packet form, rendered', () => {
 		writeFileSync(many, Buffer.concat([g.pcapHeader(), ...Array.from({ length: 50_000 }, (_, i) => records[i % 2]!)]));
 		const capture = CaptureFile.open(many);
 		const app = render(<App host={host} colour={false} size={size} capture={capture} initial={{ view: 'capture' }} />);
-		await waitFor(app, (f) => f.includes('· 0 packets (loading 0%)') && f.includes('0 packets · loading 0%'), 'the view before the load');
+		await waitFor(app, (f) => f.includes('· capture 0% read') && f.includes('0 packets · loading 0%'), 'the view before the load');
 		await capture.start();
 		let frame = await waitFor(app, (f) => f.includes('50,000 packets') && !f.includes('loading'), 'the loaded capture');
 		await keys(app, 'j', 'j');

@@ -8,6 +8,9 @@ import { flowKey, icmpInverse, invert, isIcmp, type QuotedHeader, type Tuple, tu
 export interface Entry {
 	readonly orig: Tuple;
 	readonly reply: Tuple;
+	/** tupleKey of each direction. */
+	readonly origKey: string;
+	readonly replyKey: string;
 	readonly snat: boolean;
 	readonly dnat: boolean;
 	readonly flow: number;
@@ -97,7 +100,7 @@ export class ConnectionTable {
 	/** Connections alive now. */
 	get size(): number {
 		let n = 0;
-		for (const [key, entry] of this.entries) if (key === tupleKey(entry.orig)) n++;
+		for (const [key, entry] of this.entries) if (key === entry.origKey) n++;
 		return n;
 	}
 
@@ -106,14 +109,18 @@ export class ConnectionTable {
 	}
 
 	/** The live entry the tuple belongs to, and whether the tuple is its reply direction. */
-	lookup(t: Tuple, now: number): { entry: Entry; reply: boolean } | undefined {
-		const entry = this.entries.get(tupleKey(t));
+	lookup(t: Tuple, now: number): Found | undefined {
+		return this.find(tupleKey(t), now);
+	}
+
+	private find(key: string, now: number): Found | undefined {
+		const entry = this.entries.get(key);
 		if (entry === undefined) return undefined;
 		if (now >= entry.expires) {
 			this.remove(entry);
 			return undefined;
 		}
-		return { entry, reply: tupleKey(entry.orig) !== tupleKey(t) };
+		return { entry, reply: entry.origKey !== key };
 	}
 
 	/**
@@ -133,25 +140,24 @@ export class ConnectionTable {
 	classify(packet: Packet, extras: CtExtras, now: number): Classification {
 		if (++this.classified % SWEEP_EVERY === 0) this.sweep(now);
 		const tuple = tupleOf({ proto: packet.proto, src: packet.src, dst: packet.dst, sport: packet.sport, dport: packet.dport, icmpType: packet.icmpType, icmpCode: packet.icmpCode, icmpId: extras.icmpId });
-		const base = { tuple, now, attached: false, entry: undefined, reply: false, tcp: undefined, replaces: undefined, connection: undefined, why: undefined };
 		const answered = this.answerFor(packet, extras, now);
-		if (answered !== undefined) return { ...base, state: 'RELATED', flow: answered, attached: true, why: 'the kernel’s answer to a refused packet carries its connection (nf_ct_attach)' };
+		if (answered !== undefined) return classification(tuple, now, 'RELATED', answered, 'the kernel’s answer to a refused packet carries its connection (nf_ct_attach)', undefined, false, undefined, undefined, true);
 		if (isIcmp(packet.proto)) {
 			const type = packet.icmpType ?? 0;
-			if (packet.proto === 58 && ICMPV6_UNTRACKED.has(type)) return { ...base, state: 'UNTRACKED', flow: this.flowOf(tuple), why: 'neighbour discovery and MLD are never tracked' };
-			if (packet.proto === 1 ? ICMP_ERRORS.has(type) : type < 128) return this.icmpError(packet, extras, base);
+			if (packet.proto === 58 && ICMPV6_UNTRACKED.has(type)) return classification(tuple, now, 'UNTRACKED', this.flowOf(tuple), 'neighbour discovery and MLD are never tracked');
+			if (packet.proto === 1 ? ICMP_ERRORS.has(type) : type < 128) return this.icmpError(packet, extras, tuple, now);
 		}
-		const found = this.lookup(tuple, now);
-		if (packet.proto === 6) return this.tcp(packet, base, found);
-		if (found !== undefined) return this.existing(base, found);
+		const found = this.find(tupleKey(tuple), now);
+		if (packet.proto === 6) return this.tcp(packet, tuple, now, found);
+		if (found !== undefined) return this.existing(tuple, now, found, undefined);
 		if (isIcmp(packet.proto)) {
 			const type = packet.icmpType ?? 0;
 			if (!(packet.proto === 1 ? ICMP_REQUESTS : ICMPV6_REQUESTS).has(type)) {
 				const why = icmpInverse(packet.proto, type) === undefined ? `ICMP type ${type} starts no connection` : `ICMP type ${type} answers a request conntrack has not seen`;
-				return { ...base, state: 'INVALID', flow: this.flowOf(tuple), why };
+				return classification(tuple, now, 'INVALID', this.flowOf(tuple), why);
 			}
 		}
-		return { ...base, state: 'NEW', flow: this.newFlow(tuple) };
+		return classification(tuple, now, 'NEW', this.newFlow(tuple), undefined);
 	}
 
 	/** Applies what conntrack does with the packet once its fate is known. */
@@ -197,21 +203,21 @@ export class ConnectionTable {
 		return answer.until >= now ? answer.flow : undefined;
 	}
 
-	private icmpError(packet: Packet, extras: CtExtras, base: Omit<Classification, 'state' | 'flow'>): Classification {
-		if (!extras.quoted) return { ...base, state: 'INVALID', flow: this.flowOf(base.tuple), why: 'an ICMP error without a readable quoted datagram' };
+	private icmpError(packet: Packet, extras: CtExtras, tuple: Tuple, now: number): Classification {
+		if (!extras.quoted) return classification(tuple, now, 'INVALID', this.flowOf(tuple), 'an ICMP error without a readable quoted datagram');
 		const inner = invert(tupleOf(extras.quoted));
-		const flow = inner === undefined ? this.flowOf(base.tuple) : this.flowOf(inner);
-		const found = inner === undefined ? undefined : this.lookup(inner, base.now);
-		if (found === undefined) return { ...base, state: 'INVALID', flow, why: 'an ICMP error about no connection conntrack knows' };
+		const flow = this.flowOf(inner ?? tuple);
+		const found = inner === undefined ? undefined : this.lookup(inner, now);
+		if (found === undefined) return classification(tuple, now, 'INVALID', flow, 'an ICMP error about no connection conntrack knows');
 		const { entry, reply } = found;
 		// nf_conntrack_inet_error: the error must go where that direction of the connection goes.
-		if (!ipEquals(packet.dst, reply ? entry.reply.dst : entry.orig.dst)) return { ...base, state: 'INVALID', flow, why: 'an ICMP error whose destination is not the quoted connection’s' };
-		return { ...base, state: 'RELATED', flow: entry.flow, entry, reply, connection: view(entry, reply), why: 'an ICMP error about a known connection' };
+		if (!ipEquals(packet.dst, reply ? entry.reply.dst : entry.orig.dst)) return classification(tuple, now, 'INVALID', flow, 'an ICMP error whose destination is not the quoted connection’s');
+		return classification(tuple, now, 'RELATED', entry.flow, 'an ICMP error about a known connection', entry, reply);
 	}
 
-	private tcp(packet: Packet, base: Omit<Classification, 'state' | 'flow'>, found: { entry: Entry; reply: boolean } | undefined): Classification {
+	private tcp(packet: Packet, tuple: Tuple, now: number, found: Found | undefined): Classification {
 		const flags = packet.tcpFlags ?? 0;
-		if (!validTcpFlags(flags)) return { ...base, state: 'INVALID', flow: found?.entry.flow ?? this.flowOf(base.tuple), why: `TCP flags ${formatTcpFlags(flags)}: a combination conntrack refuses` };
+		if (!validTcpFlags(flags)) return classification(tuple, now, 'INVALID', found?.entry.flow ?? this.flowOf(tuple), `TCP flags ${formatTcpFlags(flags)}: a combination conntrack refuses`);
 		const index = tcpIndex(flags);
 		if (found !== undefined) {
 			const { entry, reply } = found;
@@ -220,28 +226,25 @@ export class ConnectionTable {
 			if (next === 'SYN_SENT' && (old === 'TIME_WAIT' || old === 'CLOSE')) {
 				// A SYN on a connection closed by a FIN, or reset from the SYN's side, ends it: the kernel deletes
 				// the entry and tracks the SYN anew. Otherwise the SYN is ignored.
-				if (entry.closeInit || (entry.lastIndex === 'rst' && entry.lastReply === reply)) return { ...this.fresh(base, index, 'SYN_SENT', entry), replaces: entry };
+				if (entry.closeInit || (entry.lastIndex === 'rst' && entry.lastReply === reply)) {
+					this.forgetFlow(tuple);
+					return classification(tuple, now, 'NEW', this.newFlow(tuple), undefined, undefined, false, { index, next }, entry);
+				}
 				next = 'IG';
 			}
-			if (next === 'IV') return { ...base, state: 'INVALID', flow: entry.flow, why: `TCP ${index.toUpperCase()} is invalid in state ${old} (${reply ? 'reply' : 'original'} direction)` };
-			return { ...this.existing(base, found), tcp: { index, next } };
+			if (next === 'IV') return classification(tuple, now, 'INVALID', entry.flow, `TCP ${index.toUpperCase()} is invalid in state ${old} (${reply ? 'reply' : 'original'} direction)`);
+			return this.existing(tuple, now, found, { index, next });
 		}
 		const next = tcpNext(false, index, 'NONE');
-		if (next === 'IV') return { ...base, state: 'INVALID', flow: this.flowOf(base.tuple), why: `TCP ${formatTcpFlags(flags)} without a connection: only a SYN (or, with nf_conntrack_tcp_loose, an ACK) starts one` };
-		if (next !== 'SYN_SENT' && !this.timeouts.tcpLoose) return { ...base, state: 'INVALID', flow: this.flowOf(base.tuple), why: 'a mid-stream TCP packet without a connection, and nf_conntrack_tcp_loose = 0' };
-		return this.fresh(base, index, next, undefined);
-	}
-
-	private fresh(base: Omit<Classification, 'state' | 'flow'>, index: TcpIndex, next: TcpNext, ended: Entry | undefined): Classification {
+		if (next === 'IV') return classification(tuple, now, 'INVALID', this.flowOf(tuple), `TCP ${formatTcpFlags(flags)} without a connection: only a SYN (or, with nf_conntrack_tcp_loose, an ACK) starts one`);
+		if (next !== 'SYN_SENT' && !this.timeouts.tcpLoose) return classification(tuple, now, 'INVALID', this.flowOf(tuple), 'a mid-stream TCP packet without a connection, and nf_conntrack_tcp_loose = 0');
 		const why = next === 'ESTABLISHED' ? 'a mid-stream packet: conntrack picks the connection up (nf_conntrack_tcp_loose = 1)' : undefined;
-		if (ended !== undefined) this.forgetFlow(base.tuple);
-		return { ...base, state: 'NEW', flow: this.newFlow(base.tuple), tcp: { index, next }, why };
+		return classification(tuple, now, 'NEW', this.newFlow(tuple), why, undefined, false, { index, next });
 	}
 
-	private existing(base: Omit<Classification, 'state' | 'flow'>, found: { entry: Entry; reply: boolean }): Classification {
+	private existing(tuple: Tuple, now: number, found: Found, tcp: Classification['tcp']): Classification {
 		const { entry, reply } = found;
-		const state: CtState = reply || entry.seenReply ? 'ESTABLISHED' : 'NEW';
-		return { ...base, state, flow: entry.flow, entry, reply, connection: view(entry, reply) };
+		return classification(tuple, now, reply || entry.seenReply ? 'ESTABLISHED' : 'NEW', entry.flow, undefined, entry, reply, tcp);
 	}
 
 	private update(entry: Entry, c: Classification): Entry | undefined {
@@ -288,14 +291,14 @@ export class ConnectionTable {
 		if (reply === undefined) return undefined;
 		const state = c.tcp?.next as Exclude<TcpState, 'NONE'> | undefined;
 		const entry: Entry = {
-			orig: c.tuple, reply, flow: c.flow, created: c.now,
+			orig: c.tuple, reply, origKey: tupleKey(c.tuple), replyKey: tupleKey(reply), flow: c.flow, created: c.now,
 			snat: !ipEquals(after.src, c.tuple.src) || after.sport !== c.tuple.sport,
 			dnat: !ipEquals(after.dst, c.tuple.dst) || after.dport !== c.tuple.dport,
 			tcp: state, seenReply: false, assured: false, handshake: false, closeInit: false, lastIndex: c.tcp?.index, lastReply: false,
 			expires: c.now + (state !== undefined ? this.tcpTimeout(state, c.tcp!.index, false) : this.lifetime(c.tuple.proto)),
 		};
-		this.entries.set(tupleKey(entry.orig), entry);
-		this.entries.set(tupleKey(entry.reply), entry);
+		this.entries.set(entry.origKey, entry);
+		this.entries.set(entry.replyKey, entry);
 		const record = this.flows.get(flowKey(c.tuple));
 		if (record !== undefined) record.entry = entry;
 		return entry;
@@ -315,8 +318,8 @@ export class ConnectionTable {
 	}
 
 	private remove(entry: Entry): void {
-		if (this.entries.get(tupleKey(entry.orig)) === entry) this.entries.delete(tupleKey(entry.orig));
-		if (this.entries.get(tupleKey(entry.reply)) === entry) this.entries.delete(tupleKey(entry.reply));
+		if (this.entries.get(entry.origKey) === entry) this.entries.delete(entry.origKey);
+		if (this.entries.get(entry.replyKey) === entry) this.entries.delete(entry.replyKey);
 	}
 
 	/** Deletes what has timed out, so that a long capture's table holds only live connections. */
@@ -327,25 +330,39 @@ export class ConnectionTable {
 
 	/** The flow of a tuple, numbered when first seen. */
 	private flowOf(t: Tuple): number {
-		const key = flowKey(t);
+		return this.flowRecord(flowKey(t)).n;
+	}
+
+	private flowRecord(key: string): { n: number; entry: Entry | undefined } {
 		let record = this.flows.get(key);
 		if (record === undefined) {
 			record = { n: ++this.flowCount, entry: undefined };
 			this.flows.set(key, record);
 		}
-		return record.n;
+		return record;
 	}
 
 	/** A packet that starts a connection: a new flow when the tuple's earlier connection has ended. */
 	private newFlow(t: Tuple): number {
-		const record = this.flows.get(flowKey(t));
-		if (record?.entry !== undefined && this.entries.get(tupleKey(record.entry.orig)) !== record.entry) this.forgetFlow(t);
-		return this.flowOf(t);
+		const key = flowKey(t);
+		const record = this.flows.get(key);
+		if (record?.entry !== undefined && this.entries.get(record.entry.origKey) !== record.entry) this.flows.delete(key);
+		return this.flowRecord(key).n;
 	}
 
 	private forgetFlow(t: Tuple): void {
 		this.flows.delete(flowKey(t));
 	}
+}
+
+type Found = { readonly entry: Entry; readonly reply: boolean };
+
+/** One classification, every field in the same order (one object shape). */
+function classification(
+	tuple: Tuple, now: number, state: CtState, flow: number, why: string | undefined,
+	entry: Entry | undefined = undefined, reply = false, tcp: Classification['tcp'] = undefined, replaces: Entry | undefined = undefined, attached = false,
+): Classification {
+	return { state, connection: entry === undefined ? undefined : view(entry, reply), flow, why, attached, tuple, entry, reply, tcp, replaces, now };
 }
 
 /** The connection as -m conntrack reads it, for a packet in the given direction. */

@@ -192,7 +192,7 @@ interface Frame {
 const NOT_RECORDED: RuleEvaluation[] = [];
 
 function resultOf(table: string, notes: Note[] | undefined, hits: Hit[], fields: Omit<ChainResult, 'evaluations' | 'hits'>): ChainResult {
-	if (!notes) return { ...fields, evaluations: NOT_RECORDED, hits };
+	if (!notes) return { outcome: fields.outcome, rule: fields.rule, ruleNumber: fields.ruleNumber, chain: fields.chain, evaluations: NOT_RECORDED, hits };
 	let evaluations: RuleEvaluation[] | undefined;
 	return {
 		...fields,
@@ -222,7 +222,8 @@ export function walkChain(table: Table, base: Chain, packet: Packet, env: Target
 	const stack: Frame[] = [];
 	const useIndex = indexEnabled;
 	let frame: Frame = { chain: base, index: 0, viaGoto: false, lookup: useIndex ? chainIndex(base) : undefined };
-	const onStack = new Set<string>([base.name]);
+	/** The chain is being walked already: entering it again is a loop (iptables-restore refuses those). */
+	const onStack = (chain: Chain) => frame.chain === chain || stack.some((f) => f.chain === chain);
 	/** The packet's basic fields as they are now; dropped whenever an extension or a target ran (it may have changed them). */
 	let fields: BasicFields | undefined;
 
@@ -237,7 +238,6 @@ export function walkChain(table: Table, base: Chain, packet: Packet, env: Target
 		while (true) {
 			const parent = stack.pop();
 			if (!parent) return false;
-			onStack.delete(frame.chain.name);
 			const goneThroughGoto = frame.viaGoto;
 			frame = parent;
 			if (!goneThroughGoto) return true;
@@ -293,9 +293,8 @@ export function walkChain(table: Table, base: Chain, packet: Packet, env: Target
 		}
 		const userChain = target.extension ? undefined : table.chains.get(target.name);
 		if (userChain && !userChain.builtin) {
-			if (onStack.has(userChain.name)) throw new ChainLoopError(`chain loop: ${[...onStack, userChain.name].join(' → ')} (${table.name} line ${rule.line})`);
+			if (onStack(userChain)) throw new ChainLoopError(`chain loop: ${[...stack.map((f) => f.chain.name), frame.chain.name, userChain.name].join(' → ')} (${table.name} line ${rule.line})`);
 			stack.push(frame);
-			onStack.add(userChain.name);
 			frame = { chain: userChain, index: 0, viaGoto: target.goto, lookup: useIndex ? chainIndex(userChain) : undefined };
 			continue;
 		}

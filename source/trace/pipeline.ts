@@ -65,7 +65,9 @@ class Tracer {
 	verdict: Verdict | undefined;
 	/** The fate in one sentence (recording only). */
 	summary = '';
-	private readonly hash: number;
+	readonly hash: number;
+	/** The one environment of a decision's walks (record false). */
+	private decisionEnv: DecisionEnv | undefined;
 	/** The flow hash was read (a random branch): the decision depends on the flow's source port too (decision memo). */
 	flowHashRead = false;
 	/** An extension that keeps state across packets was consulted: the decision memo must not keep the decision. */
@@ -104,21 +106,6 @@ class Tracer {
 			packet.ctState = 'UNTRACKED';
 		};
 		const sourceAddressFor = (dev: string | undefined, dst: Ip) => this.sourceAddress(dev, dst);
-		if (!this.record) {
-			return {
-				hook, table, host: this.host.facts,
-				get flowHash() {
-					tracer.flowHashRead = true;
-					return tracer.hash;
-				},
-				assume: ignore, branch: ignore,
-				rewrite: (_change, apply) => apply(packet),
-				sourceAddressFor, untrack,
-				usesState() {
-					tracer.usedState = true;
-				},
-			};
-		}
 		return {
 			hook,
 			table,
@@ -212,8 +199,18 @@ class Tracer {
 					continue;
 				}
 			}
-			const position = { chain: hook as string, rule: 0 };
-			const env = this.env(hook, tableName, () => position);
+			let position: { chain: string; rule: number } | undefined;
+			let env: TargetEnv;
+			if (this.record) {
+				const at = { chain: hook as string, rule: 0 };
+				position = at;
+				env = this.env(hook, tableName, () => at);
+			} else {
+				const lean = (this.decisionEnv ??= new DecisionEnv(this));
+				lean.hook = hook;
+				lean.table = tableName;
+				env = lean;
+			}
 			// raw runs before conntrack (priority -300 < -200): state matches there see no connection, i.e. INVALID;
 			// except the kernel's own answers, which carry the refused packet's connection from the start.
 			const tracked = this.packet.ctState;
@@ -316,7 +313,42 @@ class Tracer {
 	}
 }
 
-function ignore(): void {}
+/** The environment of a decision's walks (decidePacket): nothing recorded; the flow hash and extensions keeping state watched. */
+class DecisionEnv implements TargetEnv {
+	hook: Hook = 'PREROUTING';
+	table = '';
+
+	constructor(private readonly tracer: Tracer) {}
+
+	get host(): HostFacts {
+		return this.tracer.host.facts;
+	}
+
+	get flowHash(): number {
+		this.tracer.flowHashRead = true;
+		return this.tracer.hash;
+	}
+
+	assume(): void {}
+
+	branch(): void {}
+
+	rewrite(_change: string, apply: (packet: Packet) => void): void {
+		apply(this.tracer.packet);
+	}
+
+	sourceAddressFor(dev: string | undefined, dst: Ip): Ip | undefined {
+		return this.tracer.sourceAddress(dev, dst);
+	}
+
+	untrack(): void {
+		this.tracer.packet.ctState = 'UNTRACKED';
+	}
+
+	usesState(): void {
+		this.tracer.usedState = true;
+	}
+}
 
 function maskOf(family: 4 | 6, prefix: number): number[] {
 	const mask: number[] = [];

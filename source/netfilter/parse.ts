@@ -411,16 +411,29 @@ class LazyRule implements Rule {
 		return rule.#input.slice(at, at + (Math.floor(found / 8) % 16));
 	}
 
+	/** The rule parsed but not kept (the rule itself when it was parsed already): see `transientRule`. */
+	static parsedOnce(rule: LazyRule): Rule {
+		return rule.#rule ?? rule.#parse();
+	}
+
+	/** The user chain the rule jumps or goes to: a rule whose target was no chain is not parsed to say so. */
+	static chainTarget(rule: LazyRule): string | undefined {
+		return (rule.#found & 1) === 1 ? LazyRule.parsedOnce(rule).target?.name : undefined;
+	}
+
+	#parse(): ParsedRule {
+		const text = this.text;
+		const tokens = tokenize(text, this.line);
+		// The quick reader takes IPv4 lines only.
+		const ctx = new ParseContext(4, this.line, this.table);
+		// As the line was read: its target was a chain then or not (chains are only ever added).
+		const rule = parseRule(this.#table, this.#chain, this.line, text, text, 2, tokens.slice(2), ctx, undefined, (this.#found & 1) === 1);
+		if (ctx.warnings.length) throw new Error(`internal: line ${this.line} was read quickly but warns: ${ctx.warnings[0]!.text}`);
+		return rule;
+	}
+
 	#parsed(): ParsedRule {
-		if (!this.#rule) {
-			const text = this.text;
-			const tokens = tokenize(text, this.line);
-			// The quick reader takes IPv4 lines only.
-			const ctx = new ParseContext(4, this.line, this.table);
-			// As the line was read: its target was a chain then or not (chains are only ever added).
-			this.#rule = parseRule(this.#table, this.#chain, this.line, text, text, 2, tokens.slice(2), ctx, undefined, (this.#found & 1) === 1);
-			if (ctx.warnings.length) throw new Error(`internal: line ${this.line} was read quickly but warns: ${ctx.warnings[0]!.text}`);
-		}
+		this.#rule ??= this.#parse();
 		return this.#rule;
 	}
 
@@ -495,6 +508,19 @@ function expandAbbreviations(uses: OptionUse[], names: readonly string[] | undef
  */
 export function quickExactDestination(rule: Rule): string | null | undefined {
 	return LazyRule.exactDestination(rule);
+}
+
+/**
+ * A rule to look at once and let go (`show rules --json` over a million rules): a rule read quickly is
+ * parsed for the caller without being kept parsed; any other rule is itself.
+ */
+export function transientRule(rule: Rule): Rule {
+	return rule instanceof LazyRule ? LazyRule.parsedOnce(rule) : rule;
+}
+
+/** The name of the target a rule jumps or goes to when that may be a user chain (the caller checks); undefined when it is not one. */
+export function chainTarget(rule: Rule): string | undefined {
+	return rule instanceof LazyRule ? LazyRule.chainTarget(rule) : rule.target?.name;
 }
 
 /** A rule's target name (-j or -g), without building a quickly read rule; undefined when it has none. */

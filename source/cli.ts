@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import meow from 'meow';
 import { safeText } from './views/safe-text.js';
 import type { SourceFlags } from './commands/sources.js';
@@ -151,7 +152,7 @@ async function main(): Promise<number> {
 		case 'show': {
 			const { runShow, SHOW_WHAT } = await import('./commands/show.js');
 			if (rest.length !== 1 || !(SHOW_WHAT as readonly string[]).includes(rest[0]!)) throw new UsageError(`usage: netsleuth show ${SHOW_WHAT.join('|')} [source] [--json]`);
-			output = await runShow({ what: rest[0] as ShowWhat, source, json: f.json, readStdin, warn });
+			output = await runShow({ what: rest[0] as ShowWhat, source, json: f.json, readStdin, warn, write: (text) => (process.stdout.write(text) ? undefined : once(process.stdout, 'drain')) });
 			break;
 		}
 		case 'snapshot': {

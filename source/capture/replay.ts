@@ -85,7 +85,7 @@ export class Replayer {
 	readonly table: ConnectionTable;
 	private readonly linkInfo: LinkInfo;
 	private readonly tracer: PacketTracer;
-	private readonly own: Set<string>;
+	private readonly own: Set<number | string>;
 	private readonly ownMacs: Set<string>;
 	/** Forwarded packets as they arrived (tuple and IP id), with their capture time. */
 	private readonly forwarded = new Map<string, number>();
@@ -217,8 +217,8 @@ export class Replayer {
 	}
 }
 
-function addressKey(ip: Ip): string {
-	return ip.words.join('.');
+function addressKey(ip: Ip): number | string {
+	return ip.family === 4 ? ip.words[0]! : ip.words.join('.');
 }
 
 function sentByHost(packet: Packet): void {

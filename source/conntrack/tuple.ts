@@ -54,14 +54,19 @@ export function invert(t: Tuple): Tuple | undefined {
 	return { proto: t.proto, src: t.dst, dst: t.src, sport: t.dport, dport: t.sport };
 }
 
+/** An address as key text: an IPv4 address is one number, an IPv6 address four. */
+function wordsKey(ip: Ip): string | number {
+	return ip.family === 4 ? ip.words[0]! : ip.words.join('.');
+}
+
 export function tupleKey(t: Tuple): string {
-	return `${t.proto} ${t.src.words.join('.')} ${t.sport} ${t.dst.words.join('.')} ${t.dport}`;
+	return `${t.proto} ${wordsKey(t.src)} ${t.sport} ${wordsKey(t.dst)} ${t.dport}`;
 }
 
 /** The same key for both directions of a flow (flows are numbered by it): ICMP by its identifier, not its type. */
 export function flowKey(t: Tuple): string {
 	const icmp = isIcmp(t.proto);
-	const a = `${t.src.words.join('.')} ${t.sport}`;
-	const b = `${t.dst.words.join('.')} ${icmp ? t.sport : t.dport}`;
+	const a = `${wordsKey(t.src)} ${t.sport}`;
+	const b = `${wordsKey(t.dst)} ${icmp ? t.sport : t.dport}`;
 	return a < b ? `${t.proto} ${a} ${b}` : `${t.proto} ${b} ${a}`;
 }

@@ -214,8 +214,10 @@ describe('the Capture view and the packet form, rendered', () => {
 	});
 	test('f filters (a bad filter is refused where it goes wrong); t traces the selected packet with its own bytes, and says why an ARP frame cannot be', async () => {
 		const { app, capture } = await opened();
-		await keys(app, 'f', 'port', ENTER);
-		await waitFor(app, (f) => f.includes('filter: column 5: expected a port number, found the end'), 'the filter error');
+		await keys(app, 'f', 'port');
+		await waitFor(app, (f) => f.includes('✗ column 5: expected a port number, found the end'), 'the inline check');
+		await keys(app, ENTER);
+		await waitFor(app, (f) => f.includes('filter: column 5: expected a port number, found the end'), 'the filter refused');
 		await keys(app, 'f', '\x15', 'arp or icmp', ENTER);
 		let frame = await waitFor(app, (f) => f.includes('2 of 4 packets match'), 'the filtered list');
 		assert.doesNotMatch(frame, /51000 > 22/);

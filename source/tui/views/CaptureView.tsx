@@ -1,4 +1,6 @@
 import { Box, Text } from 'ink';
+import { parseFilter } from '../../capture/filter.js';
+import { safeText } from '../../views/safe-text.js';
 import type { CaptureFile, PassProgress } from '../capture/capture-file.js';
 import { EditLine } from '../components/Frame.js';
 import { ListView } from '../components/ListView.js';
@@ -40,11 +42,23 @@ export function captureStatus(file: CaptureFile, filter: string | null): { text:
 	return { text: parts.join(' · '), ...(error ? { error: `${file.name}: ${error}` } : {}) };
 }
 
+/** The filter line's inline check while it is typed: what Enter will do, or where the filter goes wrong. */
+export function filterCheck(text: string): { ok: boolean; text: string } {
+	if (!text.trim()) return { ok: true, text: 'Enter shows every packet · host A, net CIDR, port N, tcp, udp, icmp, arp, vlan N, and/or/not, ( )' };
+	try {
+		parseFilter(text);
+		return { ok: true, text: 'Enter filters' };
+	} catch (error) {
+		return { ok: false, text: `✗ ${safeText((error as Error).message.replace(/^--filter: /, ''))}` };
+	}
+}
+
 /** The packet list (only the rows in view are decoded and drawn), the filter line, and the selected packet's detail. */
 export function CaptureView({ file, edit, filterText, filter, heads, source, list, listHeight, detail, detailHeight, detailOpen, detailTop, width }: CaptureViewProps) {
 	const theme = useTheme();
 	const editing = edit?.target === 'filter';
 	const status = captureStatus(file, filter);
+	const check = editing ? filterCheck(edit.text) : undefined;
 	const selected = source.count ? file.packetAt(Math.min(list.cursor, source.count - 1)) + 1 : undefined;
 	const rule = `── ${selected === undefined ? 'no packet' : `packet ${selected}`} ${detailOpen ? '(Enter: back to the list) ' : '(Enter: all of it) '}`;
 	return (
@@ -59,7 +73,9 @@ export function CaptureView({ file, edit, filterText, filter, heads, source, lis
 						{status.error ? <Text {...toneStyle(theme, 'warn')}>{`  ⚠ ${status.error}`}</Text> : null}
 					</Text>
 				)}
-			<Text dimColor wrap="truncate-end">{detailOpen ? ' ' : `  ${heads}`}</Text>
+			{check
+				? <Text wrap="truncate-end" {...(check.ok ? { dimColor: true } : toneStyle(theme, 'bad'))}>{check.text}</Text>
+				: <Text dimColor wrap="truncate-end">{detailOpen ? ' ' : `  ${heads}`}</Text>}
 			{detailOpen ? null : <ListView source={source} list={list} height={listHeight} width={width - 2} query={null} focused={!edit} />}
 			<Text dimColor wrap="truncate-end">{rule.padEnd(width, '─')}</Text>
 			<ListView source={detail} list={{ cursor: detailTop, top: detailTop, left: 0 }} height={detailHeight} width={width - 2} query={null} focused={false} />

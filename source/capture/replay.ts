@@ -74,6 +74,8 @@ const ASSUMPTIONS = [
 	'IP fragments are skipped: the kernel reassembles them before conntrack and the rules see the whole datagram once',
 	'conntrack helpers (ftp, sip, …) and their expected connections are not simulated',
 	'SCTP and DCCP are tracked as generic protocols (their state machines are not simulated)',
+	'a connection’s mark (CONNMARK --save-mark, -m connmark) is not carried from one packet to the next',
+	'a packet captured leaving the host is traced as arriving by the interface the route back to its source leaves by',
 ];
 
 /**

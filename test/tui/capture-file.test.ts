@@ -10,7 +10,11 @@ import { CaptureInputError } from '../../source/capture/frame.js';
 import { CaptureReader } from '../../source/capture/reader.js';
 import { jsonLine } from '../../source/capture/summary.js';
 import { CaptureFile } from '../../source/tui/capture/capture-file.js';
-import { hexDump, layerLines } from '../../source/tui/capture/capture-rows.js';
+import { packetAt } from '../../source/capture/packet-at.js';
+import { toEnginePacket } from '../../source/capture/to-packet.js';
+import { resolveSource } from '../../source/commands/sources.js';
+import { tracePacket } from '../../source/trace/pipeline.js';
+import { hexDump, layerLines, traceCapturedPacket } from '../../source/tui/capture/capture-rows.js';
 import { checkForm, EMPTY_FORM, formExpression, formFromExpression } from '../../source/tui/form.js';
 import { generatedCaptures } from '../capture/support/generated.js';
 
@@ -82,6 +86,26 @@ describe('the Capture view\'s file', () => {
 		const file = await loaded(write('cut.pcap', whole.subarray(0, whole.length - 10)));
 		assert.equal(file.count, 2);
 		assert.match(file.load.error ?? '', /^byte offset \d+: the file ends inside packet record 3: .* \(after 2 packets\)$/);
+		file.close();
+	});
+	test('t traces a packet as trace --pcap FILE --packet N does: the same trace, from the same bytes', async () => {
+		const { model } = await resolveSource({ demo: 'reject-ip' }, async () => '');
+		const capture = generatedCaptures().find((c) => c.name === 'sections.pcapng')!;
+		const path = write('trace.pcapng', capture.bytes);
+		const file = await loaded(path);
+		let traced = 0;
+		for (let n = 1; n <= file.count; n++) {
+			const outcome = traceCapturedPacket(model, file, n);
+			const decoded = await packetAt(path, n);
+			if (decoded.ip === undefined) {
+				assert.ok('error' in outcome && /netsleuth traces IPv4 and IPv6 packets/.test(outcome.error), `#${n}`);
+				continue;
+			}
+			assert.ok('trace' in outcome, `#${n}`);
+			assert.equal(JSON.stringify(outcome.trace), JSON.stringify(tracePacket(model, toEnginePacket(decoded))), `#${n}`);
+			traced++;
+		}
+		assert.ok(traced >= 4, `${traced} packets traced`);
 		file.close();
 	});
 	test('what is not a capture fails when it is opened (in the shell, before the screen is taken)', () => {

@@ -141,7 +141,7 @@ async function main(): Promise<number> {
 			try {
 				await runPcap({
 					file: rest[0]!, filter: f.filter, json: f.json, stdin: process.stdin, ...(replay ? { replay } : {}),
-					write: (text) => process.stdout.write(text),
+					write: writeOut,
 					progress: process.stderr.isTTY === true ? (text) => process.stderr.write(text) : undefined,
 				});
 			} catch (error) {
@@ -152,7 +152,7 @@ async function main(): Promise<number> {
 		case 'show': {
 			const { runShow, SHOW_WHAT } = await import('./commands/show.js');
 			if (rest.length !== 1 || !(SHOW_WHAT as readonly string[]).includes(rest[0]!)) throw new UsageError(`usage: netsleuth show ${SHOW_WHAT.join('|')} [source] [--json]`);
-			output = await runShow({ what: rest[0] as ShowWhat, source, json: f.json, readStdin, warn, write: (text) => (process.stdout.write(text) ? undefined : once(process.stdout, 'drain')) });
+			output = await runShow({ what: rest[0] as ShowWhat, source, json: f.json, readStdin, warn, write: writeOut });
 			break;
 		}
 		case 'snapshot': {
@@ -173,6 +173,11 @@ async function main(): Promise<number> {
 	}
 	process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
 	return 0;
+}
+
+/** Output written as it is made: when the pipe is full, the promise says when it drained (a slow reader must not make netsleuth hold the output). */
+function writeOut(chunk: string | Uint8Array): Promise<unknown> | undefined {
+	return process.stdout.write(chunk) ? undefined : once(process.stdout, 'drain');
 }
 
 function warn(line: string): void {

@@ -23,9 +23,10 @@ export interface PcapArgs {
 	readonly stdin: AsyncIterable<Uint8Array> & { isTTY?: boolean };
 	/**
 	 * Where output goes, as it is produced (a damaged file's packets come out before the error). JSON lines
-	 * come as bytes (pure ASCII, written by JsonLineWriter), tables as text. A chunk is never reused.
+	 * come as bytes (pure ASCII, written by JsonLineWriter), tables as text. A chunk is never reused. A
+	 * promise returned says the output is backed up: no more input is read until it settles.
 	 */
-	readonly write: (chunk: string | Uint8Array) => void;
+	readonly write: (chunk: string | Uint8Array) => Promise<unknown> | void;
 	/** A progress line sink (stderr when it is a terminal), or undefined for none. */
 	readonly progress: ((text: string) => void) | undefined;
 	/** `--trace`: each packet shown is replayed against the host (source/capture/replay.ts), and a summary follows. */
@@ -108,7 +109,12 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 	const replay = args.replay;
 	const showProgress = args.progress !== undefined && total >= PROGRESS_MIN_BYTES;
 	let out = '';
-	const lines = new JsonLineWriter(args.write);
+	let backedUp: Promise<unknown> | undefined;
+	const write = (chunk: string | Uint8Array): void => {
+		const drained = args.write(chunk);
+		if (drained) backedUp = drained;
+	};
+	const lines = new JsonLineWriter(write);
 	let rows: string[][] = [];
 	let shown = 0;
 	let shownAt = 0;
@@ -131,10 +137,14 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 					rows.push(result ? [...tableRow(d), ...replayColumns(result)] : tableRow(d));
 					if (rows.length >= PAGE_ROWS) {
 						flushRows();
-						args.write(out);
+						write(out);
 						out = '';
 					}
 				}
+			}
+			if (backedUp) {
+				await backedUp;
+				backedUp = undefined;
 			}
 			if (showProgress && Date.now() - shownAt >= 100) {
 				shownAt = Date.now();
@@ -146,7 +156,7 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 		if (!json && shown === 0) out += reader.count === 0 ? 'no packets\n' : `no packets match the filter (of ${reader.count})\n`;
 		if (replay !== undefined && json) {
 			lines.flush();
-			args.write(replaySummaryLine(replay.summary()));
+			write(replaySummaryLine(replay.summary()));
 		} else if (replay !== undefined) {
 			flushRows();
 			out += renderReplaySummary(replay.summary());
@@ -160,7 +170,7 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 	} finally {
 		if (showProgress) args.progress!('\r\x1b[K');
 		if (!json) flushRows();
-		if (out !== '') args.write(out);
+		if (out !== '') write(out);
 		lines.flush();
 	}
 }

@@ -70,7 +70,7 @@ export function ListView({ source, list, height, width, query, focused }: ListVi
 		lines.push(<Line key={i - top} row={source.row(i)} selected={focused && i === list.cursor} left={list.left} width={width} query={query} theme={theme} />);
 	}
 	return (
-		<Box flexDirection="column" height={height} overflow="hidden">
+		<Box flexDirection="column" height={height} overflowY="hidden">
 			{lines}
 		</Box>
 	);

@@ -106,6 +106,8 @@ export interface PacketJson {
 	phys_in?: string;
 	phys_out?: string;
 	mark?: string;
+	/** The connection's mark, when set (CONNMARK). */
+	ctmark?: string;
 	state: CtState;
 	local?: boolean;
 }
@@ -134,6 +136,7 @@ export function packetToJson(packet: Packet): PacketJson {
 	if (packet.physIn) json.phys_in = packet.physIn;
 	if (packet.physOut) json.phys_out = packet.physOut;
 	if (packet.mark) json.mark = `0x${packet.mark.toString(16)}`;
+	if (packet.ctmark) json.ctmark = `0x${packet.ctmark.toString(16)}`;
 	if (packet.local) json.local = true;
 	return json;
 }

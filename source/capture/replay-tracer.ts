@@ -9,6 +9,7 @@ class DecisionTrace implements ReplayTrace {
 	readonly fate: ReplayTrace['fate'];
 	readonly verdict: ReplayTrace['verdict'];
 	readonly path: ReplayTrace['path'];
+	readonly hits: ReplayTrace['hits'];
 	readonly reply: true | undefined;
 	readonly untracked: boolean;
 
@@ -19,6 +20,7 @@ class DecisionTrace implements ReplayTrace {
 		this.fate = decision.fate;
 		this.verdict = decision.verdict;
 		this.path = decision.path;
+		this.hits = decision.hits;
 		this.reply = decision.answered ? true : undefined;
 		this.untracked = decision.untracked;
 	}

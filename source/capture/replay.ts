@@ -45,7 +45,7 @@ export interface ReplaySummary {
 }
 
 /** What the replay reads of a trace. */
-export type ReplayTrace = Pick<Trace, 'fate' | 'verdict' | 'path' | 'packet' | 'final'> & {
+export type ReplayTrace = Pick<Trace, 'fate' | 'verdict' | 'path' | 'hits' | 'packet' | 'final'> & {
 	readonly reply?: unknown;
 	/** final.state is UNTRACKED, when the tracer knows it without making `final` (replay-tracer.ts). */
 	readonly untracked?: boolean;
@@ -74,7 +74,6 @@ const ASSUMPTIONS = [
 	'IP fragments are skipped: the kernel reassembles them before conntrack and the rules see the whole datagram once',
 	'conntrack helpers (ftp, sip, …) and their expected connections are not simulated',
 	'SCTP and DCCP are tracked as generic protocols (their state machines are not simulated)',
-	'a connection’s mark (CONNMARK --save-mark, -m connmark) is not carried from one packet to the next',
 	'a packet captured leaving the host is traced as arriving by the interface the route back to its source leaves by',
 ];
 
@@ -125,12 +124,13 @@ export class Replayer {
 		packet.ctState = c.state;
 		packet.ctStateGiven = true;
 		if (c.connection !== undefined) packet.ct = c.connection;
+		if (c.entry !== undefined) packet.ctmark = c.entry.ctmark;
 		const trace = this.trace(packet, c.attached);
 		const untracked = trace.untracked ?? trace.final.state === 'UNTRACKED';
 		const passed = PASSED.has(trace.fate);
 		const reached = !untracked && (passed || !stoppedBeforeConntrack(trace, packet));
 		// The translation matters to a connection being made (commit); `final` is read only then.
-		const entry = this.table.commit(c, { reached, passed, ...(passed && c.entry === undefined ? translation(c, trace) : {}) });
+		const entry = this.table.commit(c, { reached, passed, ctmark: ctmarkAfter(trace, packet), ...(passed && c.entry === undefined ? translation(c, trace) : {}) });
 		if (trace.reply !== undefined && reached && c.state !== 'INVALID') this.table.expectAnswer(refusedTuples(c, trace), c.flow, this.now);
 		this.noteFlow(c, trace.fate, packet.proto === 6, entry?.handshake === true);
 		if (trace.fate === 'forwarded' && !place.leaving) this.noteForwarded(c.tuple, decoded);
@@ -296,6 +296,13 @@ function tupleFromJson(json: PacketJson, c: Classification): Tuple | undefined {
 	if (src === undefined || dst === undefined) return undefined;
 	const icmp = c.tuple.proto === 1 || c.tuple.proto === 58;
 	return icmp ? { ...c.tuple, src, dst } : tupleOf({ proto: c.tuple.proto, src, dst, sport: json.sport, dport: json.dport });
+}
+
+/** The connection's mark as the packet left: only CONNMARK changes it (`final` is read only then). */
+function ctmarkAfter(trace: ReplayTrace, packet: Packet): number {
+	if (!trace.hits.some((h) => h.target === 'CONNMARK')) return packet.ctmark;
+	const text = trace.final.ctmark;
+	return text === undefined ? 0 : Number(text);
 }
 
 /** The packet's tuple as it left, when NAT changed it: the connection's reply tuple comes from it. */

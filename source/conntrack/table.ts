@@ -22,6 +22,8 @@ export interface Entry {
 	expires: number;
 	/** A TCP connection whose three-way handshake was seen to the end. */
 	handshake: boolean;
+	/** The connection's mark (CONNMARK), as its last packet left it. */
+	ctmark: number;
 	/** TCP: a FIN was seen (IP_CT_TCP_FLAG_CLOSE_INIT), and the last packet's flags and direction. */
 	closeInit: boolean;
 	lastIndex: TcpIndex | undefined;
@@ -64,6 +66,8 @@ export interface Outcome {
 	readonly passed: boolean;
 	/** The packet's tuple as it left, when NAT changed it. */
 	readonly translated?: Tuple;
+	/** The connection's mark as the packet left (CONNMARK may set it on any packet). */
+	readonly ctmark?: number;
 }
 
 /** ICMPv4 errors (icmp_is_err) quote a datagram; ICMPv6 errors are the types below 128. */
@@ -164,9 +168,12 @@ export class ConnectionTable {
 	commit(c: Classification, outcome: Outcome): Entry | undefined {
 		if (!outcome.reached || c.attached || c.state === 'INVALID' || c.state === 'UNTRACKED' || c.state === 'RELATED') return undefined;
 		if (c.replaces !== undefined) this.remove(c.replaces);
-		if (c.entry !== undefined) return this.update(c.entry, c);
+		if (c.entry !== undefined) {
+			if (outcome.ctmark !== undefined) c.entry.ctmark = outcome.ctmark;
+			return this.update(c.entry, c);
+		}
 		if (!outcome.passed) return undefined;
-		return this.create(c, outcome.translated);
+		return this.create(c, outcome.translated, outcome.ctmark ?? 0);
 	}
 
 	/**
@@ -285,7 +292,7 @@ export class ConnectionTable {
 		return entry;
 	}
 
-	private create(c: Classification, translated: Tuple | undefined): Entry | undefined {
+	private create(c: Classification, translated: Tuple | undefined, ctmark: number): Entry | undefined {
 		const after = translated ?? c.tuple;
 		const reply = invert(after);
 		if (reply === undefined) return undefined;
@@ -294,7 +301,7 @@ export class ConnectionTable {
 			orig: c.tuple, reply, origKey: tupleKey(c.tuple), replyKey: tupleKey(reply), flow: c.flow, created: c.now,
 			snat: !ipEquals(after.src, c.tuple.src) || after.sport !== c.tuple.sport,
 			dnat: !ipEquals(after.dst, c.tuple.dst) || after.dport !== c.tuple.dport,
-			tcp: state, seenReply: false, assured: false, handshake: false, closeInit: false, lastIndex: c.tcp?.index, lastReply: false,
+			tcp: state, seenReply: false, assured: false, handshake: false, ctmark, closeInit: false, lastIndex: c.tcp?.index, lastReply: false,
 			expires: c.now + (state !== undefined ? this.tcpTimeout(state, c.tcp!.index, false) : this.lifetime(c.tuple.proto)),
 		};
 		this.entries.set(entry.origKey, entry);

@@ -25,8 +25,37 @@ function bytesToWords(bytes: number[]): number[] {
 	return words;
 }
 
+/**
+ * A canonical dotted quad (what decoders print: four decimal parts, no leading zeros, each ≤ 255) as its
+ * word, read without ipaddr.js (captures ask for two per packet); undefined for any other text.
+ */
+function canonicalIpv4(text: string): number | undefined {
+	let word = 0;
+	let part = 0;
+	let digits = 0;
+	let dots = 0;
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		if (c === 46) {
+			if (digits === 0 || ++dots > 3) return undefined;
+			word = word * 256 + part;
+			part = 0;
+			digits = 0;
+		} else if (c >= 48 && c <= 57) {
+			if (digits > 0 && part === 0) return undefined;
+			part = part * 10 + c - 48;
+			if (part > 255) return undefined;
+			digits++;
+		} else return undefined;
+	}
+	if (dots !== 3 || digits === 0) return undefined;
+	return word * 256 + part;
+}
+
 /** Parses a dotted-quad IPv4 or any IPv6 text; undefined when it is neither. */
 export function parseIp(text: string): Ip | undefined {
+	const quad = canonicalIpv4(text);
+	if (quad !== undefined) return { family: 4, words: [quad] };
 	const family = familyOf(text);
 	if (family === undefined) return undefined;
 	const bytes = ipaddr.parse(text).toByteArray();

@@ -177,6 +177,15 @@ describe('Replayer: the handout ruleset', () => {
 		assert.ok(ack!.steps.some((s) => s.kind === 'skip' && s.table === 'nat'), 'nat chains are not consulted again');
 	});
 
+	test('a connection’s mark (CONNMARK) is carried to its later packets', () => {
+		const rules = `*mangle\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p udp -m conntrack --ctstate NEW -j CONNMARK --set-mark 0x7\nCOMMIT\n*filter\n:INPUT DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -m connmark --mark 0x7 -j ACCEPT\nCOMMIT\n`;
+		const frames = [udp(0, '10.0.0.5:5353', '10.0.0.1:53'), udp(0.1, '10.0.0.1:53', '10.0.0.5:5353'), udp(0.2, '10.0.0.5:5353', '10.0.0.1:53')];
+		const { results, traces } = replay(rules, frames);
+		assert.deepEqual(results.map((r) => [r.fate, r.ct, r.verdict?.rule]), [['delivered', 'NEW', 1], ['sent', 'ESTABLISHED', null], ['delivered', 'ESTABLISHED', 1]]);
+		assert.equal(traces[0]!.final.ctmark, '0x7');
+		assert.ok(!traces[2]!.hits.some((h) => h.target === 'CONNMARK'), 'the mark came from the connection, not from a rule');
+	});
+
 	test('raw NOTRACK: UNTRACKED, and no connection is made', () => {
 		const rules = `*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A PREROUTING -p udp --dport 123 -j NOTRACK\nCOMMIT\n${HANDOUT}`;
 		const { results, replayer } = replay(rules, [udp(0, '10.0.0.5:123', '10.0.0.1:123')]);

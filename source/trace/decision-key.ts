@@ -37,7 +37,7 @@ export interface DecisionKey {
 type Complete<T> = { readonly [K in keyof Required<T>]: T[K] | undefined };
 export type KeyRecord = Omit<Complete<Packet>, 'ct'> & { readonly ct: Complete<Connection> };
 
-function recordOf(p: Packet): KeyRecord {
+function recordOf(p: Packet, withPayload: boolean): KeyRecord {
 	const c = p.ct;
 	return {
 		family: p.family, proto: p.proto, src: p.src, dst: p.dst, sport: p.sport, dport: p.dport,
@@ -50,7 +50,8 @@ function recordOf(p: Packet): KeyRecord {
 			reply: c.reply, seenReply: c.seenReply, assured: c.assured, confirmed: c.confirmed, snat: c.snat, dnat: c.dnat,
 		},
 		local: p.local, length: p.length, ttl: p.ttl, tos: p.tos, fragment: p.fragment, uid: p.uid, gid: p.gid,
-		payload: p.payload && p.payload.slice(), physIn: p.physIn, physOut: p.physOut, pktType: p.pktType,
+		// A copy: a captured packet's payload is a view of the reader's chunk, which the memo must not hold.
+		payload: withPayload && p.payload ? Uint8Array.from(p.payload) : undefined, physIn: p.physIn, physOut: p.physOut, pktType: p.pktType,
 	};
 }
 
@@ -108,7 +109,7 @@ export function decisionKey(reads: Reads): DecisionKey {
 			if (length) h = Math.imul(h ^ p.length, 0xc2b2ae35);
 			return (h ^ (h >>> 15)) >>> 0;
 		},
-		record: recordOf,
+		record: (p) => recordOf(p, payload),
 		same(a, b) {
 			if (!(a.family === b.family && a.proto === b.proto && sameIp(a.src!, b.src) && sameIp(a.dst!, b.dst) && a.dport === b.dport
 				&& a.icmpType === b.icmpType && a.icmpCode === b.icmpCode && a.tcpFlags === b.tcpFlags && sameBytes(a.tcpOptions, b.tcpOptions)

@@ -7,7 +7,10 @@ import { decidePacket, type HostModel } from './pipeline.js';
 /** A decision that consulted an extension keeping state across packets: never taken again. */
 const EACH_PACKET = 0;
 
-type Entry = Decision | typeof EACH_PACKET;
+/** A decision as kept: without its final packet (made anew for each packet that reads it). */
+type Kept = Omit<Decision, 'final'>;
+
+type Entry = Kept | typeof EACH_PACKET;
 
 /** The packets of one key: the decision, or, when a random branch read the flow hash, one per source port. */
 interface Slot {
@@ -30,7 +33,7 @@ class Remembered implements Decision {
 	#final: Packet | undefined;
 
 	constructor(
-		decision: Decision,
+		decision: Kept,
 		private readonly host: HostModel,
 		private readonly input: Packet,
 	) {
@@ -105,7 +108,10 @@ export class DecisionMemo {
 		this.misses++;
 		const decision = decidePacket(this.host, packet);
 		if (found === EACH_PACKET) return decision;
-		const entry: Entry = decision.usedState ? EACH_PACKET : decision;
+		const entry: Entry = decision.usedState ? EACH_PACKET : {
+			path: decision.path, fate: decision.fate, verdict: decision.verdict, hits: decision.hits, arrival: decision.arrival,
+			answered: decision.answered, untracked: decision.untracked, flowHashRead: decision.flowHashRead, usedState: false,
+		};
 		if (slot?.entry instanceof Map) slot.entry.set(packet.sport, entry);
 		else {
 			const byFlow = decision.flowHashRead && !this.key.sport;

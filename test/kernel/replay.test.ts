@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { REPO } from '../support/paths.js';
 import type { KernelHit } from './support/kernel-trace.js';
-import { createTopology, destroyTopology, listNamespaces, requireKernelOrSkip } from './support/netns.js';
+import { createTopology, decideKernelRun, destroyTopology, listNamespaces, requireKernelOrSkip } from './support/netns.js';
 import {
-	type CapturePoint, capturedFrames, type KernelPacket, kernelPackets, parseCounters, type RuleCounter, REPLAY_TOPOLOGY, runTraffic, type TrafficRun,
+	type CapturePoint, capturedFrames, type KernelPacket, kernelPackets, missingTools, parseCounters, type RuleCounter, REPLAY_TOPOLOGY, runTraffic, type TrafficRun,
 } from './support/traffic.js';
 
 interface Verdict { table: string | null; chain: string | null; rule: number | null; target: string | null }
@@ -50,6 +50,8 @@ function replay(run: TrafficRun): { lines: ReplayLine[]; summary: Summary } {
 /** Runs the traffic with one iptables backend; fails with every packet and counter where netsleuth and the kernel differ. */
 async function prove(t: { skip(message?: string): void }, backend: 'nft' | 'legacy', at: CapturePoint): Promise<void> {
 	if (!requireKernelOrSkip(t)) return;
+	const missing = missingTools(backend);
+	if (!decideKernelRun(missing.length > 0 ? { ok: false, reason: `missing ${missing.join(', ')}` } : { ok: true }, process.env, t)) return;
 	const dir = mkdtempSync(join(tmpdir(), 'netsleuth-replay-'));
 	const topo = createTopology(REPLAY_TOPOLOGY);
 	let run: TrafficRun;

@@ -14,7 +14,7 @@
 // the ICMP echo id and sequence / an ICMP error's quoted IP id. The n-th capture of a key is the n-th
 // time the host traced it.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -100,6 +100,12 @@ export const TRACE_ALL = `table inet ${TRACE_TABLE} {
   chain post_end { type filter hook postrouting priority 10000; policy accept; }
 }
 `;
+
+/** The tools this proof needs beyond the kernel harness's own, that are not on this machine. */
+export function missingTools(backend: 'nft' | 'legacy'): string[] {
+	const tools = ['tcpdump', ...(backend === 'legacy' ? ['iptables-legacy-restore', 'iptables-legacy-save'] : [])];
+	return tools.filter((tool) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { stdio: 'ignore' }).status !== 0);
+}
 
 // ---------------------------------------------------------------- processes
 

@@ -8,7 +8,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderShow, SHOW_WHAT } from '../../source/commands/show.js';
@@ -20,6 +20,7 @@ import { buildLinks } from '../../source/links/parse.js';
 import { packetFromSpec } from '../../source/packet/spec.js';
 import { tracePacket } from '../../source/trace/pipeline.js';
 import { decideKernelRun, type Testability } from '../kernel/support/netns.js';
+import { execves, hasStrace } from '../support/execve.js';
 import { REPO } from '../support/paths.js';
 
 const CLI = join(REPO, 'bin/netsleuth.js');
@@ -71,29 +72,6 @@ function hostState(): Record<string, string> {
 		ipset: inNs('ipset', 'save'),
 		nft: zero(inNs('nft', 'list', 'ruleset')),
 	};
-}
-
-function hasStrace(): boolean {
-	for (const dir of ['/usr/bin', '/bin', '/usr/sbin', '/usr/local/bin']) {
-		try {
-			accessSync(join(dir, 'strace'), constants.X_OK);
-			return true;
-		} catch {
-			// not there
-		}
-	}
-	return false;
-}
-
-/** Every argv the CLI and its children passed to execve, as the kernel saw them (strace -f). */
-function execves(traceFile: string): string[][] {
-	const calls: string[][] = [];
-	for (const line of readFileSync(traceFile, 'utf8').split('\n')) {
-		const match = /execve\("[^"]*", \[(.*?)\](?:, 0x|\.\.\.)/.exec(line);
-		if (!match) continue;
-		calls.push([...match[1]!.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1')));
-	}
-	return calls;
 }
 
 test('live namespace: the collector spawns exactly the allow-listed argv, and the model is the topology built', async (t) => {

@@ -37,25 +37,41 @@ export interface EvalEnv {
 	assume(text: string): void;
 	/** Records a -m statistic --mode random branch: its probability and the value drawn. */
 	branch(probability: number, taken: boolean): void;
-	/** Told when an extension that keeps state across packets (Reads.state) is consulted: the decision memo keeps no such decision. */
-	usesState?(): void;
+	/** Told, when a decision is being made (decidePacket), of what each extension it consults reads (READ_BITS): the decision memo's key. */
+	consult?(reads: number): void;
 }
 
 /**
  * What an extension's verdict or action reads of the packet beyond the fields every decision reads
- * (addresses, protocol, destination port, ICMP type, TCP flags and options, interfaces, MACs, marks,
- * conntrack state and status, TTL, TOS, …; source/trace/decision-key.ts). The decision memo keys a
- * ruleset's decisions on these as well, so an extension that reads more must say so here.
+ * (addresses, protocol, destination port, interfaces, MACs, marks, conntrack state and direction, TTL,
+ * TOS, …; source/trace/decision-key.ts). The decision memo keys a decision on what the extensions it
+ * consulted read, so an extension that reads more must say so here.
  */
 export interface Reads {
 	readonly sport?: true;
 	/** The packet's length. */
 	readonly length?: true;
 	readonly payload?: true;
+	/** TCP flags and options. */
+	readonly tcp?: true;
+	/** ICMP type and code. */
+	readonly icmp?: true;
 	/** The connection's original and reply tuples (addresses and ports). */
 	readonly tuple?: true;
+	/** The connection's status: seen reply, assured. */
+	readonly status?: true;
 	/** State kept across packets (counters, rate buckets, address lists, sets changed at run time, the clock). */
 	readonly state?: true;
+}
+
+/** Reads as bits, in this order. */
+export const READ_BITS = { sport: 1, length: 2, payload: 4, tcp: 8, icmp: 16, tuple: 32, status: 64, state: 128 } as const;
+
+export function readBits(reads: Reads): number {
+	let bits = 0;
+	for (const key of Object.keys(READ_BITS) as (keyof Reads)[]) if (reads[key]) bits |= READ_BITS[key];
+	// NAT targets copy the source port into the reply tuple: a tuple read may read it.
+	return bits & READ_BITS.tuple ? bits | READ_BITS.sport : bits;
 }
 
 /** A match's verdict: null when the packet matches, else why not, in words. */

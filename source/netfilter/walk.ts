@@ -2,7 +2,7 @@ import { cidrContains, formatCidr, formatIp as fmt, type Ip } from '../packet/ad
 import { type Packet, protocolName } from '../packet/packet.js';
 import { type ChainIndex, chainIndex, nextCandidate, skippedReason } from './chain-index.js';
 import type { MatchVerdict, TargetEnv, TargetOutcome } from './extension.js';
-import { readsOf } from './reads.js';
+import { matchReads, targetReads } from './reads.js';
 import type { BasicCriteria, Chain, Rule, Table } from './ruleset.js';
 
 /** One rule looked at: matched or not and, when not, the first criterion that failed. */
@@ -128,7 +128,7 @@ function evaluateMatches(rule: Rule, packet: Packet, env: TargetEnv): MatchVerdi
 			env.assume(`match -m ${match.name} is unknown to netsleuth: assumed to match (${rule.table}/${rule.chain} line ${rule.line})`);
 			continue;
 		}
-		if (env.usesState && readsOf(match).state) env.usesState();
+		if (env.consult) env.consult(matchReads(match));
 		const why = match.extension.evaluate(match.options, packet, env);
 		if (why) return why;
 	}
@@ -303,7 +303,7 @@ export function walkChain(table: Table, base: Chain, packet: Packet, env: Target
 			frame.index++;
 			continue;
 		}
-		if (env.usesState && target.extension.reads.state) env.usesState();
+		if (env.consult) env.consult(targetReads(target.extension));
 		const outcome = target.extension.apply(target.options, packet, env);
 		fields = undefined;
 		if (outcome.kind === 'continue') {

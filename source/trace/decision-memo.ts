@@ -1,22 +1,28 @@
-import { rulesetReads } from '../netfilter/reads.js';
+import { READ_BITS } from '../netfilter/extension.js';
 import type { Packet } from '../packet/packet.js';
 import { type DecisionKey, decisionKey, type KeyRecord } from './decision-key.js';
 import type { Decision } from './model.js';
 import { decidePacket, type HostModel } from './pipeline.js';
 
-/** A decision that consulted an extension keeping state across packets: never taken again. */
-const EACH_PACKET = 0;
-
 /** A decision as kept: without its final packet (made anew for each packet that reads it). */
 type Kept = Omit<Decision, 'final'>;
 
+/** Under a key: the decision consulted an extension that keeps state across packets; never taken again. */
+const EACH_PACKET = 0;
+
 type Entry = Kept | typeof EACH_PACKET;
 
-/** The packets of one key: the decision, or, when a random branch read the flow hash, one per source port. */
-interface Slot {
-	/** The key, as the first packet with it had it. */
+/** A decision and the packet it was made for, with what its walk read beyond the fields always keyed. */
+interface Held {
 	readonly key: KeyRecord;
-	readonly entry: Entry | Map<number | undefined, Entry>;
+	readonly reads: number;
+	readonly entry: Entry;
+}
+
+/** The decisions for one value of the fields always keyed: by what they read besides, then by a hash of that. */
+interface Slot {
+	readonly key: KeyRecord;
+	readonly byReads: Map<number, Map<number, Held[]>>;
 }
 
 /** A remembered decision for another packet: its final packet is made when read, by walking it (a replay reads it for a connection's first packet). */
@@ -28,8 +34,7 @@ class Remembered implements Decision {
 	readonly arrival: Decision['arrival'];
 	readonly answered: boolean;
 	readonly untracked: boolean;
-	readonly flowHashRead: boolean;
-	readonly usedState: boolean;
+	readonly reads: number;
 	#final: Packet | undefined;
 
 	constructor(
@@ -44,8 +49,7 @@ class Remembered implements Decision {
 		this.arrival = decision.arrival;
 		this.answered = decision.answered;
 		this.untracked = decision.untracked;
-		this.flowHashRead = decision.flowHashRead;
-		this.usedState = decision.usedState;
+		this.reads = decision.reads;
 	}
 
 	get final(): Packet {
@@ -55,18 +59,16 @@ class Remembered implements Decision {
 }
 
 /**
- * decidePacket with a memo, for replaying captures: packets whose decision-relevant fields are equal
- * (decision-key.ts: the fields every decision reads, and those the loaded rules declare they read) get
- * the decision already made (fate, verdict, hits); its final packet is the packet's own, walked when read.
- * The packet given must not change until then.
+ * decidePacket with a memo, for replaying captures: a packet gets the decision (fate, verdict, hits)
+ * already made for one with the same fields always keyed (decision-key.ts) and the same fields that
+ * decision's walk read besides (reported by each extension it consulted, and the flow hash). Its final
+ * packet is the packet's own, walked when read; the packet given must not change until then.
  *
- * Sound because the walk is deterministic in what it reads: two packets with the same key walk alike
- * until one reads something outside the key. The only such thing is the flow hash (random branches),
- * watched as it is read: such decisions are kept per source port (the hash's one field outside the key).
- * A decision that consulted an extension keeping state across packets (limit, recent, quota, statistic
- * nth, time, …) is not taken again, nor any other for its key. At most about `capacity` decisions are
- * held: the oldest keys go first. test/trace/decision-memo.test.ts checks memo against no memo on random
- * rulesets and captures.
+ * Sound because the walk is deterministic in what it reads: a packet equal to a remembered one in every
+ * field that one's walk read walks alike. A decision that consulted an extension keeping state across
+ * packets (limit, recent, quota, statistic nth, time, …) is not taken again for such packets. At most
+ * about `capacity` decisions are held: the oldest keys go first. test/trace/decision-memo.test.ts checks
+ * memo against no memo on random rulesets and captures.
  */
 export class DecisionMemo {
 	private readonly key: DecisionKey;
@@ -81,16 +83,14 @@ export class DecisionMemo {
 		readonly host: HostModel,
 		readonly capacity = 16_384,
 	) {
-		const reads = rulesetReads([host.rules4, host.rules6]);
-		// Policy routing rules with --sport read it too.
-		const routedBySport = host.routing?.rules.some((rule) => rule.sport !== undefined) === true;
-		this.key = decisionKey(routedBySport ? { ...reads, sport: true } : reads);
+		// Policy routing rules with --sport read it for every packet.
+		this.key = decisionKey(host.routing?.rules.some((rule) => rule.sport !== undefined) === true);
 	}
 
 	/** The decision for a packet (not the kernel's own answer: decidePacket's isReply). */
 	decide(packet: Packet): Decision {
 		const hash = this.key.hash(packet);
-		const bucket = this.slots.get(hash);
+		let bucket = this.slots.get(hash);
 		let slot: Slot | undefined;
 		if (bucket) {
 			for (const s of bucket) {
@@ -100,7 +100,7 @@ export class DecisionMemo {
 				}
 			}
 		}
-		const found = slot?.entry instanceof Map ? slot.entry.get(packet.sport) : slot?.entry;
+		const found = slot && this.find(slot, packet);
 		if (found !== undefined && found !== EACH_PACKET) {
 			this.hits++;
 			return new Remembered(found, this.host, packet);
@@ -108,17 +108,23 @@ export class DecisionMemo {
 		this.misses++;
 		const decision = decidePacket(this.host, packet);
 		if (found === EACH_PACKET) return decision;
-		const entry: Entry = decision.usedState ? EACH_PACKET : {
-			path: decision.path, fate: decision.fate, verdict: decision.verdict, hits: decision.hits, arrival: decision.arrival,
-			answered: decision.answered, untracked: decision.untracked, flowHashRead: decision.flowHashRead, usedState: false,
-		};
-		if (slot?.entry instanceof Map) slot.entry.set(packet.sport, entry);
-		else {
-			const byFlow = decision.flowHashRead && !this.key.sport;
-			const made: Slot = { key: this.key.record(packet), entry: byFlow ? new Map([[packet.sport, entry]]) : entry };
-			if (bucket) bucket.push(made);
-			else this.slots.set(hash, [made]);
+		if (!slot) {
+			slot = { key: this.key.record(packet, 0), byReads: new Map() };
+			if (!bucket) this.slots.set(hash, (bucket = []));
+			bucket.push(slot);
 		}
+		const reads = decision.reads;
+		const entry: Entry = reads & READ_BITS.state ? EACH_PACKET : {
+			path: decision.path, fate: decision.fate, verdict: decision.verdict, hits: decision.hits, arrival: decision.arrival,
+			answered: decision.answered, untracked: decision.untracked, reads,
+		};
+		let table = slot.byReads.get(reads);
+		if (!table) slot.byReads.set(reads, (table = new Map()));
+		const at = this.key.hashOf(packet, reads);
+		const list = table.get(at);
+		const held: Held = { key: this.key.record(packet, reads), reads, entry };
+		if (list) list.push(held);
+		else table.set(at, [held]);
 		this.held++;
 		if (this.held > this.capacity) this.forgetOldest();
 		return decision;
@@ -129,12 +135,20 @@ export class DecisionMemo {
 		return this.held;
 	}
 
+	private find(slot: Slot, packet: Packet): Entry | undefined {
+		for (const [reads, table] of slot.byReads) {
+			const list = table.get(this.key.hashOf(packet, reads));
+			if (list) for (const held of list) if (this.key.sameOf(held.key, packet, reads)) return held.entry;
+		}
+		return undefined;
+	}
+
 	/** Drops the oldest keys until at most three quarters of the capacity is held. */
 	private forgetOldest(): void {
 		for (const [hash, bucket] of this.slots) {
 			if (this.held <= (this.capacity * 3) >> 2) break;
 			this.slots.delete(hash);
-			for (const slot of bucket) this.held -= slot.entry instanceof Map ? slot.entry.size : 1;
+			for (const slot of bucket) for (const table of slot.byReads.values()) for (const list of table.values()) this.held -= list.length;
 		}
 	}
 }

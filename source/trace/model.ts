@@ -110,8 +110,9 @@ export interface Decision {
 	readonly answered: boolean;
 	/** It leaves untracked (CT --notrack, NOTRACK, or it came so): `final.ctState` without making `final`. */
 	readonly untracked: boolean;
-	/** A random branch read the flow hash: packets of other flows may decide otherwise (source/trace/decision-memo.ts). */
-	readonly flowHashRead: boolean;
-	/** An extension that keeps state across packets was consulted: the decision holds for this packet only. */
-	readonly usedState: boolean;
+	/**
+	 * What the extensions it consulted read beyond every decision's fields (READ_BITS), the source port when
+	 * a random branch read the flow hash; READ_BITS.state: it holds for this packet only (decision-memo.ts).
+	 */
+	readonly reads: number;
 }

@@ -1,5 +1,5 @@
 import { mix32 } from '../packet/hash.js';
-import type { EvalEnv, Hook, HostFacts, TargetEnv, TargetOutcome } from '../netfilter/extension.js';
+import { type EvalEnv, type Hook, type HostFacts, READ_BITS, type TargetEnv, type TargetOutcome } from '../netfilter/extension.js';
 import type { Ruleset } from '../netfilter/ruleset.js';
 import { type Hit, walkChain } from '../netfilter/walk.js';
 import { cidrContains, formatIp, type Ip, ipEquals, parseIp } from '../packet/address.js';
@@ -68,10 +68,8 @@ class Tracer {
 	readonly hash: number;
 	/** The one environment of a decision's walks (record false). */
 	private decisionEnv: DecisionEnv | undefined;
-	/** The flow hash was read (a random branch): the decision depends on the flow's source port too (decision memo). */
-	flowHashRead = false;
-	/** An extension that keeps state across packets was consulted: the decision memo must not keep the decision. */
-	usedState = false;
+	/** What the extensions consulted read beyond every decision's fields (READ_BITS; the flow hash counts as the source port). */
+	reads = 0;
 
 	/** A local packet's socket may be bound to a device (typed as --out): every route lookup honours it. */
 	private readonly boundDevice: string | undefined;
@@ -325,7 +323,7 @@ class DecisionEnv implements TargetEnv {
 	}
 
 	get flowHash(): number {
-		this.tracer.flowHashRead = true;
+		this.tracer.reads |= READ_BITS.sport;
 		return this.tracer.hash;
 	}
 
@@ -345,8 +343,8 @@ class DecisionEnv implements TargetEnv {
 		this.tracer.packet.ctState = 'UNTRACKED';
 	}
 
-	usesState(): void {
-		this.tracer.usedState = true;
+	consult(reads: number): void {
+		this.tracer.reads |= reads;
 	}
 }
 
@@ -451,7 +449,7 @@ export function decidePacket(host: HostModel, input: Packet, options: { isReply?
 	const { t, packet, path, fate, answer, arrival } = walkPacket(host, input, false, options.isReply === true);
 	return {
 		path, fate, verdict: t.verdict ?? NO_VERDICT, hits: t.hits, final: packet, arrival,
-		answered: answer !== undefined && !options.isReply && !packet.local, untracked: packet.ctState === 'UNTRACKED', flowHashRead: t.flowHashRead, usedState: t.usedState,
+		answered: answer !== undefined && !options.isReply && !packet.local, untracked: packet.ctState === 'UNTRACKED', reads: t.reads,
 	};
 }
 

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { kubeProxyDump, prng } from '../../bench/kube-gen.js';
 import { buildHost } from '../../source/host/model.js';
-import { parseRuleset } from '../../source/netfilter/parse.js';
-import { rulesetReads } from '../../source/netfilter/reads.js';
+import { READ_BITS } from '../../source/netfilter/extension.js';
 import { parseIp } from '../../source/packet/address.js';
 import { clonePacket, type Packet } from '../../source/packet/packet.js';
 import { decisionKey, KEY_FIELDS } from '../../source/trace/decision-key.js';
@@ -42,6 +41,8 @@ function capture(random: Random, family: 4 | 6, count: number): Packet[] {
 			p.ct.origSport = p.ct.replDport = p.sport;
 		} else if (r < 0.3) p.length = 40 + Math.floor(random() * 1400);
 		else if (r < 0.35) p.payload = new TextEncoder().encode(pick(random, ['abc', 'zzz']));
+		else if (r < 0.45 && p.proto === 6) p.tcpFlags = pick(random, [0x02, 0x10, 0x12, 0x18, 0x11]);
+		else if (r < 0.5) p.ct.seenReply = !p.ct.seenReply;
 		return p;
 	});
 }
@@ -117,43 +118,64 @@ describe('decision key', () => {
 		sport: (p) => (p.sport = 1), dport: (p) => (p.dport = 2), icmpType: (p) => (p.icmpType = 8), icmpCode: (p) => (p.icmpCode = 1),
 		tcpFlags: (p) => (p.tcpFlags = 0x12), tcpOptions: (p) => (p.tcpOptions = [2, 4]), in: (p) => (p.in = 'eth9'), out: (p) => (p.out = 'eth8'),
 		srcMac: (p) => (p.srcMac = '02:00:00:00:00:01'), dstMac: (p) => (p.dstMac = '02:00:00:00:00:02'), mark: (p) => (p.mark = 7), ctmark: (p) => (p.ctmark = 7),
-		ctState: (p) => (p.ctState = 'ESTABLISHED'), ct: (p) => (p.ct.seenReply = true), ctStateGiven: (p) => (p.ctStateGiven = !p.ctStateGiven),
+		ctState: (p) => (p.ctState = 'ESTABLISHED'), ct: (p) => (p.ct.reply = true), ctStateGiven: (p) => (p.ctStateGiven = !p.ctStateGiven),
 		local: (p) => (p.local = !p.local), length: (p) => (p.length = 999), ttl: (p) => (p.ttl = 3), tos: (p) => (p.tos = 0x10),
 		fragment: (p) => (p.fragment = true), uid: (p) => (p.uid = 1000), gid: (p) => (p.gid = 1000), payload: (p) => (p.payload = new Uint8Array([1])),
 		physIn: (p) => (p.physIn = 'veth1'), physOut: (p) => (p.physOut = 'veth2'), pktType: (p) => (p.pktType = 'broadcast'),
 	};
+	const ALL = 0xff;
 
-	test('every field placed in the key tells packets apart; the others only when the rules read them', () => {
+	test('every field always keyed tells packets apart; the others when a decision read them', () => {
 		const base = packet('tcp 192.168.1.7:40000 > 10.96.0.1:80 in eth0');
-		const plainKey = decisionKey({});
-		const fullKey = decisionKey({ sport: true, length: true, payload: true, tuple: true });
+		const key = decisionKey(false);
+		const recorded = key.record(base, ALL);
 		for (const field of Object.keys(KEY_FIELDS) as (keyof Packet)[]) {
 			const changed = clonePacket(base);
 			CHANGES[field](changed);
-			assert.ok(!fullKey.same(fullKey.record(base), changed), `${field} changes the full key`);
-			assert.equal(plainKey.same(plainKey.record(base), changed), KEY_FIELDS[field] !== 'always', `${field} is ${KEY_FIELDS[field]}`);
+			const where = KEY_FIELDS[field];
+			if (where === 'always') assert.ok(!key.same(recorded, changed), `${field} is always keyed`);
+			else {
+				assert.ok(key.same(recorded, changed), `${field} is not always keyed`);
+				assert.ok(key.sameOf(recorded, changed, 0), `${field} is not keyed when nothing read it`);
+				assert.ok(!key.sameOf(recorded, changed, READ_BITS[where]), `${field} is keyed when ${where} was read`);
+			}
 		}
-		for (const flag of ['reply', 'assured', 'confirmed', 'snat', 'dnat'] as const) {
+		for (const [flag, where] of [['seenReply', 'status'], ['assured', 'status'], ['confirmed', 'always'], ['snat', 'always'], ['dnat', 'always']] as const) {
 			const changed = clonePacket(base);
 			changed.ct[flag] = true;
-			assert.ok(!plainKey.same(plainKey.record(base), changed), `ct.${flag}`);
+			if (where === 'always') assert.ok(!key.same(recorded, changed), `ct.${flag}`);
+			else assert.ok(key.same(recorded, changed) && !key.sameOf(recorded, changed, READ_BITS[where]), `ct.${flag}`);
 		}
-		// A translated connection's tuples are in the key: later packets get the recorded NAT from them.
+		const tuple = clonePacket(base);
+		tuple.ct.origSport = 1;
+		assert.ok(key.same(recorded, tuple) && !key.sameOf(recorded, tuple, READ_BITS.tuple), 'the tuples when read');
+		// A translated connection's later packets get the recorded NAT from the tuples: those are always keyed.
 		const translated = clonePacket(base);
 		Object.assign(translated.ct, { confirmed: true, dnat: true, replSrc: parseIp('10.244.0.5')! });
 		const other = clonePacket(translated);
 		other.ct.replSrc = parseIp('10.244.0.6')!;
-		assert.ok(!plainKey.same(plainKey.record(translated), other));
+		assert.ok(!key.same(key.record(translated, 0), other));
+		// Policy routing by source port reads it for every packet.
+		const bySport = decisionKey(true);
+		const sport = clonePacket(base);
+		sport.sport = 1;
+		assert.ok(!bySport.same(bySport.record(base, 0), sport));
 	});
 
-	test("a dump's reads: the same whether its rules were built at load or not", () => {
-		const text = kubeProxyDump(300, 2).text;
-		const lazy = rulesetReads([parseRuleset(text, { lazy: true })]);
-		const eager = rulesetReads([parseRuleset(text, { lazy: false })]);
-		assert.deepEqual(lazy, eager);
-		// kube-proxy's rules read nothing more (random branches read the flow hash, watched as it is read).
-		assert.deepEqual(eager, {});
-		const firewall = '*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp -m tcp --dport 22 -m limit --limit 3/min -j ACCEPT\n-A INPUT -m length --length 0:100 -j DROP\nCOMMIT\n';
-		assert.deepEqual(rulesetReads([parseRuleset(firewall, { lazy: true })]), { length: true, state: true });
+	test('what decisions read beyond the fields always keyed, as their walks report it', () => {
+		const kube = buildHost({ iptables: kubeProxyDump(100, 2).text }).model;
+		const service = kubeProxyDump(100, 2).services.find((s) => s.endpoints.length > 1 && s.proto === 'tcp')!;
+		const first = packet(`tcp 192.168.1.7:40000 > ${service.clusterIP}:${service.port} in eth0`);
+		// A random branch reads the flow hash: the source port.
+		assert.equal(decidePacket(kube, first).reads, READ_BITS.sport);
+		const later = clonePacket(first);
+		later.ctState = 'ESTABLISHED';
+		later.ctStateGiven = true;
+		later.ct.confirmed = true;
+		assert.equal(decidePacket(kube, later).reads, 0);
+		const firewall = buildHost({ iptables: '*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp -m tcp --dport 22 -m limit --limit 3/min -j ACCEPT\n-A INPUT -m length --length 1000:2000 -j DROP\n-A INPUT -p tcp -m tcp --tcp-flags SYN,ACK SYN -j REJECT --reject-with tcp-reset\nCOMMIT\n' }).model;
+		assert.equal(decidePacket(firewall, packet('tcp 192.168.1.7:40000 > 10.0.0.1:22 in eth0')).reads, READ_BITS.state);
+		// The length rule, then the flags rule, then REJECT (which reads flags and ICMP types to decide its answer).
+		assert.equal(decidePacket(firewall, packet('tcp 192.168.1.7:40000 > 10.0.0.1:80 in eth0 flags SYN')).reads, READ_BITS.length | READ_BITS.tcp | READ_BITS.icmp);
 	});
 });

@@ -1,6 +1,7 @@
 import { cidrContains, type Cidr, parseCidr } from '../../packet/address.js';
 import { type Packet, PROTOCOL_NUMBERS } from '../../packet/packet.js';
 import type { EvalEnv, MatchExtension, MatchVerdict, OptionUse, ParseContext } from '../extension.js';
+import { readsThrough } from './extension-kit.js';
 
 const STATES = ['INVALID', 'NEW', 'ESTABLISHED', 'RELATED', 'UNTRACKED', 'SNAT', 'DNAT'] as const;
 const STATUSES = ['NONE', 'EXPECTED', 'SEEN_REPLY', 'ASSURED', 'CONFIRMED'] as const;
@@ -51,12 +52,12 @@ function portCheck(use: OptionUse, ctx: ParseContext, label: string, pick: (p: P
 	};
 }
 
-/** Options that read the state and status only, not the connection's tuples. */
-const STATUS_OPTIONS = new Set(['--ctstate', '--ctstatus', '--ctproto', '--ctdir']);
-
 export const conntrack: MatchExtension<Check[]> = {
 	name: 'conntrack',
-	reads: (uses) => (uses.every((use) => STATUS_OPTIONS.has(use.name)) ? {} : { tuple: true }),
+	reads: readsThrough({
+		tuple: ['--ctorigsrc', '--ctorigdst', '--ctreplsrc', '--ctrepldst', '--ctorigsrcport', '--ctorigdstport', '--ctreplsrcport', '--ctrepldstport', '--ctexpire'],
+		status: ['--ctstatus'],
+	}),
 	parse(uses, ctx) {
 		return uses.map((use): Check => {
 			switch (use.name) {

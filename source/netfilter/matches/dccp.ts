@@ -1,5 +1,5 @@
 import type { MatchExtension } from '../extension.js';
-import { assumeThat, readOptions, sportThrough } from './extension-kit.js';
+import { assumeThat, readOptions, readsThrough } from './extension-kit.js';
 import { checkPort, parsePortRange, type PortRange } from './ports.js';
 
 const TYPES = ['REQUEST', 'RESPONSE', 'DATA', 'ACK', 'DATAACK', 'CLOSEREQ', 'CLOSE', 'RESET', 'SYNC', 'SYNCACK', 'INVALID'];
@@ -14,7 +14,7 @@ export interface DccpOptions {
 /** -m dccp: ports exactly; packet types and options are not in netsleuth's packets and are assumed (xt_dccp). */
 export const dccp: MatchExtension<DccpOptions> = {
 	name: 'dccp',
-	reads: sportThrough(['--sport', '--source-port']),
+	reads: readsThrough({ sport: ['--sport', '--source-port'] }),
 	parse(uses, ctx) {
 		const o: { -readonly [K in keyof DccpOptions]: DccpOptions[K] } = {};
 		for (const use of readOptions('dccp', uses, ctx, {

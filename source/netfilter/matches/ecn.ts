@@ -13,7 +13,7 @@ const ECT_NAMES = ['Not-ECT', 'ECT(1)', 'ECT(0)', 'CE'];
 /** -m ecn: the ECN bits of the IP header and the TCP ECE/CWR flags (xt_ecn). */
 export const ecn: MatchExtension<EcnOptions> = {
 	name: 'ecn',
-	reads: {},
+	reads: { tcp: true },
 	parse(uses, ctx) {
 		const o: { -readonly [K in keyof EcnOptions]: EcnOptions[K] } = {};
 		for (const use of readOptions('ecn', uses, ctx, {

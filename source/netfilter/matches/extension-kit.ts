@@ -89,7 +89,16 @@ export function textHash(text: string): number {
 	return h >>> 0;
 }
 
-/** The reads of a match that looks at the source port only through these options: the port when one of them (or what may abbreviate it) is written. */
-export function sportThrough(names: readonly string[]): (uses: readonly OptionUse[]) => Reads {
-	return (uses) => (uses.some((use) => names.some((name) => name.startsWith(use.name))) ? { sport: true } : {});
+/**
+ * The reads of a match that reads each field only through some of its options: a field is read when one
+ * of its options (or what may abbreviate one) is written.
+ */
+export function readsThrough(options: { readonly [K in keyof Reads]?: readonly string[] }): (uses: readonly OptionUse[]) => Reads {
+	return (uses) => {
+		const reads: { -readonly [K in keyof Reads]: true } = {};
+		for (const [field, names] of Object.entries(options) as [keyof Reads, readonly string[]][]) {
+			if (uses.some((use) => names.some((name) => name.startsWith(use.name)))) reads[field] = true;
+		}
+		return reads;
+	};
 }

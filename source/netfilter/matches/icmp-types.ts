@@ -61,7 +61,7 @@ function checkIcmp(match: IcmpTypeMatch, type: number | undefined, code: number 
 export function icmpExtension(name: string, option: string, proto: number, names: NameTable, label: string): MatchExtension<IcmpTypeMatch | undefined> {
 	return {
 		name,
-		reads: {},
+		reads: { icmp: true },
 		parse(uses, ctx) {
 			ctx.requireProtocol([proto === 1 ? 'icmp' : 'icmpv6'], `the ${name} match needs -p ${proto === 1 ? 'icmp' : 'icmpv6'}`);
 			let match: IcmpTypeMatch | undefined;

@@ -1,6 +1,6 @@
 import type { MatchExtension } from '../extension.js';
 import { SERVICE_PORTS } from './ports.js';
-import { sportThrough } from './extension-kit.js';
+import { readsThrough } from './extension-kit.js';
 
 export interface MultiportOptions {
 	readonly which: 'source' | 'destination' | 'either';
@@ -11,7 +11,7 @@ export interface MultiportOptions {
 
 export const multiport: MatchExtension<MultiportOptions> = {
 	name: 'multiport',
-	reads: sportThrough(['--sports', '--source-ports', '--ports']),
+	reads: readsThrough({ sport: ['--sports', '--source-ports', '--ports'] }),
 	parse(uses, ctx) {
 		ctx.requireProtocol(['tcp', 'udp', 'udplite', 'sctp', 'dccp'], 'multiport needs -p tcp, udp, udplite, sctp or dccp');
 		let options: MultiportOptions | undefined;

@@ -1,5 +1,5 @@
 import type { MatchExtension } from '../extension.js';
-import { assumeThat, readOptions, sportThrough } from './extension-kit.js';
+import { assumeThat, readOptions, readsThrough } from './extension-kit.js';
 import { checkPort, parsePortRange, type PortRange } from './ports.js';
 
 const CHUNK_TYPES = [
@@ -16,7 +16,7 @@ export interface SctpOptions {
 /** -m sctp: ports exactly, as tcp; the chunk types are not in netsleuth's packets and are assumed (xt_sctp). */
 export const sctp: MatchExtension<SctpOptions> = {
 	name: 'sctp',
-	reads: sportThrough(['--sport', '--source-port']),
+	reads: readsThrough({ sport: ['--sport', '--source-port'] }),
 	parse(uses, ctx) {
 		const o: { sport?: PortRange; dport?: PortRange; chunks?: SctpOptions['chunks'] } = {};
 		for (const use of readOptions('sctp', uses, ctx, {

@@ -218,7 +218,7 @@ function counterOption(name: string, negated: boolean, text: string, fail: (reas
 /** -m set: the packet's source/destination (address, port, …) is an element of an ipset (xt_set). */
 export const set: MatchExtension<SetOptions> = {
 	name: 'set',
-	reads: { sport: true },
+	reads: { sport: true, icmp: true },
 	parse(uses, ctx) {
 		let o: { name?: string; flags?: Direction[]; negated: boolean; returnNomatch: boolean; packets?: Counter; bytes?: Counter } = { negated: false, returnNomatch: false };
 		for (const use of readOptions('set', uses, ctx, {

@@ -1,7 +1,7 @@
 import type { MatchExtension } from '../extension.js';
 import { TCP_FLAGS } from '../../packet/packet.js';
 import { checkPort, parsePortRange, type PortRange } from './ports.js';
-import { sportThrough } from './extension-kit.js';
+import { readsThrough } from './extension-kit.js';
 
 export interface TcpOptions {
 	sport?: PortRange;
@@ -29,7 +29,7 @@ function flagNames(bits: number): string {
 
 export const tcp: MatchExtension<TcpOptions> = {
 	name: 'tcp',
-	reads: sportThrough(['--sport', '--source-port']),
+	reads: readsThrough({ sport: ['--sport', '--source-port'], tcp: ['--tcp-flags', '--syn', '--tcp-option'] }),
 	parse(uses, ctx) {
 		ctx.requireProtocol(['tcp'], 'the tcp match needs -p tcp (the kernel refuses it for other protocols)');
 		const o: TcpOptions = {};

@@ -18,7 +18,7 @@ const MSS_OPTION = 2;
  */
 export const tcpmss: MatchExtension<TcpmssOptions> = {
 	name: 'tcpmss',
-	reads: {},
+	reads: { tcp: true },
 	parse(uses, ctx) {
 		let options: TcpmssOptions | undefined;
 		for (const use of readOptions('tcpmss', uses, ctx, { '--mss': { args: 1, negatable: true } })) {

@@ -278,7 +278,7 @@ function describeUnknown(p: PacketBytes): string {
 /** -m u32: arithmetic on 32-bit words of the packet, from the IP header on (xt_u32). */
 export const u32: MatchExtension<U32Options> = {
 	name: 'u32',
-	reads: { sport: true, length: true, payload: true },
+	reads: { sport: true, length: true, payload: true, tcp: true, icmp: true },
 	parse(uses, ctx) {
 		let options: U32Options | undefined;
 		for (const use of readOptions('u32', uses, ctx, { '--u32': { args: 1, negatable: true } })) {

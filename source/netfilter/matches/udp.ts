@@ -1,6 +1,6 @@
 import type { MatchExtension } from '../extension.js';
 import { checkPort, parsePortRange, type PortRange } from './ports.js';
-import { sportThrough } from './extension-kit.js';
+import { readsThrough } from './extension-kit.js';
 
 export interface UdpOptions {
 	sport?: PortRange;
@@ -9,7 +9,7 @@ export interface UdpOptions {
 
 export const udp: MatchExtension<UdpOptions> = {
 	name: 'udp',
-	reads: sportThrough(['--sport', '--source-port']),
+	reads: readsThrough({ sport: ['--sport', '--source-port'] }),
 	parse(uses, ctx) {
 		ctx.requireProtocol(['udp'], 'the udp match needs -p udp (the kernel refuses it for other protocols)');
 		const o: UdpOptions = {};

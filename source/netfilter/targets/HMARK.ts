@@ -109,7 +109,7 @@ export function hmark(o: HmarkOptions, packet: Packet, env: TargetEnv): number |
  */
 export const HMARK: TargetExtension<HmarkOptions> = {
 	name: 'HMARK',
-	reads: { sport: true, tuple: true },
+	reads: { sport: true, tuple: true, icmp: true },
 	parse(uses, ctx) {
 		const options = targetOptions(uses, ctx, 'HMARK', OPTIONS);
 		const words = ctx.family === 4 ? 1 : 4;

@@ -53,7 +53,7 @@ function castTo(packet: Packet): 'broadcast' | 'multicast' | undefined {
  */
 export const REJECT: TargetExtension<string> = {
 	name: 'REJECT',
-	reads: {},
+	reads: { tcp: true, icmp: true },
 	tables: ['filter'],
 	parse(uses, ctx) {
 		let reply = ctx.family === 4 ? 'icmp-port-unreachable' : 'icmp6-port-unreachable';

@@ -20,7 +20,7 @@ const { SYN, ACK, FIN, RST } = TCP_FLAGS as Record<'SYN' | 'ACK' | 'FIN' | 'RST'
  */
 export const SYNPROXY: TargetExtension<SynproxyOptions> = {
 	name: 'SYNPROXY',
-	reads: {},
+	reads: { tcp: true },
 	parse(uses, ctx) {
 		const options = targetOptions(uses, ctx, 'SYNPROXY', ['--mss', '--wscale', '--sack-perm', '--timestamp', '--ecn']);
 		const mssToken = value(ctx, options, '--mss', 'an MSS value');

@@ -20,7 +20,7 @@ const MSS_OPTION = 2;
  */
 export const TCPMSS: TargetExtension<TcpmssOptions> = {
 	name: 'TCPMSS',
-	reads: { payload: true },
+	reads: { payload: true, tcp: true },
 	parse(uses, ctx) {
 		const max = ctx.family === 4 ? 65535 - 20 : 65535 - 40;
 		let mss: TcpmssOptions | undefined;

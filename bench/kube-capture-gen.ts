@@ -13,6 +13,7 @@ import { formatIp, parseIp } from '../source/packet/address.js';
 import { packetFromSpec } from '../source/packet/spec.js';
 import { DecisionMemo } from '../source/trace/decision-memo.js';
 import { type KubeDump, prng } from './kube-gen.js';
+import { ipv4Checksum, pcapHeader } from './pcap-gen.js';
 
 const CHUNK = 4 << 20;
 const SYN = 0x02;
@@ -88,13 +89,7 @@ export function kubeCapture(dump: KubeDump, packets: number, sink: (chunk: Buffe
 
 	let buf = Buffer.alloc(CHUNK);
 	let at = 0;
-	const header = Buffer.alloc(24);
-	header.writeUInt32LE(0xa1b2c3d4, 0);
-	header.writeUInt16LE(2, 4);
-	header.writeUInt16LE(4, 6);
-	header.writeUInt32LE(262144, 16);
-	header.writeUInt32LE(1, 20);
-	sink(header);
+	sink(pcapHeader());
 	const active: Flow[] = Array.from({ length: 400 }, newFlow);
 	let seconds = 1_764_000_000;
 	let micros = 0;
@@ -153,10 +148,7 @@ export function kubeCapture(dump: KubeDump, packets: number, sink: (chunk: Buffe
 		buf.writeUInt16BE(0, ip + 10);
 		buf.writeUInt32BE(src, ip + 12);
 		buf.writeUInt32BE(dst, ip + 16);
-		let sum = 0;
-		for (let i = 0; i < 20; i += 2) sum += buf.readUInt16BE(ip + i);
-		while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-		buf.writeUInt16BE(~sum & 0xffff, ip + 10);
+		ipv4Checksum(buf, ip);
 		at = l4 + l4len;
 		const length = at - frame;
 		buf.writeUInt32LE(seconds, record);

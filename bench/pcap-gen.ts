@@ -8,6 +8,25 @@ import { prng } from './kube-gen.js';
 
 const CHUNK = 4 << 20;
 
+/** A classic pcap file header: microseconds, Ethernet, snap length 262144. */
+export function pcapHeader(): Buffer {
+	const header = Buffer.alloc(24);
+	header.writeUInt32LE(0xa1b2c3d4, 0);
+	header.writeUInt16LE(2, 4);
+	header.writeUInt16LE(4, 6);
+	header.writeUInt32LE(262144, 16);
+	header.writeUInt32LE(1, 20);
+	return header;
+}
+
+/** Writes the checksum of the 20-byte IPv4 header at `at`. */
+export function ipv4Checksum(buf: Buffer, at: number): void {
+	let sum = 0;
+	for (let i = 0; i < 20; i += 2) sum += buf.readUInt16BE(at + i);
+	while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+	buf.writeUInt16BE(~sum & 0xffff, at + 10);
+}
+
 export function writeMixedCapture(file: string, packets: number, seed = 1): void {
 	const random = prng(seed);
 	const fd = openSync(file, 'w');
@@ -17,13 +36,7 @@ export function writeMixedCapture(file: string, packets: number, seed = 1): void
 		writeSync(fd, buf, 0, at);
 		at = 0;
 	};
-	const header = Buffer.alloc(24);
-	header.writeUInt32LE(0xa1b2c3d4, 0);
-	header.writeUInt16LE(2, 4);
-	header.writeUInt16LE(4, 6);
-	header.writeUInt32LE(262144, 16);
-	header.writeUInt32LE(1, 20);
-	writeSync(fd, header);
+	writeSync(fd, pcapHeader());
 	const name = Buffer.from('\x03www\x07example\x03com\x00', 'latin1');
 	let seconds = 1_764_000_000;
 	let micros = 0;
@@ -108,10 +121,7 @@ export function writeMixedCapture(file: string, packets: number, seed = 1): void
 			buf.writeUInt16BE(n & 0xffff, ipStart + 4); buf.writeUInt16BE(0x4000, ipStart + 6);
 			buf.writeUInt8(64, ipStart + 8); buf.writeUInt8(proto, ipStart + 9); buf.writeUInt16BE(0, ipStart + 10);
 			buf.writeUInt32BE(0x0a000000 | (client + 1), ipStart + 12); buf.writeUInt32BE(0x0a600000 | ((n % 10000) + 1), ipStart + 16);
-			let sum = 0;
-			for (let i = 0; i < 20; i += 2) sum += buf.readUInt16BE(ipStart + i);
-			while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-			buf.writeUInt16BE(~sum & 0xffff, ipStart + 10);
+			ipv4Checksum(buf, ipStart);
 		}
 		at = l4 + l4len;
 		const length = at - frame;

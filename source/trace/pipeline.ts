@@ -5,6 +5,7 @@ import { type Hit, walkChain } from '../netfilter/walk.js';
 import { cidrContains, formatIp, type Ip, ipEquals, parseIp } from '../packet/address.js';
 import { clonePacket, type Packet, type PacketJson, packetToJson } from '../packet/packet.js';
 import { lookupRoute, type RouteDecision, type RoutingState } from '../routing/lookup.js';
+import { joinedByKernel6 } from '../routing/multicast6.js';
 import type { LinkModel, Neighbour } from '../links/model.js';
 import { bridgeFrame, resetOutPort } from './bridge.js';
 import type { Branch, Decision, Fate, Path, Step, Trace, Verdict } from './model.js';
@@ -560,6 +561,14 @@ function walkPacket(host: HostModel, input: Packet, record: boolean, isReply: bo
 		t.verdict = { table: null, chain: null, rule: null, target: null, text: rpDrop };
 		return finish();
 	}
+	const unjoined = decision.type === 'multicast' && packet.family === 6 ? notJoined6(t, packet) : undefined;
+	if (unjoined) {
+		path = 'input';
+		fate = 'dropped';
+		summary = `DROPPED before INPUT: ${unjoined}`;
+		t.verdict = { table: null, chain: null, rule: null, target: null, text: unjoined };
+		return finish();
+	}
 	if (decision.type === 'local' || decision.type === 'broadcast' || decision.type === 'multicast') {
 		path = 'input';
 		const verdictBefore = t.verdict;
@@ -663,6 +672,15 @@ function placeArrival(host: HostModel, packet: Packet, t: Tracer): void {
 }
 
 /** rp_filter: 1 drops a packet whose source would not route back out the same interface, 2 when it would not route at all. */
+/** ip6_mc_input: an IPv6 multicast packet for a group its interface is not known to have joined is freed (multicast routing is not simulated). */
+function notJoined6(t: Tracer, packet: Packet): string | undefined {
+	if (packet.in === undefined) return undefined;
+	const forwarding = t.sysctl('net.ipv6.conf.all.forwarding', '1', 'forwarding assumed on') === '1';
+	if (joinedByKernel6(packet.dst, packet.in, t.host.facts.addresses, forwarding)) return undefined;
+	t.assume('multicast groups joined by programs are not in the host state: only all-nodes, solicited-node and (forwarding) all-routers are taken as joined');
+	return `${packet.in} is not known to have joined ${formatIp(packet.dst)}`;
+}
+
 function reversePathCheck(t: Tracer, packet: Packet): string | undefined {
 	if (packet.family !== 4 || !packet.in || !t.host.routing) return undefined;
 	const all = Number(t.host.sysctl.get('net.ipv4.conf.all.rp_filter') ?? '0');

@@ -112,6 +112,15 @@ function after(line: string, at: number, n: number, word: string): number {
 	return e + 1;
 }
 
+/**
+ * Where the character is in [from, to), or -1. Not indexOf: the line may be part of the whole input,
+ * and a search past its end for a character the input lacks would read the rest of it, for every line.
+ */
+function find(line: string, c: number, from: number, to: number): number {
+	for (let i = from; i < to; i++) if (line.charCodeAt(i) === c) return i;
+	return -1;
+}
+
 /** Whether the line (ending at n) has `word` at `from` (startsWith without its call overhead). */
 function has(line: string, word: string, from: number, n: number): boolean {
 	if (from + word.length > n) return false;
@@ -220,8 +229,8 @@ export function quickCheck(line: string, table: Table, family: 4 | 6, start = 0,
 				destination = true;
 				if (!negated) {
 					// The address alone, or with /32: an exact destination. (isPlainIpv4 allows one or two prefix digits.)
-					const slash = line.indexOf('/', at);
-					if (slash < 0 || slash >= e) {
+					const slash = find(line, 47 /* / */, at, e);
+					if (slash < 0) {
 						destinationAt = at;
 						destinationEnd = e;
 					} else if (e - slash === 3 && line.charCodeAt(slash + 1) === 51 && line.charCodeAt(slash + 2) === 50) {
@@ -290,8 +299,8 @@ export function quickCheck(line: string, table: Table, family: 4 | 6, start = 0,
 				if (table.name !== 'nat' || (at = after(line, at, n, '--to-destination')) < 0) return undefined;
 				e = wordEnd(line, at, n);
 				if (e < 0) return undefined;
-				const colon = line.indexOf(':', at);
-				const ipEnd = colon >= 0 && colon < e ? colon : e;
+				const colon = find(line, 58 /* : */, at, e);
+				const ipEnd = colon >= 0 ? colon : e;
 				if (!isPlainIpv4(line, at, ipEnd, false)) return undefined;
 				if (ipEnd < e) {
 					if (!isPort(line, ipEnd + 1, e)) return undefined;

@@ -671,7 +671,6 @@ function placeArrival(host: HostModel, packet: Packet, t: Tracer): void {
 	t.assume(back?.dev ? `arrival interface ${back.dev}: the route back to ${formatIp(packet.src)} leaves by it (give --in to say otherwise)` : 'arrival interface unknown: assumed eth0 (give --in)');
 }
 
-/** rp_filter: 1 drops a packet whose source would not route back out the same interface, 2 when it would not route at all. */
 /** ip6_mc_input: an IPv6 multicast packet for a group its interface is not known to have joined is freed (multicast routing is not simulated). */
 function notJoined6(t: Tracer, packet: Packet): string | undefined {
 	if (packet.in === undefined) return undefined;
@@ -681,6 +680,7 @@ function notJoined6(t: Tracer, packet: Packet): string | undefined {
 	return `${packet.in} is not known to have joined ${formatIp(packet.dst)}`;
 }
 
+/** rp_filter: 1 drops a packet whose source would not route back out the same interface, 2 when it would not route at all. */
 function reversePathCheck(t: Tracer, packet: Packet): string | undefined {
 	if (packet.family !== 4 || !packet.in || !t.host.routing) return undefined;
 	const all = Number(t.host.sysctl.get('net.ipv4.conf.all.rp_filter') ?? '0');

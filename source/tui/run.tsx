@@ -1,10 +1,9 @@
-import { type Instance, render } from 'ink';
+import { type Instance, render, Text } from 'ink';
 import type { ResolvedSource, SourceFlags } from '../commands/sources.js';
 import { CaptureInputError } from '../capture/frame.js';
 import { InputError } from '../host/model.js';
 import { App, type TuiHost } from './App.js';
 import { CaptureFile } from './capture/capture-file.js';
-import { Header } from './components/Frame.js';
 import { tuiHost } from './host.js';
 import { guardTerminal } from './terminal.js';
 
@@ -19,9 +18,9 @@ export interface TuiOptions {
 
 const ENDING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-/** The frame shown while the host is read (a 150,000-line ruleset takes a moment): the header alone. */
-function Reading({ width }: { width: number }) {
-	return <Header host={{ name: 'reading the host…', label: '', counts: [], warnings: [] }} view="trace" width={width} />;
+/** The frame shown while the host is read (a 150,000-line ruleset takes a moment): the title line of the header. */
+function Reading({ colour }: { colour: boolean }) {
+	return <Text bold wrap="truncate-end" {...(colour ? { color: 'cyan' } : {})}> netsleuth │ reading the host…</Text>;
 }
 
 /**
@@ -61,7 +60,7 @@ export async function runTui(options: TuiOptions, readHost: () => Promise<Resolv
 	// Keys typed while the host is read wait in the terminal, unechoed, for the App to read them.
 	if (process.stdin.isTTY) process.stdin.setRawMode(true);
 	try {
-		instance = render(<Reading width={process.stdout.columns || 80} />, {
+		instance = render(<Reading colour={colour} />, {
 			exitOnCtrlC: false,
 			// Held-down keys redraw at up to 60 frames a second (ink's default is 30).
 			maxFps: 60,

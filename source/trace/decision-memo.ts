@@ -19,10 +19,11 @@ interface Held {
 	readonly entry: Entry;
 }
 
-/** The decisions for one value of the fields always keyed: by what they read besides, then by a hash of that. */
+/** The decisions for one value of the fields always keyed: by what they read besides (reads[i]), then by a hash of that (tables[i]). */
 interface Slot {
 	readonly key: KeyRecord;
-	readonly byReads: Map<number, Map<number, Held[]>>;
+	readonly reads: number[];
+	readonly tables: Map<number, Held[]>[];
 }
 
 /** A remembered decision for another packet: its final packet is made when read, by walking it (a replay reads it for a connection's first packet). */
@@ -109,7 +110,7 @@ export class DecisionMemo {
 		const decision = decidePacket(this.host, packet);
 		if (found === EACH_PACKET) return decision;
 		if (!slot) {
-			slot = { key: this.key.record(packet, 0), byReads: new Map() };
+			slot = { key: this.key.record(packet, 0), reads: [], tables: [] };
 			if (!bucket) this.slots.set(hash, (bucket = []));
 			bucket.push(slot);
 		}
@@ -118,8 +119,12 @@ export class DecisionMemo {
 			path: decision.path, fate: decision.fate, verdict: decision.verdict, hits: decision.hits, arrival: decision.arrival,
 			answered: decision.answered, untracked: decision.untracked, reads,
 		};
-		let table = slot.byReads.get(reads);
-		if (!table) slot.byReads.set(reads, (table = new Map()));
+		const i = slot.reads.indexOf(reads);
+		let table = slot.tables[i];
+		if (!table) {
+			slot.reads.push(reads);
+			slot.tables.push((table = new Map()));
+		}
 		const at = this.key.hashOf(packet, reads);
 		const list = table.get(at);
 		const held: Held = { key: this.key.record(packet, reads), reads, entry };
@@ -136,8 +141,9 @@ export class DecisionMemo {
 	}
 
 	private find(slot: Slot, packet: Packet): Entry | undefined {
-		for (const [reads, table] of slot.byReads) {
-			const list = table.get(this.key.hashOf(packet, reads));
+		for (let i = 0; i < slot.reads.length; i++) {
+			const reads = slot.reads[i]!;
+			const list = slot.tables[i]!.get(this.key.hashOf(packet, reads));
 			if (list) for (const held of list) if (this.key.sameOf(held.key, packet, reads)) return held.entry;
 		}
 		return undefined;
@@ -148,7 +154,7 @@ export class DecisionMemo {
 		for (const [hash, bucket] of this.slots) {
 			if (this.held <= (this.capacity * 3) >> 2) break;
 			this.slots.delete(hash);
-			for (const slot of bucket) for (const table of slot.byReads.values()) for (const list of table.values()) this.held -= list.length;
+			for (const slot of bucket) for (const table of slot.tables) for (const list of table.values()) this.held -= list.length;
 		}
 	}
 }

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 
 export interface TuiSample {
-	/** From spawning netsleuth to its first frame (the header) seen on the pane, polled every 10 ms. */
+	/** From spawning netsleuth to its first frame (the title line) seen on the pane, polled every 10 ms. */
 	readonly paneMs: number;
 	/** From spawning netsleuth to the host shown (the header with the rule count) on the pane. */
 	readonly hostPaneMs: number;

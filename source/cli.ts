@@ -17,9 +17,10 @@ const HELP = `
     $ netsleuth route get DST [--from SRC] [--iif IF] [--oif IF] [--mark N] [--tos N] [source] [--json]
     $ netsleuth show rules|routes|links|bridges [source] [--json]
     $ netsleuth pcap FILE|- [--filter EXPR] [--json]   list a pcap/pcapng capture
-    $ netsleuth pcap FILE|- --trace [source] [--in IF] [--filter EXPR] [--json]
+    $ netsleuth pcap FILE|- --trace [source] [--in IF] [--filter EXPR] [--json [--hits]]
                                                       replay it against the host with simulated conntrack:
                                                       each packet's conntrack state, fate and deciding rule
+                                                      (--hits: and every rule it matched, as trace's hits)
     $ netsleuth snapshot [-o FILE] [--netns NAME]     save this host's state (- for stdout)
 
   Source (default: the live host, read-only)
@@ -91,6 +92,7 @@ const KNOWN_FLAGS = {
 	pcap: { type: 'string' },
 	packet: { type: 'string' },
 	trace: { type: 'boolean', default: false },
+	hits: { type: 'boolean', default: false },
 	output: { type: 'string', shortFlag: 'o' },
 } as const;
 
@@ -133,10 +135,11 @@ async function main(): Promise<number> {
 			break;
 		case 'pcap':
 			if (rest.length !== 1) throw new UsageError('usage: netsleuth pcap FILE|- [--filter EXPR] [--trace [source] [--in IF]] [--json]');
+			if (f.hits && !(f.trace && f.json)) throw new UsageError('--hits lists each replayed packet\'s rule hits in the JSON: it needs --trace --json');
 			if (rest[0] === '-' && process.stdin.isTTY) throw new UsageError('"-" reads the capture from standard input, but standard input is a terminal');
 			if (rest[0] === '-' && f.trace && Object.values(source).includes('-')) throw new UsageError('the capture and the host state cannot both come from standard input');
 			// The host is read (and the engine loaded) only for --trace: a plain listing stays quick to start.
-			const replay = f.trace ? await (await import('./commands/pcap-trace.js')).createReplayer({ source, in: f.in, readStdin, warn }) : undefined;
+			const replay = f.trace ? await (await import('./commands/pcap-trace.js')).createReplayer({ source, in: f.in, hits: f.hits, readStdin, warn }) : undefined;
 			const { runPcap, CaptureInputError } = await import('./capture/command.js');
 			try {
 				await runPcap({

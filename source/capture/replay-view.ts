@@ -1,25 +1,25 @@
 import Table from 'cli-table3';
 import { safeText } from '../views/safe-text.js';
-import type { Verdict } from '../trace/model.js';
 import type { ReplayResult, ReplaySummary } from './replay.js';
 import { asciiJson } from './summary.js';
 
-/** Verdicts as JSON: a replay hands out the same verdict object for every packet a remembered decision fits. */
-const verdictJson = new WeakMap<Verdict, string>();
+/** JSON made once per object: a replay hands out the same verdict and hits for every packet a remembered decision fits. */
+const jsonMade = new WeakMap<object, string>();
 
-function jsonOfVerdict(v: Verdict): string {
-	let json = verdictJson.get(v);
+function jsonOnce(v: object): string {
+	let json = jsonMade.get(v);
 	if (json === undefined) {
 		json = asciiJson(v);
-		verdictJson.set(v, json);
+		jsonMade.set(v, json);
 	}
 	return json;
 }
 
 /** What `pcap --trace --json` adds to a packet's line: an ASCII JSON fragment starting with a comma. */
 export function replayJsonFields(r: ReplayResult): string {
-	const fields = `,"fate":"${r.fate}","verdict":${r.verdict === null ? 'null' : jsonOfVerdict(r.verdict)},"ct":${r.ct === null ? 'null' : `"${r.ct}"`},"flow":${r.flow ?? 'null'}`;
-	return r.why === undefined ? fields : `${fields},"why":${asciiJson(r.why)}`;
+	const fields = `,"fate":"${r.fate}","verdict":${r.verdict === null ? 'null' : jsonOnce(r.verdict)},"ct":${r.ct === null ? 'null' : `"${r.ct}"`},"flow":${r.flow ?? 'null'}`;
+	const withHits = r.hits === undefined ? fields : `${fields},"hits":${jsonOnce(r.hits)}`;
+	return r.why === undefined ? withHits : `${withHits},"why":${asciiJson(r.why)}`;
 }
 
 /** The last line of `pcap --trace --json`. */

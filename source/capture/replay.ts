@@ -20,6 +20,8 @@ export interface ReplayResult {
 	readonly flow: number | null;
 	/** For skipped frames: why netsleuth cannot trace it. */
 	readonly why?: string;
+	/** Every rule and policy the packet met (ReplayOptions.hits), as `trace --json`'s hits. */
+	readonly hits?: ReplayTrace['hits'];
 }
 
 export interface RuleCount {
@@ -62,6 +64,8 @@ export interface ReplayOptions {
 	/** The arrival interface of every packet (--in), over what the capture says. */
 	readonly in?: string;
 	readonly tracer?: PacketTracer;
+	/** Each traced packet's result carries its hits (`pcap --trace --json --hits`). */
+	readonly hits?: boolean;
 }
 
 const PASSED: ReadonlySet<string> = new Set(['delivered', 'forwarded', 'sent']);
@@ -86,6 +90,7 @@ export class Replayer {
 	readonly table: ConnectionTable;
 	private readonly linkInfo: LinkInfo;
 	private readonly tracer: PacketTracer;
+	private readonly withHits: boolean;
 	private readonly own: Set<number | string>;
 	private readonly ownMacs: Set<string>;
 	/** Forwarded packets as they arrived (tuple and IP id), with their capture time. */
@@ -106,6 +111,7 @@ export class Replayer {
 		for (const link of host.links?.links ?? []) if (link.index !== undefined) ifNames.set(link.index, link.name);
 		this.linkInfo = { ...(options.in !== undefined ? { in: options.in } : {}), ifNames };
 		this.tracer = options.tracer ?? replayTracer(host);
+		this.withHits = options.hits === true;
 		this.own = new Set(host.facts.addresses.map((a) => addressKey(a.ip)));
 		this.ownMacs = new Set((host.links?.links ?? []).flatMap((l) => (l.mac !== undefined && l.mac !== '00:00:00:00:00:00' ? [l.mac.toLowerCase()] : [])));
 	}
@@ -134,7 +140,8 @@ export class Replayer {
 		if (trace.reply !== undefined && reached && c.state !== 'INVALID') this.table.expectAnswer(refusedTuples(c, trace), c.flow, this.now);
 		this.noteFlow(c, trace.fate, packet.proto === 6, entry?.handshake === true);
 		if (trace.fate === 'forwarded' && !place.leaving) this.noteForwarded(c.tuple, decoded);
-		return this.count({ n, fate: trace.fate, verdict: trace.verdict, ct: untracked ? 'UNTRACKED' : c.state, flow: c.flow }, trace.verdict);
+		const ct = untracked ? 'UNTRACKED' : c.state;
+		return this.count(this.withHits ? { n, fate: trace.fate, verdict: trace.verdict, ct, flow: c.flow, hits: trace.hits } : { n, fate: trace.fate, verdict: trace.verdict, ct, flow: c.flow }, trace.verdict);
 	}
 
 	summary(): ReplaySummary {

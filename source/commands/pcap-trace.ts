@@ -5,6 +5,8 @@ export interface PcapTraceArgs {
 	readonly source: SourceFlags;
 	/** --in: the arrival interface of every packet. */
 	readonly in: string | undefined;
+	/** --hits: each result carries its trace's hits. */
+	readonly hits: boolean;
 	readonly readStdin: () => Promise<string>;
 	readonly warn: (line: string) => void;
 }
@@ -13,5 +15,5 @@ export interface PcapTraceArgs {
 export async function createReplayer(args: PcapTraceArgs): Promise<Replayer> {
 	const host = await resolveSource(args.source, args.readStdin);
 	for (const warning of host.warnings) args.warn(warning);
-	return new Replayer(host.model, args.in !== undefined ? { in: args.in } : {});
+	return new Replayer(host.model, { ...(args.in !== undefined ? { in: args.in } : {}), hits: args.hits });
 }

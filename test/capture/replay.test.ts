@@ -326,6 +326,19 @@ describe('netsleuth pcap --trace', () => {
 		assert.doesNotMatch(stdout, /\x1b\[/);
 	});
 
+	test('--hits: each traced line also lists the rules and policies it met, as trace --json does', () => {
+		const { status, stdout, stderr } = run(['pcap', file, '--trace', ...source, '--json', '--hits']);
+		assert.equal(status, 0, stderr);
+		const lines = stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+		const filterHits = (l: { hits: Array<{ table: string }> }) => l.hits.filter((h) => h.table === 'filter');
+		assert.deepEqual(filterHits(lines[0]), [{ table: 'filter', chain: 'INPUT', type: 'rule', rule: 2, target: 'ACCEPT' }]);
+		assert.deepEqual(filterHits(lines[8]).at(-1), { table: 'filter', chain: 'INPUT', type: 'policy', rule: null, target: 'DROP' });
+		assert.equal(lines[11].hits, undefined, 'a skipped frame met no rule');
+		const plain = run(['pcap', file, '--trace', ...source, '--json']).stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+		assert.deepEqual(lines.map(({ hits: _, ...rest }) => rest), plain, 'otherwise the same lines');
+		assert.equal(run(['pcap', file, '--hits', '--json']).status, 2, '--hits without --trace is a usage error');
+	});
+
 	test('without --trace the listing has no trace columns, and the host is not read', () => {
 		const { status, stdout } = run(['pcap', file, '--json', '--rules', join(tmp, 'missing')]);
 		assert.equal(status, 0);

@@ -1,5 +1,5 @@
 import { createReadStream, statSync } from 'node:fs';
-import Table from 'cli-table3';
+import { renderPage } from '../views/page-table.js';
 import { safeText } from '../views/safe-text.js';
 import { decodeFrame } from './decode/index.js';
 import type { DecodedPacket } from './decode/packet.js';
@@ -39,7 +39,7 @@ export interface PcapReplay {
 	summary(): ReplaySummary;
 }
 
-/** Rows per table: each page is one cli-table3 table, so memory stays flat however long the file. */
+/** Rows per table: each page is a table of its own (views/page-table.ts), so memory stays flat however long the file. */
 const PAGE_ROWS = 1000;
 /** Files smaller than this get no progress bar. */
 const PROGRESS_MIN_BYTES = 16 << 20;
@@ -63,13 +63,11 @@ function tableRow(d: DecodedPacket): string[] {
 	];
 }
 
+const HEAD = ['#', 'time', 'source', 'destination', 'protocol', 'ports', 'length', 'summary'];
+const TRACED_HEAD = [...HEAD, 'ct', 'fate'];
+
 function renderTable(rows: string[][], traced: boolean): string {
-	const table = new Table({
-		head: ['#', 'time', 'source', 'destination', 'protocol', 'ports', 'length', 'summary', ...(traced ? ['ct', 'fate'] : [])],
-		style: { head: [], border: [] },
-	});
-	table.push(...rows);
-	return `${table.toString()}\n`;
+	return renderPage(traced ? TRACED_HEAD : HEAD, rows);
 }
 
 function progressBar(done: number, total: number, packets: number): string {

@@ -4,6 +4,7 @@
 // state) and the per-rule counters. The replay proof compares netsleuth's `pcap --trace` with this.
 //
 //   client 10.2.67.113 ── eth0 host 10.2.67.1 / 10.9.0.1 eth1 ── server 10.9.0.2
+//   client fd00:1::113 ── eth0 host fd00:1::1 / fd00:9::1 eth1 ── server fd00:9::2   (the IPv6 run)
 //
 // The host routes between client and server (forward path) and serves tcp/8080 itself (input path and
 // its answers on the output path); tcp/8081 is DNATed to the server's port 80.
@@ -11,7 +12,9 @@
 // How a captured packet is found in the trace: the trace events carry the packet's headers as the hook
 // saw them. Addresses, ports and TTL change on the way (NAT, forwarding), so a packet is known by what
 // stays: protocol, IP id, total length, and the TCP sequence numbers and flags / the UDP payload's start /
-// the ICMP echo id and sequence / an ICMP error's quoted IP id. The n-th capture of a key is the n-th
+// the ICMP echo id and sequence / an ICMP error's quoted IP id. IPv6 has no id: its flow label and payload
+// length stand in, and ICMPv6 is known by its first 20 bytes less the checksum (echo id and sequence, a
+// neighbour solicitation's target, an error's quoted header). The n-th capture of a key is the n-th
 // time the host traced it.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -25,26 +28,51 @@ import {
 import { python3, run, runInNs, type Topology, type TopologySpec } from './netns.js';
 import { CLIENT_PY, SERVE_PY } from './traffic-py.js';
 
-export const CLIENT = '10.2.67.113';
-export const HOST = '10.2.67.1';
-export const SERVER = '10.9.0.2';
+/** The addresses of one run: IPv4, or IPv6 in a parallel run of the same shape. */
+export interface ReplayFamily {
+	readonly family: 4 | 6;
+	readonly client: string;
+	readonly host: string;
+	readonly hostServerSide: string;
+	readonly server: string;
+	/** The prefix length of both links. */
+	readonly prefix: number;
+}
 
-/** IPv4 only, and IPv6 off, so the capture holds the test traffic and ARP, no ND or MLD. */
-const NO_V6 = { 'net.ipv6.conf.all.disable_ipv6': 1, 'net.ipv6.conf.default.disable_ipv6': 1 };
-export const REPLAY_TOPOLOGY: TopologySpec = {
-	client: { addrs: [`${CLIENT}/24`], sysctls: NO_V6 },
-	host: { clientIf: { addrs: [`${HOST}/24`] }, serverIf: { addrs: ['10.9.0.1/24'] }, sysctls: NO_V6 },
-	server: { addrs: [`${SERVER}/24`], sysctls: NO_V6 },
-};
+export const IPV4: ReplayFamily = { family: 4, client: '10.2.67.113', host: '10.2.67.1', hostServerSide: '10.9.0.1', server: '10.9.0.2', prefix: 24 };
+export const IPV6: ReplayFamily = { family: 6, client: 'fd00:1::113', host: 'fd00:1::1', hostServerSide: 'fd00:9::1', server: 'fd00:9::2', prefix: 64 };
 
-/** A stateful firewall: conntrack decides replies, some ports dropped, some refused, one DNAT. */
-export const REPLAY_RULES = `*nat
+/**
+ * One family's addresses only. IPv4: IPv6 off, so the capture holds the test traffic and ARP, no ND or MLD.
+ * IPv6: no IPv4 address, so no ARP; neighbour discovery (and any MLD report) is traffic like the rest.
+ */
+export function replayTopology(f: ReplayFamily): TopologySpec {
+	const noV6: Record<string, number> = f.family === 4 ? { 'net.ipv6.conf.all.disable_ipv6': 1, 'net.ipv6.conf.default.disable_ipv6': 1 } : {};
+	return {
+		client: { addrs: [`${f.client}/${f.prefix}`], sysctls: noV6 },
+		host: { clientIf: { addrs: [`${f.host}/${f.prefix}`] }, serverIf: { addrs: [`${f.hostServerSide}/${f.prefix}`] }, sysctls: noV6 },
+		server: { addrs: [`${f.server}/${f.prefix}`], sysctls: noV6 },
+	};
+}
+
+/**
+ * A stateful firewall: conntrack decides replies, some ports dropped, some refused (TCP reset, port
+ * unreachable, administratively prohibited), one DNAT; ICMP echo allowed toward the server only. IPv6
+ * also lets neighbour discovery in (without it nothing on the links would be reachable).
+ */
+export function replayRules(f: ReplayFamily): string {
+	const v6 = f.family === 6;
+	const icmp = v6 ? '-p ipv6-icmp -m icmp6 --icmpv6-type' : '-p icmp -m icmp --icmp-type';
+	const to = (port: number) => (v6 ? `[${f.server}]:${port}` : `${f.server}:${port}`);
+	const echo = v6 ? 128 : 8;
+	const neighbourDiscovery = v6 ? [`-A INPUT ${icmp} 135 -j ACCEPT`, `-A INPUT ${icmp} 136 -j ACCEPT`] : [];
+	return `*nat
 :PREROUTING ACCEPT [0:0]
 :INPUT ACCEPT [0:0]
 :OUTPUT ACCEPT [0:0]
 :POSTROUTING ACCEPT [0:0]
--A PREROUTING -d ${HOST}/32 -i eth0 -p tcp -m tcp --dport 8081 -j DNAT --to-destination ${SERVER}:80
--A PREROUTING -d ${HOST}/32 -i eth0 -p tcp -m tcp --dport 8082 -j DNAT --to-destination ${SERVER}:22
+-A PREROUTING -d ${f.host}/${v6 ? 128 : 32} -i eth0 -p tcp -m tcp --dport 8081 -j DNAT --to-destination ${to(80)}
+-A PREROUTING -d ${f.host}/${v6 ? 128 : 32} -i eth0 -p tcp -m tcp --dport 8082 -j DNAT --to-destination ${to(22)}
 COMMIT
 *filter
 :INPUT DROP [0:0]
@@ -52,8 +80,8 @@ COMMIT
 :OUTPUT ACCEPT [0:0]
 -A INPUT -i lo -j ACCEPT
 -A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
--A INPUT -p icmp -m icmp --icmp-type 8 -j ACCEPT
--A INPUT -p tcp -m tcp --dport 8080 -m conntrack --ctstate NEW -j ACCEPT
+-A INPUT ${icmp} ${echo} -j ACCEPT
+${[...neighbourDiscovery, ''].join('\n')}-A INPUT -p tcp -m tcp --dport 8080 -m conntrack --ctstate NEW -j ACCEPT
 -A INPUT -p tcp -m tcp --dport 2222 -j REJECT --reject-with tcp-reset
 -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
 -A FORWARD -m conntrack --ctstate INVALID -j DROP
@@ -61,45 +89,56 @@ COMMIT
 -A FORWARD -i eth0 -o eth1 -p udp -m udp --dport 5353:5354 -j ACCEPT
 -A FORWARD -p udp -m udp --dport 9999 -j DROP
 -A FORWARD -p tcp -m tcp --dport 23 -j REJECT --reject-with tcp-reset
--A FORWARD -p tcp -m tcp --dport 443 -j REJECT --reject-with icmp-port-unreachable
--A FORWARD -i eth0 -o eth1 -p icmp -m icmp --icmp-type 8 -j ACCEPT
+-A FORWARD -p tcp -m tcp --dport 443 -j REJECT --reject-with ${v6 ? 'icmp6-port-unreachable' : 'icmp-port-unreachable'}
+-A FORWARD -p tcp -m tcp --dport 8443 -j REJECT --reject-with ${v6 ? 'icmp6-adm-prohibited' : 'icmp-admin-prohibited'}
+-A FORWARD -i eth0 -o eth1 ${icmp} ${echo} -j ACCEPT
 COMMIT
 `;
+}
 
 const BLOCKED = 0.4; // seconds a connect to a dropping port waits: one SYN, no retransmission
 /** What the client does (all jobs at once, each job's steps in turn). */
-export const CLIENT_JOBS = [
-	{ name: 'http server:80', kind: 'tcp', dst: SERVER, port: 80, count: 8, request: 300, timeout: 2 },
-	{ name: 'http host:8080', kind: 'tcp', dst: HOST, port: 8080, count: 6, request: 100, timeout: 2 },
-	{ name: 'dnat host:8081 → server:80', kind: 'tcp', dst: HOST, port: 8081, count: 4, request: 50, timeout: 2 },
-	{ name: 'dnat host:8082 → server:22 (dropped)', kind: 'tcp', dst: HOST, port: 8082, count: 1, request: 0, timeout: BLOCKED },
-	{ name: 'tcp server:22 (dropped)', kind: 'tcp', dst: SERVER, port: 22, count: 2, request: 0, timeout: BLOCKED },
-	{ name: 'tcp server:23 (reset)', kind: 'tcp', dst: SERVER, port: 23, count: 2, request: 0, timeout: BLOCKED },
-	{ name: 'tcp server:443 (port unreachable)', kind: 'tcp', dst: SERVER, port: 443, count: 2, request: 0, timeout: BLOCKED },
-	{ name: 'tcp host:2222 (reset)', kind: 'tcp', dst: HOST, port: 2222, count: 2, request: 0, timeout: BLOCKED },
-	{ name: 'tcp host:3306 (dropped)', kind: 'tcp', dst: HOST, port: 3306, count: 2, request: 0, timeout: BLOCKED },
-	{ name: 'udp server:5353 (echo)', kind: 'udp', dst: SERVER, port: 5353, count: 10, wait: 0.5 },
-	{ name: 'udp server:5354 (closed port)', kind: 'udp', dst: SERVER, port: 5354, count: 3, wait: 0.3 },
-	{ name: 'udp server:9999 (dropped)', kind: 'udp', dst: SERVER, port: 9999, count: 5, wait: 0 },
-	{ name: 'udp host:5000 (dropped)', kind: 'udp', dst: HOST, port: 5000, count: 3, wait: 0 },
-	{ name: 'stray FIN,ACK server:80 (invalid)', kind: 'stray', src: CLIENT, dst: SERVER, port: 80, count: 2, flags: 0x11 },
-	{ name: 'ping server', kind: 'ping', dst: SERVER, count: 10, id: 0x5301 },
-	{ name: 'ping host', kind: 'ping', dst: HOST, count: 10, id: 0x5302 },
-] as const;
+export function clientJobs(f: ReplayFamily) {
+	const { client, host, server } = f;
+	return [
+		{ name: 'http server:80', kind: 'tcp', dst: server, port: 80, count: 8, request: 300, timeout: 2 },
+		{ name: 'http host:8080', kind: 'tcp', dst: host, port: 8080, count: 6, request: 100, timeout: 2 },
+		{ name: 'dnat host:8081 → server:80', kind: 'tcp', dst: host, port: 8081, count: 4, request: 50, timeout: 2 },
+		{ name: 'dnat host:8082 → server:22 (dropped)', kind: 'tcp', dst: host, port: 8082, count: 1, request: 0, timeout: BLOCKED },
+		{ name: 'tcp server:22 (dropped)', kind: 'tcp', dst: server, port: 22, count: 2, request: 0, timeout: BLOCKED },
+		{ name: 'tcp server:23 (reset)', kind: 'tcp', dst: server, port: 23, count: 2, request: 0, timeout: BLOCKED },
+		{ name: 'tcp server:443 (port unreachable)', kind: 'tcp', dst: server, port: 443, count: 2, request: 0, timeout: BLOCKED },
+		{ name: 'tcp server:8443 (prohibited)', kind: 'tcp', dst: server, port: 8443, count: 2, request: 0, timeout: BLOCKED },
+		{ name: 'tcp host:2222 (reset)', kind: 'tcp', dst: host, port: 2222, count: 2, request: 0, timeout: BLOCKED },
+		{ name: 'tcp host:3306 (dropped)', kind: 'tcp', dst: host, port: 3306, count: 2, request: 0, timeout: BLOCKED },
+		{ name: 'udp server:5353 (echo)', kind: 'udp', dst: server, port: 5353, count: 10, wait: 0.5 },
+		{ name: 'udp server:5354 (closed port)', kind: 'udp', dst: server, port: 5354, count: 3, wait: 0.3 },
+		{ name: 'udp server:9999 (dropped)', kind: 'udp', dst: server, port: 9999, count: 5, wait: 0 },
+		{ name: 'udp host:5000 (dropped)', kind: 'udp', dst: host, port: 5000, count: 3, wait: 0 },
+		{ name: 'stray FIN,ACK server:80 (invalid)', kind: 'stray', src: client, dst: server, port: 80, count: 2, flags: 0x11 },
+		{ name: 'ping server', kind: 'ping', dst: server, count: 10, id: 0x5301 },
+		{ name: 'ping host', kind: 'ping', dst: host, count: 10, id: 0x5302 },
+		// IPv6 multicast on the link: all-nodes reaches the host's INPUT, a group it never joined does not.
+		...(f.family === 6 ? [{ name: 'multicast (MLD report, udp to groups)', kind: 'multicast', dev: 'eth0', join: 'ff02::1:3', groups: ['ff02::1', 'ff02::1:3'], port: 5000 }] as const : []),
+	] as const;
+}
 
 /** The servers: the web server behind the host, and the host's own service. */
 const SERVER_SERVICES = { tcp: [{ port: 80, reply: 4000 }], udp: [5353] };
 const HOST_SERVICES = { tcp: [{ port: 8080, reply: 2500 }], udp: [] };
 
-/** Marks every IPv4 packet for tracing and notes when it got past INPUT, FORWARD, POSTROUTING. */
-export const TRACE_ALL = `table inet ${TRACE_TABLE} {
-  chain pre { type filter hook prerouting priority -500; policy accept; meta nfproto ipv4 meta nftrace set 1; }
-  chain out { type filter hook output priority -500; policy accept; meta nfproto ipv4 meta nftrace set 1; }
+/** Marks every packet of the family for tracing and notes when it got past INPUT, FORWARD, POSTROUTING. */
+export function traceAll(f: ReplayFamily): string {
+	const mark = `meta nfproto ipv${f.family} meta nftrace set 1;`;
+	return `table inet ${TRACE_TABLE} {
+  chain pre { type filter hook prerouting priority -500; policy accept; ${mark} }
+  chain out { type filter hook output priority -500; policy accept; ${mark} }
   chain in_end { type filter hook input priority 10000; policy accept; }
   chain fwd_end { type filter hook forward priority 10000; policy accept; }
   chain post_end { type filter hook postrouting priority 10000; policy accept; }
 }
 `;
+}
 
 /** The tools this proof needs beyond the kernel harness's own, that are not on this machine. */
 export function missingTools(backend: 'nft' | 'legacy'): string[] {
@@ -161,6 +200,7 @@ function runAsync(argv: string[], timeoutMs: number): Promise<string> {
 export type CapturePoint = 'client' | 'host';
 
 export interface TrafficRun {
+	family: ReplayFamily;
 	/** The capture (classic pcap). */
 	capture: string;
 	/** `netsleuth snapshot --netns HOST` taken once the rules were loaded. */
@@ -169,7 +209,7 @@ export interface TrafficRun {
 	events: RawTraceEvent[];
 	layout: ReturnType<typeof parseNftListing>;
 	targets: ReturnType<typeof parseRuleTargets>;
-	/** `iptables-save -c` of the host after the traffic. */
+	/** `iptables-save -c` (ip6tables-save -c) of the host after the traffic. */
 	counters: string;
 	/** What each client job saw (e.g. "ok 4000", "Connection refused", "timeout"). */
 	client: Record<string, string[]>;
@@ -182,10 +222,10 @@ export interface TrafficRun {
  * account. With the legacy backend the rules themselves are not traced (only nf_tables is): the trace
  * then says which packets got past every hook, and the counters which rules dropped the rest.
  */
-export async function runTraffic(topo: Topology, dir: string, backend: 'nft' | 'legacy', at: CapturePoint): Promise<TrafficRun> {
-	const iptables = backend === 'nft' ? 'iptables' : 'iptables-legacy';
-	runInNs(topo.host, `${iptables}-restore`, [], { input: REPLAY_RULES });
-	runInNs(topo.host, 'nft', ['-f', '-'], { input: TRACE_ALL });
+export async function runTraffic(topo: Topology, dir: string, backend: 'nft' | 'legacy', at: CapturePoint, family: ReplayFamily): Promise<TrafficRun> {
+	const iptables = `${family.family === 6 ? 'ip6tables' : 'iptables'}${backend === 'nft' ? '' : '-legacy'}`;
+	runInNs(topo.host, `${iptables}-restore`, [], { input: replayRules(family) });
+	runInNs(topo.host, 'nft', ['-f', '-'], { input: traceAll(family) });
 	const layout = parseNftListing(runInNs(topo.host, 'nft', ['-a', 'list', 'ruleset']));
 	const targets = parseRuleTargets(runInNs(topo.host, `${iptables}-save`, []));
 	const snapshot = join(dir, 'host.snapshot');
@@ -200,11 +240,11 @@ export async function runTraffic(topo: Topology, dir: string, backend: 'nft' | '
 		await observer.ready;
 		tcpdump = daemon(inNs(listen[0]!, 'tcpdump', '-i', listen[1]!, '-U', '--immediate-mode', '-s', '1600', '-B', '8192', '-n', '-Z', 'root', '-w', capture), /listening on/, 'tcpdump');
 		servers = [
-			daemon(inNs(topo.server, python3(), '-c', SERVE_PY, JSON.stringify(SERVER_SERVICES)), /^ready$/, 'server'),
-			daemon(inNs(topo.host, python3(), '-c', SERVE_PY, JSON.stringify(HOST_SERVICES)), /^ready$/, 'host service'),
+			daemon(inNs(topo.server, python3(), '-c', SERVE_PY, JSON.stringify({ family: family.family, ...SERVER_SERVICES })), /^ready$/, 'server'),
+			daemon(inNs(topo.host, python3(), '-c', SERVE_PY, JSON.stringify({ family: family.family, ...HOST_SERVICES })), /^ready$/, 'host service'),
 		];
 		await Promise.all([tcpdump.ready, ...servers.map((s) => s.ready)]);
-		const out = await runAsync(inNs(topo.client, python3(), '-c', CLIENT_PY, JSON.stringify(CLIENT_JOBS)), 15_000);
+		const out = await runAsync(inNs(topo.client, python3(), '-c', CLIENT_PY, JSON.stringify(clientJobs(family))), 15_000);
 		const client = JSON.parse(out) as Record<string, string[]>;
 		await new Promise((r) => setTimeout(r, 100)); // the last ACKs and FINs
 		stop(tcpdump, 'SIGINT');
@@ -215,7 +255,7 @@ export async function runTraffic(topo: Topology, dir: string, backend: 'nft' | '
 		if (errors.length > 0) throw new Error(`trace observer: ${JSON.stringify(errors)}`);
 		const events = lines.filter((l): l is RawTraceEvent => l.kind === 'trace');
 		const counters = runInNs(topo.host, `${iptables}-save`, ['-c']);
-		return { capture, snapshot, events, layout, targets, counters, client, tcpdump: tcpdumpOutput };
+		return { family, capture, snapshot, events, layout, targets, counters, client, tcpdump: tcpdumpOutput };
 	} finally {
 		stop(tcpdump, 'SIGINT');
 		for (const s of servers) {
@@ -243,10 +283,20 @@ export interface KernelPacket {
 	hits: KernelHit[];
 }
 
-/** The identity of an IPv4 packet that survives forwarding and NAT (see the file's head); null if not IPv4. */
-export function packetKey(ip: Uint8Array, l4: Uint8Array): string | null {
-	if (ip.length < 20 || ip[0]! >> 4 !== 4) return null;
+/**
+ * The identity of a packet of the family that survives forwarding and NAT (see the file's head); null for
+ * another family. ip: the IP header (IPv6: its fixed 40 bytes); l4: what follows the extension headers.
+ */
+export function packetKey(family: 4 | 6, ip: Uint8Array, l4: Uint8Array): string | null {
 	const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+	if (family === 6) {
+		if (ip.length < 40 || ip[0]! >> 4 !== 6) return null;
+		const head = `${ip[6]}:${hex(ip.subarray(1, 4))}:${hex(ip.subarray(4, 6))}`;
+		if (ip[6] === 6) return `${head}:${hex(l4.subarray(4, 14))}`;
+		if (ip[6] === 17) return `${head}:${hex(l4.subarray(8, 16))}`;
+		return `${head}:${hex(l4.subarray(0, 2))}${hex(l4.subarray(4, 20))}`;
+	}
+	if (ip.length < 20 || ip[0]! >> 4 !== 4) return null;
 	const proto = ip[9]!;
 	const head = `${proto}:${hex(ip.subarray(4, 6))}:${hex(ip.subarray(2, 4))}`;
 	if (proto === 6) return `${head}:${hex(l4.subarray(4, 14))}`;
@@ -268,13 +318,17 @@ const isDrop = (e: RawTraceEvent) =>
  * a later hook's first event (it carries the headers) finds its packet by key, and events without
  * headers belong to the packet their trace id last showed.
  */
-export function kernelPackets(run: Pick<TrafficRun, 'events' | 'layout' | 'targets'>): Map<string, KernelPacket[]> {
+export function kernelPackets(run: Pick<TrafficRun, 'family' | 'events' | 'layout' | 'targets'>): Map<string, KernelPacket[]> {
+	const { family } = run.family;
+	// The ip6 tables' events carry family 10 (NFPROTO_IPV6), the ip tables' 2.
+	const nfproto = family === 6 ? 10 : 2;
+	const targets = family === 6 ? { ip6: run.targets } : { ip: run.targets };
 	const groups: Array<{ key: string; events: RawTraceEvent[] }> = [];
 	const current = new Map<string, { key: string; events: RawTraceEvent[] }>();
 	const latest = new Map<string, { key: string; events: RawTraceEvent[] }>();
 	for (const e of run.events) {
 		const id = e.id ?? '';
-		const key = e.nh !== undefined && e.th !== undefined ? packetKey(Buffer.from(e.nh, 'hex'), Buffer.from(e.th, 'hex')) : null;
+		const key = e.nh !== undefined && e.th !== undefined ? packetKey(family, Buffer.from(e.nh, 'hex'), Buffer.from(e.th, 'hex')) : null;
 		if (key !== null && e.family === 1 && e.table === TRACE_TABLE && (e.chain === 'pre' || e.chain === 'out')) {
 			const g = { key, events: [] as RawTraceEvent[] };
 			groups.push(g);
@@ -289,19 +343,19 @@ export function kernelPackets(run: Pick<TrafficRun, 'events' | 'layout' | 'targe
 	for (const g of groups) {
 		const ours = (chain: string) => g.events.some((e) => e.family === 1 && e.table === TRACE_TABLE && e.chain === chain);
 		const origin = ours('out') ? 'local' : 'arrived';
-		const drop = g.events.find((e) => e.family === 2 && isDrop(e));
-		const decidedBy = drop ? eventsToHits([drop], run.layout, { ip: run.targets })[0] ?? null : null;
+		const drop = g.events.find((e) => e.family === nfproto && isDrop(e));
+		const decidedBy = drop ? eventsToHits([drop], run.layout, targets)[0] ?? null : null;
 		let fate: KernelFate;
 		if (drop) fate = decidedBy?.target === 'REJECT' ? 'rejected' : 'dropped';
 		else if (ours('in_end')) fate = 'delivered';
 		else if (ours('post_end')) fate = origin === 'local' ? 'sent' : 'forwarded';
 		else fate = 'stopped';
 		// A packet without a connection (not even the untracked one) is what `ct state invalid` matches.
-		const filterEvents = g.events.filter((e) => e.family === 2 && e.table === 'filter');
+		const filterEvents = g.events.filter((e) => e.family === nfproto && e.table === 'filter');
 		const ctEvent = filterEvents.find((e) => e.ctState !== undefined) ?? g.events.find((e) => e.ctState !== undefined);
 		const ct = ctEvent ? CT_STATES[ctEvent.ctState!] ?? `bits ${ctEvent.ctState}` : filterEvents.length > 0 ? 'INVALID' : null;
 		const list = byKey.get(g.key) ?? [];
-		list.push({ origin, fate, decidedBy, ct, hits: eventsToHits(g.events, run.layout, { ip: run.targets }) });
+		list.push({ origin, fate, decidedBy, ct, hits: eventsToHits(g.events, run.layout, targets) });
 		byKey.set(g.key, list);
 	}
 	return byKey;
@@ -310,7 +364,7 @@ export function kernelPackets(run: Pick<TrafficRun, 'events' | 'layout' | 'targe
 // ---------------------------------------------------------------- capture and counters
 
 export interface CapturedFrame {
-	/** The packet's identity (packetKey); null when it is not IPv4 (ARP). */
+	/** The packet's identity (packetKey); null when it is not of the run's family (e.g. ARP). */
 	key: string | null;
 	/** A cooked capture's "outgoing" (the host sent it out, as opposed to received it). */
 	outgoing: boolean;
@@ -321,7 +375,7 @@ const LINKTYPE_LINUX_SLL2 = 276;
 const SLL2_OUTGOING = 4;
 
 /** The frames of a classic pcap (microsecond or nanosecond, either byte order), Ethernet or SLL2. */
-export function capturedFrames(path: string): CapturedFrame[] {
+export function capturedFrames(path: string, family: 4 | 6): CapturedFrame[] {
 	const b = readFileSync(path);
 	const magic = b.readUInt32LE(0);
 	const le = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
@@ -337,13 +391,25 @@ export function capturedFrames(path: string): CapturedFrame[] {
 		// Ethernet: EtherType at 12, IP at 14. SLL2: protocol at 0, packet type at 10, IP at 20.
 		const [typeAt, ipAt] = linkType === LINKTYPE_ETHERNET ? [12, 14] : [0, 20];
 		const ip = f.subarray(ipAt);
-		const isIPv4 = f.length >= ipAt + 20 && f.readUInt16BE(typeAt) === 0x0800;
+		const ours = f.length >= ipAt + 20 && f.readUInt16BE(typeAt) === (family === 6 ? 0x86dd : 0x0800);
 		frames.push({
-			key: isIPv4 ? packetKey(ip, ip.subarray((ip[0]! & 0x0f) * 4)) : null,
+			key: ours ? packetKey(family, ip, transportOf(family, ip)) : null,
 			outgoing: linkType === LINKTYPE_LINUX_SLL2 && f[10] === SLL2_OUTGOING,
 		});
 	}
 	return frames;
+}
+
+/** Where the transport header starts: after IPv4's options, after IPv6's extension headers. */
+function transportOf(family: 4 | 6, ip: Uint8Array): Uint8Array {
+	if (family === 4) return ip.subarray((ip[0]! & 0x0f) * 4);
+	const EXTENSIONS = new Set([0, 43, 60]); // hop-by-hop (MLD's router alert), routing, destination options
+	let next = ip[6]!, at = 40;
+	while (EXTENSIONS.has(next) && at + 2 <= ip.length) {
+		next = ip[at]!;
+		at += (ip[at + 1]! + 1) * 8;
+	}
+	return ip.subarray(at);
 }
 
 export interface RuleCounter {

@@ -1,6 +1,6 @@
 import type { MatchExtension } from '../extension.js';
 import { assumeThat, readOptions, readsThrough } from './extension-kit.js';
-import { checkPort, parsePortRange, type PortRange } from './ports.js';
+import { checkPorts, parsePortRange, type PortRange } from './ports.js';
 
 const TYPES = ['REQUEST', 'RESPONSE', 'DATA', 'ACK', 'DATAACK', 'CLOSEREQ', 'CLOSE', 'RESET', 'SYNC', 'SYNCACK', 'INVALID'];
 
@@ -39,14 +39,8 @@ export const dccp: MatchExtension<DccpOptions> = {
 	evaluate(o, packet, env) {
 		if (packet.proto !== 33) return 'not a DCCP packet';
 		if (packet.fragment) return 'a non-first fragment carries no DCCP header';
-		if (o.sport) {
-			const why = checkPort(o.sport, packet.sport, 'source port');
-			if (why) return why;
-		}
-		if (o.dport) {
-			const why = checkPort(o.dport, packet.dport, 'destination port');
-			if (why) return why;
-		}
+		const portsWhy = checkPorts(o, packet);
+		if (portsWhy) return portsWhy;
 		if (o.types) {
 			const why = assumeThat(env, `the DCCP packet type is not modelled: assumed to be one of ${o.types.list}`, !o.types.negated, `the DCCP packet type is assumed to be in ${o.types.list}, which is excluded`);
 			if (why) return why;

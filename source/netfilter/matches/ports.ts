@@ -28,6 +28,15 @@ export function checkPort(range: PortRange, port: number | undefined, what: stri
 		: `${what} ${port} is not ${range.from === range.to ? '' : 'in '}${describePortRange(range)}`;
 }
 
+/** The --sport/--dport pair of tcp, udp, sctp and dccp: null when both hold, else why not. */
+export function checkPorts(o: { readonly sport?: PortRange; readonly dport?: PortRange }, packet: { readonly sport?: number; readonly dport?: number }): string | null {
+	if (o.sport) {
+		const why = checkPort(o.sport, packet.sport, 'source port');
+		if (why) return why;
+	}
+	return o.dport ? checkPort(o.dport, packet.dport, 'destination port') : null;
+}
+
 /** Service names iptables resolves through /etc/services; the common ones, so that saved names load anywhere. */
 export const SERVICE_PORTS: Readonly<Record<string, number>> = {
 	ftp: 21, 'ftp-data': 20, ssh: 22, telnet: 23, smtp: 25, domain: 53, bootps: 67, bootpc: 68, tftp: 69, http: 80,

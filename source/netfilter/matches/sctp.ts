@@ -1,6 +1,6 @@
 import type { MatchExtension } from '../extension.js';
 import { assumeThat, readOptions, readsThrough } from './extension-kit.js';
-import { checkPort, parsePortRange, type PortRange } from './ports.js';
+import { checkPorts, parsePortRange, type PortRange } from './ports.js';
 
 const CHUNK_TYPES = [
 	'DATA', 'INIT', 'INIT_ACK', 'SACK', 'HEARTBEAT', 'HEARTBEAT_ACK', 'ABORT', 'SHUTDOWN', 'SHUTDOWN_ACK', 'ERROR', 'COOKIE_ECHO',
@@ -46,14 +46,8 @@ export const sctp: MatchExtension<SctpOptions> = {
 	evaluate(o, packet, env) {
 		if (packet.proto !== 132) return 'not an SCTP packet';
 		if (packet.fragment) return 'a non-first fragment carries no SCTP header';
-		if (o.sport) {
-			const why = checkPort(o.sport, packet.sport, 'source port');
-			if (why) return why;
-		}
-		if (o.dport) {
-			const why = checkPort(o.dport, packet.dport, 'destination port');
-			if (why) return why;
-		}
+		const portsWhy = checkPorts(o, packet);
+		if (portsWhy) return portsWhy;
 		if (o.chunks) {
 			return assumeThat(
 				env,

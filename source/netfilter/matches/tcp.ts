@@ -1,6 +1,6 @@
 import type { MatchExtension } from '../extension.js';
 import { TCP_FLAGS } from '../../packet/packet.js';
-import { checkPort, parsePortRange, type PortRange } from './ports.js';
+import { checkPorts, parsePortRange, type PortRange } from './ports.js';
 import { readsThrough } from './extension-kit.js';
 
 export interface TcpOptions {
@@ -63,14 +63,8 @@ export const tcp: MatchExtension<TcpOptions> = {
 	evaluate(o, packet, env) {
 		if (packet.proto !== 6) return 'not a TCP packet';
 		if (packet.fragment) return 'a non-first fragment carries no TCP header';
-		if (o.sport) {
-			const why = checkPort(o.sport, packet.sport, 'source port');
-			if (why) return why;
-		}
-		if (o.dport) {
-			const why = checkPort(o.dport, packet.dport, 'destination port');
-			if (why) return why;
-		}
+		const portsWhy = checkPorts(o, packet);
+		if (portsWhy) return portsWhy;
 		if (o.flags) {
 			const flags = packet.tcpFlags ?? 0;
 			const equal = (flags & o.flags.mask) === o.flags.compare;

@@ -1,5 +1,5 @@
 import type { MatchExtension } from '../extension.js';
-import { checkPort, parsePortRange, type PortRange } from './ports.js';
+import { checkPorts, parsePortRange, type PortRange } from './ports.js';
 import { readsThrough } from './extension-kit.js';
 
 export interface UdpOptions {
@@ -23,11 +23,6 @@ export const udp: MatchExtension<UdpOptions> = {
 	evaluate(o, packet) {
 		if (packet.proto !== 17) return 'not a UDP packet';
 		if (packet.fragment) return 'a non-first fragment carries no UDP header';
-		if (o.sport) {
-			const why = checkPort(o.sport, packet.sport, 'source port');
-			if (why) return why;
-		}
-		if (o.dport) return checkPort(o.dport, packet.dport, 'destination port');
-		return null;
+		return checkPorts(o, packet);
 	},
 };

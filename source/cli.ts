@@ -12,7 +12,8 @@ const HELP = `
   What does this Linux host do with this packet, and why?
 
   Usage
-    $ netsleuth [--pcap FILE] [source]                the interactive view (without a terminal: the show tables)
+    $ netsleuth [--pcap FILE] [source]                the interactive view (without a terminal: the show tables,
+                                                      or with --pcap what pcap FILE [--trace source] prints)
     $ netsleuth trace  [source] [packet] [--json] [--verbose]
     $ netsleuth route get DST [--from SRC] [--iif IF] [--oif IF] [--mark N] [--tos N] [source] [--json]
     $ netsleuth show rules|routes|links|bridges [source] [--json]
@@ -138,20 +139,7 @@ async function main(): Promise<number> {
 			if (f.hits && !(f.trace && f.json)) throw new UsageError('--hits lists each replayed packet\'s rule hits in the JSON: it needs --trace --json');
 			if (rest[0] === '-' && process.stdin.isTTY) throw new UsageError('"-" reads the capture from standard input, but standard input is a terminal');
 			if (rest[0] === '-' && f.trace && Object.values(source).includes('-')) throw new UsageError('the capture and the host state cannot both come from standard input');
-			// The host is read (and the engine loaded) only for --trace: a plain listing stays quick to start.
-			const replay = f.trace ? await (await import('./commands/pcap-trace.js')).createReplayer({ source, in: f.in, hits: f.hits, readStdin, warn }) : undefined;
-			const { runPcap, CaptureInputError } = await import('./capture/command.js');
-			try {
-				await runPcap({
-					file: rest[0]!, filter: f.filter, json: f.json, stdin: process.stdin, ...(replay ? { replay } : {}),
-					write: writeOut,
-					progress: process.stderr.isTTY === true ? (text) => process.stderr.write(text) : undefined,
-				});
-			} catch (error) {
-				if (error instanceof CaptureInputError) throw new (await import('./host/model.js')).InputError(error.message);
-				throw error;
-			}
-			return 0;
+			return listCapture(rest[0]!, f.trace, source, f);
 		case 'show': {
 			const { runShow, SHOW_WHAT } = await import('./commands/show.js');
 			if (rest.length !== 1 || !(SHOW_WHAT as readonly string[]).includes(rest[0]!)) throw new UsageError(`usage: netsleuth show ${SHOW_WHAT.join('|')} [source] [--json]`);
@@ -169,12 +157,32 @@ async function main(): Promise<number> {
 		case undefined:
 			// The TUI (ink, React) loads only here; without a terminal on both ends, print the show tables.
 			if (process.stdin.isTTY && process.stdout.isTTY) return (await import('./tui/index.js')).runTui({ source, readStdin, debug: f.debug, pcap: f.pcap });
-			output = await (await import('./tui/overview.js')).runOverview({ source, readStdin, warn, pcap: f.pcap });
+			// A capture piped on: what `pcap FILE` lists, replayed (`pcap FILE --trace`) when a source was named.
+			if (f.pcap !== undefined) return listCapture(f.pcap, Object.keys(source).length > 0, source, f);
+			output = await (await import('./tui/overview.js')).runOverview({ source, readStdin, warn });
 			break;
 		default:
 			throw new UsageError(`unknown command "${command}" (see netsleuth --help)`);
 	}
 	process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
+	return 0;
+}
+
+/** `netsleuth pcap FILE` (`--trace`: replayed against the source's host), written as it is made. */
+async function listCapture(file: string, trace: boolean, source: SourceFlags, f: { filter: string | undefined; json: boolean; in: string | undefined; hits: boolean }): Promise<number> {
+	// The host is read (and the engine loaded) only for --trace: a plain listing stays quick to start.
+	const replay = trace ? await (await import('./commands/pcap-trace.js')).createReplayer({ source, in: f.in, hits: f.hits, readStdin, warn }) : undefined;
+	const { runPcap, CaptureInputError } = await import('./capture/command.js');
+	try {
+		await runPcap({
+			file, filter: f.filter, json: f.json, stdin: process.stdin, ...(replay ? { replay } : {}),
+			write: writeOut,
+			progress: process.stderr.isTTY === true ? (text) => process.stderr.write(text) : undefined,
+		});
+	} catch (error) {
+		if (error instanceof CaptureInputError) throw new (await import('./host/model.js')).InputError(error.message);
+		throw error;
+	}
 	return 0;
 }
 

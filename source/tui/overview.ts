@@ -5,8 +5,6 @@ export interface OverviewArgs {
 	readonly source: SourceFlags;
 	readonly readStdin: () => Promise<string>;
 	readonly warn: (line: string) => void;
-	/** `--pcap FILE`: the Capture view needs a terminal; say so rather than ignore it. */
-	readonly pcap?: string;
 }
 
 /**
@@ -15,7 +13,6 @@ export interface OverviewArgs {
  */
 export async function runOverview(args: OverviewArgs): Promise<string> {
 	const host = await resolveSource(args.source, args.readStdin);
-	if (args.pcap !== undefined) args.warn(`--pcap opens the Capture view on a terminal; without one, netsleuth pcap FILE lists the capture`);
 	for (const warning of host.warnings) args.warn(warning);
 	const parts = [renderShow('rules', host, false), renderShow('routes', host, false)];
 	if (host.raw.links !== undefined || host.raw.addresses !== undefined) {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
+import * as g from '../../bench/capture-gen.js';
 import { REPO } from '../support/paths.js';
 
 const BIN = join(REPO, 'bin', 'netsleuth.js');
@@ -40,12 +41,30 @@ describe('netsleuth without a command', () => {
 		assert.ok(modules.some((url) => url.endsWith('/dist/source/tui/overview.js')), 'the recorder saw the overview load');
 		assert.deepEqual(loadsUi(modules), []);
 	});
-	test('--pcap without a terminal: the tables, and a warning that the Capture view needs one', () => {
-		const { code, stdout, stderr, modules } = run(['--demo', 'reject-ip', '--pcap', '/nonexistent.pcap']);
-		assert.equal(code, 0, stderr);
-		assert.match(stdout, /^# iptables -t filter$/m);
-		assert.match(stderr, /^netsleuth: warning: --pcap opens the Capture view on a terminal; without one, netsleuth pcap FILE lists the capture$/m);
-		assert.deepEqual(loadsUi(modules), []);
+	test('--pcap without a terminal: what netsleuth pcap FILE prints, and with a source what pcap FILE --trace prints', () => {
+		const mac = '02:00:0d:4c:00:03';
+		const capture = join(mkdtempSync(join(tmpdir(), 'netsleuth-pcap-')), 'ssh.pcap');
+		writeFileSync(capture, g.pcapFile([
+			{ sec: 1_700_000_000, nsec: 0, data: g.eth('02:00:0d:4c:00:01', mac, 0x0800, g.ipv4('10.2.67.113', '172.16.6.251', 6, g.tcp(51000, 22, new Uint8Array(0), { flags: 0x02 }))) },
+			{ sec: 1_700_000_001, nsec: 0, data: g.eth('02:00:0d:4c:00:01', mac, 0x0800, g.ipv4('172.16.6.24', '172.16.6.251', 6, g.tcp(40000, 22, new Uint8Array(0), { flags: 0x02 }))) },
+		]));
+		const listed = run(['--pcap', capture]);
+		assert.equal(listed.code, 0, listed.stderr);
+		assert.equal(listed.stdout, run(['pcap', capture]).stdout);
+		assert.match(listed.stdout, /│ 1 +│ 2023-11-14 22:13:20\.000000 │ 10\.2\.67\.113 +│ 172\.16\.6\.251 │ tcp/);
+		assert.deepEqual(loadsUi(listed.modules), []);
+		const traced = run(['--demo', 'reject-ip', '--pcap', capture]);
+		assert.equal(traced.code, 0, traced.stderr);
+		assert.equal(traced.stdout, run(['pcap', capture, '--trace', '--demo', 'reject-ip']).stdout);
+		assert.match(traced.stdout, /│ 1 .*│ NEW +│ rejected filter\/INPUT #\d+ REJECT +│/);
+		assert.match(traced.stdout, /│ 2 .*│ NEW +│ delivered /);
+		assert.deepEqual(loadsUi(traced.modules), []);
+		const json = run(['--pcap', capture, '--json', '--filter', 'host 172.16.6.24']);
+		assert.deepEqual(json.stdout.trimEnd().split('\n').map((line) => JSON.parse(line).n), [2]);
+		const missing = run(['--demo', 'reject-ip', '--pcap', '/nonexistent.pcap']);
+		assert.equal(missing.code, 1);
+		assert.match(missing.stderr, /^netsleuth: \/nonexistent\.pcap: cannot read it \(ENOENT\)$/m);
+		rmSync(dirname(capture), { recursive: true });
 	});
 	test('one-shot commands never load the TUI either', () => {
 		for (const args of [['trace', '--demo', 'reject-ip', 'tcp', '10.2.67.113:51000', '>', '172.16.6.251:22', 'in', 'ens32'], ['show', 'routes', '--demo'], ['route', 'get', '192.0.2.101', '--demo']]) {

@@ -498,6 +498,22 @@ function walkPacket(host: HostModel, input: Packet, record: boolean, isReply: bo
 		return v ? `${text} by ${v.table}/${v.chain} ${v.rule === null ? `policy ${v.target}` : `rule ${v.rule}: ${v.text.trim()}`}` : text;
 	};
 
+	/** Ends the walk when a hook stopped the packet (DROP, REJECT, NFQUEUE); undefined when it goes on. */
+	const endIfStopped = (outcome: TargetOutcome): Walked | undefined => {
+		const stop = stopped(outcome);
+		if (!stop) return undefined;
+		fate = stop.fate;
+		summary = byVerdict(stop.text);
+		return finish();
+	};
+	/** Ends the walk with what the kernel decides outside the rules (routing, sysctl, TTL): no rule is the verdict. */
+	const endOutsideRules = (ending: Fate, text: string, verdictText: string = text): Walked => {
+		fate = ending;
+		summary = text;
+		t.verdict = { table: null, chain: null, rule: null, target: null, text: verdictText };
+		return finish();
+	};
+
 	// A frame arriving on a bridge port: bridged, flooded, dropped, or handed up to go on below (bridge.ts).
 	const bridged = bridgeFrame(host, packet, t, { stopped, byVerdict });
 	if (bridged?.kind === 'done') {
@@ -511,33 +527,18 @@ function walkPacket(host: HostModel, input: Packet, record: boolean, isReply: bo
 		path = 'output';
 		let decision = t.route();
 		const failure = routeFailure(decision, packet.family);
-		if (failure) {
-			fate = failure.fate;
-			summary = `${failure.text}: the packet is not sent`;
-			t.verdict = { table: null, chain: null, rule: null, target: null, text: failure.text };
-			return finish();
-		}
+		if (failure) return endOutsideRules(failure.fate, `${failure.text}: the packet is not sent`, failure.text);
 		packet.out = decision.dev ?? packet.out;
 		const before = { mark: packet.mark, dst: packet.dst };
-		const out = t.hook('OUTPUT');
-		const stop = stopped(out);
-		if (stop) {
-			fate = stop.fate;
-			summary = byVerdict(stop.text);
-			return finish();
-		}
+		const stop = endIfStopped(t.hook('OUTPUT'));
+		if (stop) return stop;
 		if (packet.mark !== before.mark || !ipEquals(packet.dst, before.dst)) {
 			t.note('mark or destination changed in OUTPUT: the kernel routes the packet again');
 			decision = t.route(true);
 			packet.out = decision.dev ?? packet.out;
 		}
-		const post = t.hook('POSTROUTING');
-		const postStop = stopped(post);
-		if (postStop) {
-			fate = postStop.fate;
-			summary = byVerdict(postStop.text);
-			return finish();
-		}
+		const postStop = endIfStopped(t.hook('POSTROUTING'));
+		if (postStop) return postStop;
 		if (decision.type === 'local') return loopback();
 		fate = 'sent';
 		summary = `SENT out ${packet.out ?? 'an unknown interface'}${decision.gateway ? ` via ${decision.gateway}` : ''}`;
@@ -545,40 +546,21 @@ function walkPacket(host: HostModel, input: Packet, record: boolean, isReply: bo
 	}
 
 	const pre = bridged?.preroutingDone ? ({ kind: 'accept' } as const) : t.hook('PREROUTING');
-	const preStop = stopped(pre);
-	if (preStop) {
-		path = 'input';
-		fate = preStop.fate;
-		summary = byVerdict(preStop.text);
-		return finish();
-	}
+	path = 'input';
+	const preStop = endIfStopped(pre);
+	if (preStop) return preStop;
 	const decision = t.route();
 	const rpDrop = reversePathCheck(t, packet);
 	if (rpDrop) {
 		path = decision.type === 'local' ? 'input' : 'forward';
-		fate = 'dropped';
-		summary = rpDrop;
-		t.verdict = { table: null, chain: null, rule: null, target: null, text: rpDrop };
-		return finish();
+		return endOutsideRules('dropped', rpDrop);
 	}
 	const unjoined = decision.type === 'multicast' && packet.family === 6 ? notJoined6(t, packet) : undefined;
-	if (unjoined) {
-		path = 'input';
-		fate = 'dropped';
-		summary = `DROPPED before INPUT: ${unjoined}`;
-		t.verdict = { table: null, chain: null, rule: null, target: null, text: unjoined };
-		return finish();
-	}
+	if (unjoined) return endOutsideRules('dropped', `DROPPED before INPUT: ${unjoined}`, unjoined);
 	if (decision.type === 'local' || decision.type === 'broadcast' || decision.type === 'multicast') {
-		path = 'input';
 		const verdictBefore = t.verdict;
-		const inHook = t.hook('INPUT');
-		const stop = stopped(inHook);
-		if (stop) {
-			fate = stop.fate;
-			summary = byVerdict(stop.text);
-			return finish();
-		}
+		const stop = endIfStopped(t.hook('INPUT'));
+		if (stop) return stop;
 		fate = 'delivered';
 		summary = byVerdict('DELIVERED to a local socket, accepted');
 		if (t.verdict === verdictBefore) summary = 'DELIVERED to a local socket';
@@ -588,42 +570,23 @@ function walkPacket(host: HostModel, input: Packet, record: boolean, isReply: bo
 	const failure = routeFailure(decision, packet.family);
 	if (failure) {
 		answer = failure.answer;
-		fate = failure.fate;
-		summary = failure.text;
-		t.verdict = { table: null, chain: null, rule: null, target: null, text: failure.text };
-		return finish();
+		return endOutsideRules(failure.fate, failure.text);
 	}
 	const forwardingKey = packet.family === 4 ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding';
 	if (t.sysctl(forwardingKey, '1', 'forwarding assumed on') === '0') {
-		fate = 'dropped';
-		summary = `DROPPED: the packet is not for this host and ${forwardingKey} = 0`;
-		t.verdict = { table: null, chain: null, rule: null, target: null, text: `${forwardingKey} = 0` };
-		return finish();
+		return endOutsideRules('dropped', `DROPPED: the packet is not for this host and ${forwardingKey} = 0`, `${forwardingKey} = 0`);
 	}
 	if (packet.ttl <= 1) {
 		answer = packet.family === 4 ? { type: 11, code: 0 } : { type: 3, code: 0 };
-		fate = 'rejected';
-		summary = `TTL ${packet.ttl} expires here: the kernel drops the packet and sends ICMP time exceeded`;
-		t.verdict = { table: null, chain: null, rule: null, target: null, text: `${packet.family === 4 ? 'TTL' : 'hop limit'} exceeded in transit` };
-		return finish();
+		return endOutsideRules('rejected', `TTL ${packet.ttl} expires here: the kernel drops the packet and sends ICMP time exceeded`, `${packet.family === 4 ? 'TTL' : 'hop limit'} exceeded in transit`);
 	}
 	// ip_forward decrements the TTL before the FORWARD hook: FORWARD and POSTROUTING see the new value.
 	packet.ttl -= 1;
 	packet.out = decision.dev ?? packet.out;
-	const fwd = t.hook('FORWARD');
-	const fwdStop = stopped(fwd);
-	if (fwdStop) {
-		fate = fwdStop.fate;
-		summary = byVerdict(fwdStop.text);
-		return finish();
-	}
-	const post = t.hook('POSTROUTING');
-	const postStop = stopped(post);
-	if (postStop) {
-		fate = postStop.fate;
-		summary = byVerdict(postStop.text);
-		return finish();
-	}
+	const fwdStop = endIfStopped(t.hook('FORWARD'));
+	if (fwdStop) return fwdStop;
+	const postStop = endIfStopped(t.hook('POSTROUTING'));
+	if (postStop) return postStop;
 	fate = 'forwarded';
 	summary = `FORWARDED out ${packet.out ?? '?'}${decision.gateway ? ` via ${decision.gateway}` : ''}`;
 	return finish();
@@ -638,12 +601,8 @@ function walkPacket(host: HostModel, input: Packet, record: boolean, isReply: bo
 		packet.out = undefined;
 		const stages: Hook[] = ['PREROUTING', 'INPUT'];
 		for (const hook of stages) {
-			const stop = stopped(t.hook(hook, { nat: false }));
-			if (stop) {
-				fate = stop.fate;
-				summary = byVerdict(stop.text);
-				return finish();
-			}
+			const stop = endIfStopped(t.hook(hook, { nat: false }));
+			if (stop) return stop;
 		}
 		fate = 'delivered';
 		summary = 'DELIVERED to a local socket (over lo)';

@@ -78,7 +78,7 @@ function freshBundle(): void {
 	const tui = join(REPO, 'dist', 'source', 'tui');
 	const bundle = join(tui, 'run.bundle.js');
 	if (existsSync(bundle) && statSync(bundle).mtimeMs >= statSync(join(tui, 'run.js')).mtimeMs) return;
-	execFileSync(process.execPath, [join(REPO, 'scripts', 'bundle-tui.mjs')], { stdio: 'inherit' });
+	execFileSync(process.execPath, [join(REPO, 'bin', 'bundle-tui.mjs')], { stdio: 'inherit' });
 }
 
 /** Runs a command (stdout to /dev/null unless `stdout` is given), timed by the wall clock; CPU and RSS from GNU time. */

@@ -5,7 +5,7 @@ import type { TuiOptions } from './run.js';
 export type { TuiOptions } from './run.js';
 
 /**
- * The TUI as `npm run build` bundles it (scripts/bundle-tui.mjs): one file instead of the hundreds ink and
+ * The TUI as `npm run build` bundles it (bin/bundle-tui.mjs): one file instead of the hundreds ink and
  * React are made of. The bundle is used when it is newer than tsc's run.js (tsc rewrites every file it
  * emits), so a tree compiled by tsc alone runs its own TUI code, unbundled, never a stale bundle.
  */

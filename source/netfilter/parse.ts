@@ -15,6 +15,7 @@ import {
 	type TargetUse,
 } from './ruleset.js';
 import { quickCheck, type QuickRule } from './quick-check.js';
+import { matchReads } from './reads.js';
 import { ParseError, type Token, tokenize } from './tokens.js';
 
 const CHAIN_NAME = /^[^\s!-][^\s]{0,28}$/;
@@ -311,6 +312,7 @@ class ParsedMatch implements MatchUse {
 		readonly name: string,
 		readonly extension: MatchUse['extension'],
 		readonly options: unknown,
+		readonly reads: number,
 		rule: ParsedRule,
 		group: number,
 	) {
@@ -468,7 +470,8 @@ function parseRule(table: Table, chain: Chain, lineNumber: number, text: string,
 		const extension = matchExtension(group.name);
 		ctx.anchor = group.tokens[1] ?? group.uses[0]!.token;
 		if (!extension) ctx.warn(group.tokens[1] ?? group.uses[0]!.token, `match module "${group.name}" is not known to netsleuth: its result is an assumption`);
-		matches.push(new ParsedMatch(group.name, extension, extension ? extension.parse(expandAbbreviations(group.uses, extension.options, ctx), ctx) : undefined, rule, g));
+		const options = extension ? extension.parse(expandAbbreviations(group.uses, extension.options, ctx), ctx) : undefined;
+		matches.push(new ParsedMatch(group.name, extension, options, matchReads(extension, group.uses), rule, g));
 	}
 	let targetUse: TargetUse | undefined;
 	if (target) {

@@ -1,18 +1,11 @@
-import { type Reads, readBits, type TargetExtension } from './extension.js';
-import type { MatchUse } from './ruleset.js';
+import { type MatchExtension, type OptionUse, readBits, type TargetExtension } from './extension.js';
 
-const ofMatch = new WeakMap<MatchUse, number>();
 const ofTarget = new WeakMap<TargetExtension, number>();
 
 /** What a match as written reads beyond every decision's fields, as READ_BITS (an unknown module: nothing, it is assumed to match). */
-export function matchReads(match: MatchUse): number {
-	let bits = ofMatch.get(match);
-	if (bits === undefined) {
-		const declared: Reads | ((uses: MatchUse['uses']) => Reads) = match.extension?.reads ?? {};
-		bits = readBits(typeof declared === 'function' ? declared(match.uses) : declared);
-		ofMatch.set(match, bits);
-	}
-	return bits;
+export function matchReads(extension: MatchExtension | undefined, uses: readonly OptionUse[]): number {
+	const declared = extension?.reads ?? {};
+	return readBits(typeof declared === 'function' ? declared(uses) : declared);
 }
 
 /** What a target reads beyond every decision's fields, as READ_BITS. */

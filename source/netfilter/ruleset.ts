@@ -35,6 +35,8 @@ export interface MatchUse {
 	/** Undefined for a module netsleuth does not know: kept, shown, and evaluated as an assumption. */
 	readonly extension: MatchExtension | undefined;
 	readonly options: unknown;
+	/** What it reads beyond every decision's fields (READ_BITS), settled when it is parsed: reading `uses` again makes the rule's words. */
+	readonly reads: number;
 	readonly uses: readonly OptionUse[];
 	/** The words as written, `-m name` included (empty for an implicit protocol match). */
 	readonly tokens: readonly Token[];

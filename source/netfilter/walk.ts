@@ -2,7 +2,7 @@ import { cidrContains, formatCidr, formatIp as fmt, type Ip } from '../packet/ad
 import { type Packet, protocolName } from '../packet/packet.js';
 import { type ChainIndex, chainIndex, nextCandidate, skippedReason } from './chain-index.js';
 import type { MatchVerdict, TargetEnv, TargetOutcome } from './extension.js';
-import { matchReads, targetReads } from './reads.js';
+import { targetReads } from './reads.js';
 import type { BasicCriteria, Chain, Rule, Table } from './ruleset.js';
 
 /** One rule looked at: matched or not and, when not, the first criterion that failed. */
@@ -128,7 +128,7 @@ function evaluateMatches(rule: Rule, packet: Packet, env: TargetEnv): MatchVerdi
 			env.assume(`match -m ${match.name} is unknown to netsleuth: assumed to match (${rule.table}/${rule.chain} line ${rule.line})`);
 			continue;
 		}
-		if (env.consult) env.consult(matchReads(match));
+		if (env.consult) env.consult(match.reads);
 		const why = match.extension.evaluate(match.options, packet, env);
 		if (why) return why;
 	}

@@ -3,7 +3,8 @@ import Table from 'cli-table3';
 import { InputError } from '../host/model.js';
 import type { Bridge, Link, LinkModel } from '../links/model.js';
 import { buildLinks } from '../links/parse.js';
-import { chainTarget, transientRule } from '../netfilter/parse.js';
+import { transientRule } from '../netfilter/parse.js';
+import { chainReferences } from '../netfilter/references.js';
 import type { Chain, MatchUse, Rule, Ruleset, TargetUse } from '../netfilter/ruleset.js';
 import { type Cidr, formatIp, type Ip } from '../packet/address.js';
 import { formatRule as formatIpRule, type IpRule, type Route } from '../routing/routes.js';
@@ -208,13 +209,7 @@ interface ChainView {
 /** Each chain's heading, in iptables-save order; its rules are rowed one at a time (ruleRows). */
 function* chainViews(ruleset: Ruleset): Generator<[ChainView, Chain]> {
 	for (const table of ruleset.tables.values()) {
-		const references = new Map<string, number>();
-		for (const chain of table.chains.values()) {
-			for (const rule of chain.rules) {
-				const target = chainTarget(rule);
-				if (target !== undefined && table.chains.has(target)) references.set(target, (references.get(target) ?? 0) + 1);
-			}
-		}
+		const references = chainReferences(table);
 		for (const chain of table.chains.values()) {
 			yield [{
 				family: ruleset.family,

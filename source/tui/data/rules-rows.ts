@@ -1,5 +1,5 @@
 import { ruleRow } from '../../commands/show.js';
-import { targetName } from '../../netfilter/parse.js';
+import { chainReferences } from '../../netfilter/references.js';
 import type { Chain, Ruleset, Table } from '../../netfilter/ruleset.js';
 import type { Trace } from '../../trace/model.js';
 import type { HostModel } from '../../trace/pipeline.js';
@@ -125,21 +125,11 @@ export function buildRulesTable(model: HostModel): RulesTable {
 		}
 		return cached;
 	};
-	// Counted when a user chain's heading is first shown (not for the first frame), by target name from the
-	// line: building 110,000 rules to count would take a second.
+	// A table's references are counted when one of its user chains' headings is first shown, not before the first frame.
 	const references = new Map<Table, Map<string, number>>();
 	const referencesTo = (info: ChainInfo): number => {
 		let counts = references.get(info.table);
-		if (!counts) {
-			counts = new Map();
-			for (const chain of info.table.chains.values()) {
-				for (const rule of chain.rules) {
-					const target = targetName(rule);
-					if (target !== undefined && info.table.chains.has(target)) counts.set(target, (counts.get(target) ?? 0) + 1);
-				}
-			}
-			references.set(info.table, counts);
-		}
+		if (!counts) references.set(info.table, (counts = chainReferences(info.table)));
 		return counts.get(info.chain.name) ?? 0;
 	};
 	const ruleIndex = (i: number) => i - chainInfos[chainOf[i]!]!.header - 2;

@@ -76,3 +76,53 @@ export function tuiRun(node: string, cli: string, rulesFile: string, errFile: st
 		tmux('kill-session', '-t', session);
 	}
 }
+
+export interface ReplaySample {
+	/** Packets replayed a second in the Capture view, from the packets per fate on its filter line. */
+	readonly packetsPerSecond: number;
+	readonly keys: { readonly count: number; readonly median: number; readonly p95: number; readonly max: number };
+}
+
+/** Packets replayed so far, summed from the filter line ("replaying 12%: 1,234 dropped, 56 delivered"). */
+function replayedOnPane(text: string): number {
+	const fates = /replay(?:ing \d+%|ed): ([^\n⚠]*)/.exec(text)?.[1] ?? '';
+	let sum = 0;
+	for (const m of fates.matchAll(/([\d,]+) [a-z]+/g)) sum += Number(m[1]!.replace(/,/g, ''));
+	return sum;
+}
+
+/**
+ * The Capture view during a replay: opens the capture against `source`, waits for the index, presses r,
+ * then (after a second) one Down key every 40 ms for `keys` keys while the replay runs; the packets
+ * replayed a second (from the pane, over the keys' time) and the TUI's key → frame figures (--debug).
+ */
+export function tuiReplayRun(node: string, cli: string, capture: string, source: string[], errFile: string, keys = 150): ReplaySample {
+	const session = `nsbench-replay-${process.pid}-${runs++}`;
+	rmSync(errFile, { force: true });
+	const command = `${quote(node)} ${quote(cli)} --pcap ${quote(capture)} ${source.map(quote).join(' ')} --debug 2>${quote(errFile)}`;
+	const made = tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '45', command);
+	if (made.status !== 0) throw new Error(`tmux new-session: ${made.stderr}`);
+	try {
+		waitFor(session, (text) => /Filter ▸ .*· [\d,]+ packets(?! ·)/.test(text), 120_000);
+		tmux('send-keys', '-t', session, 'r');
+		waitFor(session, (text) => replayedOnPane(text) > 0, 60_000);
+		sleep(1000);
+		const t0 = performance.now();
+		const before = replayedOnPane(pane(session));
+		for (let k = 0; k < keys; k++) {
+			tmux('send-keys', '-t', session, 'Down');
+			sleep(40);
+		}
+		sleep(300);
+		const packetsPerSecond = (replayedOnPane(pane(session)) - before) / ((performance.now() - t0) / 1000);
+		tmux('send-keys', '-t', session, 'C-c');
+		const t1 = performance.now();
+		while (tmux('has-session', '-t', session).status === 0 && performance.now() - t1 < 10_000) sleep(20);
+		const report = readFileSync(errFile, 'utf8');
+		const m = /over (\d+) keys: median ([\d.]+) ms, p95 ([\d.]+) ms, max ([\d.]+) ms/.exec(report);
+		if (!m) throw new Error(`no key → frame report from the TUI:\n${report}`);
+		return { packetsPerSecond, keys: { count: Number(m[1]), median: Number(m[2]), p95: Number(m[3]), max: Number(m[4]) } };
+	} finally {
+		tmux('kill-session', '-t', session);
+	}
+}

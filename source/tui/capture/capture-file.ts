@@ -6,6 +6,7 @@ import { matchFilter, parseFilter } from '../../capture/filter.js';
 import { CaptureError, CaptureInputError, type Frame } from '../../capture/frame.js';
 import { CaptureReader } from '../../capture/reader.js';
 import type { ReplayResult } from '../../capture/replay.js';
+import type { Verdict } from '../../trace/model.js';
 import { fateText } from '../../capture/replay-view.js';
 import { safeText } from '../../views/safe-text.js';
 
@@ -19,8 +20,11 @@ import { safeText } from '../../views/safe-text.js';
 const CHUNK = 1 << 18;
 /** The longest the loader runs before it lets keys and frames through. */
 const SLICE_MS = 8;
-/** Listeners hear of progress at most this often (each hearing is a redraw). */
-const NOTIFY_MS = 100;
+/**
+ * Listeners hear of progress at most this often: each hearing is a redraw of the whole screen (tens of
+ * milliseconds on a busy machine), which a key pressed meanwhile waits for.
+ */
+const NOTIFY_MS = 250;
 
 interface Link {
 	readonly linkType: number;
@@ -46,6 +50,42 @@ export interface PassProgress {
 }
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** The longest a pass waits for a key's frame to be drawn (hold) before it goes on regardless. */
+const HOLD_MS = 50;
+
+/** Lets a key's frame be drawn before the background passes take the event loop again. */
+export class Hold {
+	private until = 0;
+	private wake: (() => void) | undefined;
+
+	/** A key was pressed: passes stop at their next slice until released (its frame drawn) or HOLD_MS. */
+	hold(): void {
+		this.until = performance.now() + HOLD_MS;
+	}
+
+	release(): void {
+		this.until = 0;
+		this.wake?.();
+	}
+
+	get held(): boolean {
+		return performance.now() < this.until;
+	}
+
+	/** Waits until released or the hold has run out. */
+	async wait(): Promise<void> {
+		while (this.held) {
+			await new Promise<void>((resolve) => {
+				const timer = setTimeout(resolve, Math.max(1, this.until - performance.now()));
+				this.wake = () => {
+					clearTimeout(timer);
+					resolve();
+				};
+			});
+			this.wake = undefined;
+		}
+	}
+}
 
 function grow<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(array: T, need: number, make: (n: number) => T): T {
 	if (need <= array.length) return array;
@@ -56,10 +96,11 @@ function grow<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(a
 
 /**
  * Reads the file from the start, a chunk at a time, and hands every frame to `visit`, yielding to the
- * event loop every few milliseconds; stops early when `cancelled` says so. Errors are the capture's own
+ * event loop every few milliseconds and while `hold` is held (a key waits for its frame); stops early
+ * when `cancelled` says so. Errors are the capture's own
  * (CaptureError names the byte offset).
  */
-export async function eachFrame(path: string, visit: (frame: Frame, reader: CaptureReader) => void, cancelled: () => boolean, progress: (bytes: number) => void): Promise<void> {
+export async function eachFrame(path: string, visit: (frame: Frame, reader: CaptureReader) => void, cancelled: () => boolean, progress: (bytes: number) => void, hold?: Hold): Promise<void> {
 	const handle = await open(path, 'r');
 	const reader = new CaptureReader();
 	let slice = performance.now();
@@ -73,9 +114,10 @@ export async function eachFrame(path: string, visit: (frame: Frame, reader: Capt
 			let frame;
 			while ((frame = reader.next()) !== undefined) {
 				visit(frame, reader);
-				if (performance.now() - slice > SLICE_MS) {
+				if (performance.now() - slice > SLICE_MS || hold?.held === true) {
 					progress(reader.consumed);
 					await turn();
+					await hold?.wait();
 					slice = performance.now();
 					if (cancelled()) return;
 				}
@@ -133,8 +175,15 @@ export class CaptureFile {
 	private flows = new Uint32Array(0);
 	private readonly answers: { fate: ReplayResult['fate']; text: string; ct: ReplayResult['ct'] }[] = [];
 	private readonly answerKeys = new Map<string, number>();
+	/**
+	 * Answer ids by verdict object (a replay hands out the same one for every packet a remembered decision
+	 * fits), then fate and conntrack state: found again without a string made per packet.
+	 */
+	private readonly byVerdict = new WeakMap<Verdict, Map<string, Map<string, number>>>();
 	private replayRun = 0;
 
+	/** Held by a key until its frame is drawn: the loader, filters and replays wait meanwhile. */
+	readonly hold = new Hold();
 	private readonly listeners = new Set<() => void>();
 	private timer: NodeJS.Timeout | undefined;
 
@@ -187,7 +236,7 @@ export class CaptureFile {
 			await eachFrame(this.path, (frame, reader) => this.add(frame, reader), () => this.fd === undefined, (bytes) => {
 				this.load = { bytes, done: false };
 				this.changed();
-			});
+			}, this.hold);
 			this.load = { bytes: this.size, done: true };
 		} catch (error) {
 			this.load = { bytes: this.load.bytes, done: true, error: describeError(error) };
@@ -293,7 +342,7 @@ export class CaptureFile {
 		void eachFrame(this.path, visit, () => !current() || this.fd === undefined, (bytes) => {
 			report({ bytes, done: false });
 			this.changed();
-		}).then(() => finish(), (error: unknown) => finish(describeError(error)));
+		}, this.hold).then(() => finish(), (error: unknown) => finish(describeError(error)));
 	}
 
 	/**
@@ -315,19 +364,35 @@ export class CaptureFile {
 				this.answerIds = grow(this.answerIds, i + 1, (m) => new Uint32Array(m));
 				this.flows = grow(this.flows, i + 1, (m) => new Uint32Array(m));
 			}
-			const text = safeText(fateText(r));
-			const key = `${r.ct ?? ''}|${text}`;
-			let id = this.answerKeys.get(key);
-			if (id === undefined) {
-				this.answers.push({ fate: r.fate, text, ct: r.ct });
-				id = this.answers.length;
-				this.answerKeys.set(key, id);
-			}
-			this.answerIds[i] = id;
+			this.answerIds[i] = this.answerId(r);
 			this.flows[i] = r.flow ?? 0;
 			this.byFate.set(r.fate, (this.byFate.get(r.fate) ?? 0) + 1);
 			this.replayed = i + 1;
 		}, () => run === this.replayRun, (progress) => (this.replayPass = progress));
+	}
+
+	private answerId(r: ReplayResult): number {
+		if (r.verdict === null) return this.answerByText(r);
+		let byFate = this.byVerdict.get(r.verdict);
+		if (byFate === undefined) this.byVerdict.set(r.verdict, (byFate = new Map()));
+		let byCt = byFate.get(r.fate);
+		if (byCt === undefined) byFate.set(r.fate, (byCt = new Map()));
+		let id = byCt.get(r.ct ?? '');
+		if (id === undefined) byCt.set(r.ct ?? '', (id = this.answerByText(r)));
+		return id;
+	}
+
+	/** The answer's id by its words (distinct verdict objects may say the same). */
+	private answerByText(r: ReplayResult): number {
+		const text = safeText(fateText(r));
+		const key = `${r.ct ?? ''}|${text}`;
+		let id = this.answerKeys.get(key);
+		if (id === undefined) {
+			this.answers.push({ fate: r.fate, text, ct: r.ct });
+			id = this.answers.length;
+			this.answerKeys.set(key, id);
+		}
+		return id;
 	}
 
 	/** The replay's answer for packet i (0-based), once the replay has reached it. */

@@ -168,11 +168,14 @@ export function App({ host, colour, initial, size: fixed, onKey, capture }: AppP
 	envRef.current = env;
 	useInput((input, key) => {
 		onKey?.();
+		// The capture's background passes wait for this key's frame (released by the effect below).
+		capture?.hold.hold();
 		dispatch({ type: 'key', press: toPress(input, key), env: envRef.current });
 	});
 	useEffect(() => {
 		if (state.quit) exit();
 	}, [state.quit, exit]);
+	useEffect(() => capture?.hold.release());
 
 	const theme = useMemo(() => ({ colour }), [colour]);
 	if (tooSmall(size)) {

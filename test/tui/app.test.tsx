@@ -247,6 +247,14 @@ describe('the Capture view and the packet form, rendered', () => {
 			capture.close();
 		}
 	});
+	test('a pass that failed is told on the filter line with its message made safe (a replay\'s error may quote the ruleset)', async () => {
+		const { captureStatus } = await import('../../source/tui/views/CaptureView.js');
+		const done = { bytes: 10, done: true };
+		const file = { name: 'x.pcap', count: 4, shown: 4, size: 10, load: done, filterPass: done, byFate: new Map([['dropped', 1]]), replayPass: { ...done, error: 'chain loop: INPUT → A\x1b[2J → A\x1b[2J' } };
+		const status = captureStatus(file as unknown as CaptureFile, null);
+		assert.equal(status.error, 'x.pcap: chain loop: INPUT → A → A');
+		assert.equal(status.text, '4 packets · replayed: 1 dropped');
+	});
 	test('a 50,000-packet capture: progress in the header until it is read, only the rows in view drawn, G goes to the last', async () => {
 		const many = join(dir, 'many.pcap');
 		const records = [0, 3].map((f) => g.pcapRecord({ sec: 1_700_000_000, nsec: 0, data: frames[f]! }));

@@ -38,8 +38,9 @@ export function captureStatus(file: CaptureFile, filter: string | null): { text:
 		const fates = [...file.byFate].map(([fate, n]) => `${count(n)} ${fate}`).join(', ');
 		parts.push(replay.done ? `replayed: ${fates}` : `replaying ${loadPercent(replay, file.size)}${fates ? `: ${fates}` : ''}`);
 	}
+	// A pass's error is any exception's message: a replay's may quote the ruleset (a chain loop's names).
 	const error = file.load.error ?? file.filterPass.error ?? replay?.error;
-	return { text: parts.join(' · '), ...(error ? { error: `${file.name}: ${error}` } : {}) };
+	return { text: parts.join(' · '), ...(error ? { error: `${file.name}: ${safeText(error)}` } : {}) };
 }
 
 /** The filter line's inline check while it is typed: what Enter will do, or where the filter goes wrong. */

@@ -7,7 +7,7 @@ import { after, test } from 'node:test';
 import { ALLOWED_COMMANDS, isAllowedArgv } from '../../source/host/collect.js';
 import { execves, hasStrace } from '../support/execve.js';
 import { REPO } from '../support/paths.js';
-import { haveTmux, tmuxOn } from '../support/tmux.js';
+import { haveTmux, tmuxPanes } from '../support/tmux.js';
 
 /**
  * Issue 7's read-only guarantee for an interactive session: the real TUI on the live host, in a real
@@ -19,33 +19,13 @@ const BIN = join(REPO, 'bin', 'netsleuth.js');
 const SOCKET = `netsleuth-execve-${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), 'netsleuth-tui-execve-'));
 const TRACE = join(dir, 'execve.txt');
-const tmux = tmuxOn(SOCKET);
+const { tmux, ...panes } = tmuxPanes(SOCKET);
 const ptraceWorks = hasStrace() && spawnSync('strace', ['-f', '-qq', '-e', 'trace=execve', '-o', '/dev/null', 'true']).status === 0;
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(check: RegExp, what: string, timeout = 20_000): Promise<string> {
-	const until = Date.now() + timeout;
-	for (;;) {
-		const text = tmux('capture-pane', '-p', '-t', 'tui');
-		if (check.test(text)) return text;
-		if (Date.now() > until) assert.fail(`timed out waiting for ${what}; the screen was:\n${text}`);
-		await pause(50);
-	}
-}
-
-/** Keys one at a time, as a person types (an Escape glued to the next key is Alt-key). */
-async function keys(...names: string[]): Promise<void> {
-	for (const name of names) {
-		tmux('send-keys', '-t', 'tui', name);
-		await pause(150);
-	}
-}
-
-async function type(text: string): Promise<void> {
-	tmux('send-keys', '-t', 'tui', '-l', text);
-	await pause(150);
-}
+// One pane, 'tui'; under strace the TUI is slower to answer than in the other terminal tests.
+const waitFor = (check: RegExp, what: string) => panes.waitFor('tui', (text) => check.test(text), what, 20_000);
+const keys = (...names: string[]) => panes.send('tui', ...names);
+const type = (text: string) => panes.type('tui', text);
 
 after(() => {
 	spawnSync('tmux', ['-L', SOCKET, 'kill-server']);

@@ -1,57 +1,21 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as g from '../../bench/capture-gen.js';
 import { REPO } from '../support/paths.js';
+import { haveTmux, tmuxPanes } from '../support/tmux.js';
 
 /**
  * The real binary in a real terminal: tmux runs a shell, the shell runs netsleuth, send-keys types,
- * capture-pane reads the screen. Ink renders nothing while it believes it runs in CI, so CI's variables
- * are taken out of the terminal's environment.
+ * capture-pane reads the screen (test/support/tmux.ts).
  */
 
 const BIN = join(REPO, 'bin', 'netsleuth.js');
 const SOCKET = `netsleuth-e2e-${process.pid}`;
-const haveTmux = spawnSync('tmux', ['-V']).status === 0;
-
-function tmux(...args: string[]): string {
-	const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color' };
-	delete env.CI;
-	delete env.CONTINUOUS_INTEGRATION;
-	delete env.TMUX;
-	const result = spawnSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8', env });
-	if (result.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${result.stderr}`);
-	return result.stdout;
-}
-
-const screen = (pane: string) => tmux('capture-pane', '-p', '-t', pane);
+const { tmux, waitFor, send, type } = tmuxPanes(SOCKET);
 const flag = (pane: string, name: string) => tmux('display-message', '-p', '-t', pane, `#{${name}}`).trim();
-
-async function waitFor(pane: string, check: (text: string) => boolean, what: string, timeout = 15_000): Promise<string> {
-	const until = Date.now() + timeout;
-	for (;;) {
-		const text = screen(pane);
-		if (check(text)) return text;
-		if (Date.now() > until) assert.fail(`timed out waiting for ${what}; the screen was:\n${text}`);
-		await new Promise((resolve) => setTimeout(resolve, 50));
-	}
-}
-
-/** Keys one at a time, with a pause, as a person types (an Escape glued to the next key is Alt-key). */
-async function send(pane: string, ...keys: string[]): Promise<void> {
-	for (const key of keys) {
-		tmux('send-keys', '-t', pane, key);
-		await new Promise((resolve) => setTimeout(resolve, 120));
-	}
-}
-
-async function type(pane: string, text: string): Promise<void> {
-	tmux('send-keys', '-t', pane, '-l', text);
-	await new Promise((resolve) => setTimeout(resolve, 120));
-}
 
 /** A new window running a plain shell that marks the screen, then runs netsleuth with these arguments. */
 async function start(name: string, args: string, first = '1 Trace'): Promise<string> {

@@ -418,11 +418,6 @@ class LazyRule implements Rule {
 		return rule.#rule ?? rule.#parse();
 	}
 
-	/** The user chain the rule jumps or goes to: a rule whose target was no chain is not parsed to say so. */
-	static chainTarget(rule: LazyRule): string | undefined {
-		return (rule.#found & 1) === 1 ? LazyRule.parsedOnce(rule).target?.name : undefined;
-	}
-
 	#parse(): ParsedRule {
 		const text = this.text;
 		const tokens = tokenize(text, this.line);
@@ -519,11 +514,6 @@ export function quickExactDestination(rule: Rule): string | null | undefined {
  */
 export function transientRule(rule: Rule): Rule {
 	return rule instanceof LazyRule ? LazyRule.parsedOnce(rule) : rule;
-}
-
-/** The name of the target a rule jumps or goes to when that may be a user chain (the caller checks); undefined when it is not one. */
-export function chainTarget(rule: Rule): string | undefined {
-	return rule instanceof LazyRule ? LazyRule.chainTarget(rule) : rule.target?.name;
 }
 
 /** A rule's target name (-j or -g), without building a quickly read rule; undefined when it has none. */

@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import * as g from '../../bench/capture-gen.js';
+import { writeMixedCapture } from '../../bench/pcap-gen.js';
+import { Replayer } from '../../source/capture/replay.js';
+import { fateText } from '../../source/capture/replay-view.js';
+import { safeText } from '../../source/views/safe-text.js';
 import { decodeFrame } from '../../source/capture/decode/index.js';
 import { matchFilter, parseFilter } from '../../source/capture/filter.js';
 import { CaptureInputError } from '../../source/capture/frame.js';
@@ -106,6 +110,34 @@ describe('the Capture view\'s file', () => {
 			traced++;
 		}
 		assert.ok(traced >= 4, `${traced} packets traced`);
+		file.close();
+	});
+	test('a replay\'s answers are each packet\'s as a Replayer of its own gives them over the stream (fate and rule, conntrack, flow); a held pass waits', async () => {
+		const { model } = await resolveSource({ demo: 'reject-ip' }, async () => '');
+		const path = join(dir, 'mixed.pcap');
+		writeMixedCapture(path, 3000);
+		const bytes = readFileSync(path);
+		const expected = new Replayer(model);
+		const reader = new CaptureReader();
+		reader.feed(bytes);
+		const wanted: [string, string | null, number | null][] = [];
+		for (let frame = reader.next(); frame !== undefined; frame = reader.next()) {
+			const r = expected.replay(decodeFrame(frame));
+			wanted.push([safeText(fateText(r)), r.ct, r.flow]);
+		}
+		assert.ok(new Set(wanted.map(([text, ct]) => `${text} ${ct}`)).size >= 3, 'several answers');
+		const file = await loaded(path);
+		file.hold.hold();
+		file.replay(new Replayer(model));
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		const heldAt = file.replayed;
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		assert.equal(file.replayed, heldAt, 'no packet replayed while held');
+		file.hold.release();
+		await until(() => file.replayPass?.done === true);
+		assert.equal(file.replayed, wanted.length);
+		const got = wanted.map((_, i) => { const a = file.answer(i)!; return [a.text, a.ct, a.flow] as [string, string | null, number | null]; });
+		assert.deepEqual(got, wanted);
 		file.close();
 	});
 	test('what is not a capture fails when it is opened (in the shell, before the screen is taken)', () => {

@@ -6,7 +6,6 @@ import { matchFilter, parseFilter } from '../../capture/filter.js';
 import { CaptureError, CaptureInputError, type Frame } from '../../capture/frame.js';
 import { CaptureReader } from '../../capture/reader.js';
 import type { ReplayResult } from '../../capture/replay.js';
-import type { Verdict } from '../../trace/model.js';
 import { fateText } from '../../capture/replay-view.js';
 import { safeText } from '../../views/safe-text.js';
 
@@ -47,6 +46,17 @@ export interface PassProgress {
 	readonly bytes: number;
 	readonly done: boolean;
 	readonly error?: string;
+}
+
+type AnswerTree = Map<string | number, AnswerTree | number>;
+/** Where a tree node keeps its answer's id (no rule number is negative but "policy", -1). */
+const ANSWER = -2;
+
+/** The subtree under key (made when missing). */
+function branch(tree: AnswerTree, key: string | number): AnswerTree {
+	let next = tree.get(key) as AnswerTree | undefined;
+	if (next === undefined) tree.set(key, (next = new Map()));
+	return next;
 }
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -174,12 +184,12 @@ export class CaptureFile {
 	private answerIds = new Uint32Array(0);
 	private flows = new Uint32Array(0);
 	private readonly answers: { fate: ReplayResult['fate']; text: string; ct: ReplayResult['ct'] }[] = [];
-	private readonly answerKeys = new Map<string, number>();
 	/**
-	 * Answer ids by verdict object (a replay hands out the same one for every packet a remembered decision
-	 * fits), then fate and conntrack state: found again without a string made per packet.
+	 * Answer ids by what fateText reads (fate, then conntrack state, table, chain, rule, target, and the
+	 * verdict's text or a skipped frame's why): a replay makes a verdict object per packet, and its answer
+	 * is found again without a string made per packet.
 	 */
-	private readonly byVerdict = new WeakMap<Verdict, Map<string, Map<string, number>>>();
+	private readonly answerTree: AnswerTree = new Map();
 	private replayRun = 0;
 
 	/** Held by a key until its frame is drawn: the loader, filters and replays wait meanwhile. */
@@ -372,25 +382,15 @@ export class CaptureFile {
 	}
 
 	private answerId(r: ReplayResult): number {
-		if (r.verdict === null) return this.answerByText(r);
-		let byFate = this.byVerdict.get(r.verdict);
-		if (byFate === undefined) this.byVerdict.set(r.verdict, (byFate = new Map()));
-		let byCt = byFate.get(r.fate);
-		if (byCt === undefined) byFate.set(r.fate, (byCt = new Map()));
-		let id = byCt.get(r.ct ?? '');
-		if (id === undefined) byCt.set(r.ct ?? '', (id = this.answerByText(r)));
-		return id;
-	}
-
-	/** The answer's id by its words (distinct verdict objects may say the same). */
-	private answerByText(r: ReplayResult): number {
-		const text = safeText(fateText(r));
-		const key = `${r.ct ?? ''}|${text}`;
-		let id = this.answerKeys.get(key);
+		const v = r.verdict;
+		let node = branch(branch(this.answerTree, r.fate), r.ct ?? '');
+		if (r.fate === 'skipped') node = branch(node, r.why ?? '');
+		else if (v !== null) node = branch(branch(branch(branch(node, v.table ?? v.text), v.chain ?? ''), v.rule ?? -1), v.target ?? '');
+		let id = node.get(ANSWER) as number | undefined;
 		if (id === undefined) {
-			this.answers.push({ fate: r.fate, text, ct: r.ct });
+			this.answers.push({ fate: r.fate, text: safeText(fateText(r)), ct: r.ct });
 			id = this.answers.length;
-			this.answerKeys.set(key, id);
+			node.set(ANSWER, id);
 		}
 		return id;
 	}

@@ -261,8 +261,9 @@ function* rulesJson(host: ResolvedSource): Generator<string> {
 	yield `{\n  "host": ${JSON.stringify(host.model.name)},\n  "chains": [`;
 	let chains = 0;
 	for (const [view, chain] of allChains(host)) {
-		const head = nested(view, 2);
-		yield `${chains++ ? ',' : ''}\n    ${head.slice(0, -6)},\n      "rules": [`;
+		// The chain's heading without its closing "\n    }": its rules follow inside it.
+		const head = nested(view, 2).slice(0, -'\n    }'.length);
+		yield `${chains++ ? ',' : ''}\n    ${head},\n      "rules": [`;
 		let rules = 0;
 		for (const row of ruleRows(chain, view.family)) yield `${rules++ ? ',' : ''}\n        ${nested(row, 4)}`;
 		yield rules ? '\n      ]\n    }' : ']\n    }';

@@ -1,5 +1,4 @@
-import { parseIp } from '../packet/address.js';
-import { formatIp } from '../packet/address.js';
+import { formatIp, parseIp } from '../packet/address.js';
 import { describePacket, formatTcpFlags, type Packet, protocolName } from '../packet/packet.js';
 import { packetFromSpec, parseExpression } from '../packet/spec.js';
 import type { RouteQuery } from '../routing/lookup.js';

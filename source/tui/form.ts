@@ -40,7 +40,7 @@ export function formExpression(values: FormValues): string {
 }
 
 /** The form as the spec spec.ts builds packets from (each field where it belongs: no word can be misread). */
-export function formSpec(values: FormValues): PacketSpec {
+function formSpec(values: FormValues): PacketSpec {
 	const spec: PacketSpec = {};
 	const pairs: [FormField, keyof PacketSpec][] = [['proto', 'proto'], ['src', 'src'], ['sport', 'sport'], ['dst', 'dst'], ['dport', 'dport'], ['out', 'out'], ['mac', 'srcMac'], ['type', 'icmpType'], ['flags', 'tcpFlags'], ['mark', 'mark'], ['state', 'state']];
 	for (const [field, key] of pairs) if (values[field].trim()) (spec as Record<string, string>)[key] = values[field].trim();

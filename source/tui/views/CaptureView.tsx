@@ -44,7 +44,7 @@ export function captureStatus(file: CaptureFile, filter: string | null): { text:
 }
 
 /** The filter line's inline check while it is typed: what Enter will do, or where the filter goes wrong. */
-export function filterCheck(text: string): { ok: boolean; text: string } {
+function filterCheck(text: string): { ok: boolean; text: string } {
 	if (!text.trim()) return { ok: true, text: 'Enter shows every packet · host A, net CIDR, port N, tcp, udp, icmp, arp, vlan N, and/or/not, ( )' };
 	try {
 		parseFilter(text);

@@ -101,10 +101,6 @@ class Tracer {
 	private env(hook: Hook, table: string, chainName: () => { chain: string; rule: number }): TargetEnv {
 		const tracer = this;
 		const packet = this.packet;
-		const untrack = () => {
-			packet.ctState = 'UNTRACKED';
-		};
-		const sourceAddressFor = (dev: string | undefined, dst: Ip) => this.sourceAddress(dev, dst);
 		return {
 			hook,
 			table,
@@ -120,8 +116,10 @@ class Tracer {
 				apply(packet);
 				tracer.steps.push({ kind: 'rewrite', hook, table, change, before, after: packetToJson(packet) });
 			},
-			sourceAddressFor,
-			untrack,
+			sourceAddressFor: (dev, dst) => this.sourceAddress(dev, dst),
+			untrack() {
+				packet.ctState = 'UNTRACKED';
+			},
 		};
 	}
 

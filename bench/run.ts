@@ -20,6 +20,7 @@ import { kubeProxyDump, prng, type Service } from './kube-gen.js';
 import { writeKubeCapture } from './kube-capture-gen.js';
 import { writeMixedCapture } from './pcap-gen.js';
 import { tuiRun } from './tui-probe.js';
+import { bundleIsFresh } from '../source/tui/index.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const OUT = join(REPO, 'bench', 'out');
@@ -75,9 +76,7 @@ const HAS_TIME = existsSync('/usr/bin/time');
  * others compile while the benchmark runs, build it again rather than measure the unbundled TUI.
  */
 function freshBundle(): void {
-	const tui = join(REPO, 'dist', 'source', 'tui');
-	const bundle = join(tui, 'run.bundle.js');
-	if (existsSync(bundle) && statSync(bundle).mtimeMs >= statSync(join(tui, 'run.js')).mtimeMs) return;
+	if (bundleIsFresh()) return;
 	execFileSync(process.execPath, [join(REPO, 'bin', 'bundle-tui.mjs')], { stdio: 'inherit' });
 }
 

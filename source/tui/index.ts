@@ -9,13 +9,19 @@ export type { TuiOptions } from './run.js';
  * React are made of. The bundle is used when it is newer than tsc's run.js (tsc rewrites every file it
  * emits), so a tree compiled by tsc alone runs its own TUI code, unbundled, never a stale bundle.
  */
-function uiModule(): string {
-	const bundle = new URL('./run.bundle.js', import.meta.url);
+const BUNDLE = new URL('./run.bundle.js', import.meta.url);
+
+/** The bundle exists and is newer than tsc's run.js: it holds this tree's TUI code. */
+export function bundleIsFresh(): boolean {
 	try {
-		return statSync(bundle).mtimeMs >= statSync(new URL('./run.js', import.meta.url)).mtimeMs ? bundle.href : './run.js';
+		return statSync(BUNDLE).mtimeMs >= statSync(new URL('./run.js', import.meta.url)).mtimeMs;
 	} catch {
-		return './run.js';
+		return false;
 	}
+}
+
+function uiModule(): string {
+	return bundleIsFresh() ? BUNDLE.href : './run.js';
 }
 
 /**

@@ -6,7 +6,7 @@ import { packetToJson } from '../../source/packet/packet.js';
 import { decidePacket, tracePacket } from '../../source/trace/pipeline.js';
 import { packet } from '../support/packets.js';
 import { randomPacket, randomRuleset } from '../support/random-rulesets.js';
-import { variant } from './variants.js';
+import { variant } from '../support/replay-variants.js';
 
 /**
  * decidePacket (a replay's decisions: nothing recorded) must give tracePacket's fate, verdict, hits and

@@ -11,7 +11,7 @@ import type { Decision } from '../../source/trace/model.js';
 import { decidePacket, type HostModel } from '../../source/trace/pipeline.js';
 import { packet } from '../support/packets.js';
 import { pick, type Random, randomPacket, randomRuleset } from '../support/random-rulesets.js';
-import { variant } from './variants.js';
+import { variant } from '../support/replay-variants.js';
 
 /** A packet's fields without the undefined ones (a field set to undefined and one never set are alike). */
 function plain(p: Packet): unknown {

@@ -1,5 +1,4 @@
-import type { Random } from '../support/random-rulesets.js';
-import { pick } from '../support/random-rulesets.js';
+import { pick, type Random } from './random-rulesets.js';
 import { clonePacket, type Packet } from '../../source/packet/packet.js';
 import { parseIp } from '../../source/packet/address.js';
 

@@ -1,7 +1,7 @@
 import { mix32 } from '../packet/hash.js';
 import { type EvalEnv, type Hook, type HostFacts, READ_BITS, type TargetEnv, type TargetOutcome } from '../netfilter/extension.js';
 import type { Ruleset } from '../netfilter/ruleset.js';
-import { type Hit, walkChain } from '../netfilter/walk.js';
+import { type ChainResult, type Hit, walkChain } from '../netfilter/walk.js';
 import { cidrContains, formatIp, type Ip, ipEquals, parseIp } from '../packet/address.js';
 import { clonePacket, type Packet, type PacketJson, packetToJson } from '../packet/packet.js';
 import { lookupRoute, type RouteDecision, type RoutingState } from '../routing/lookup.js';
@@ -177,25 +177,7 @@ class Tracer {
 			const table = ruleset?.tables.get(tableName);
 			const base = table?.chains.get(hook);
 			if (!table || !base || base.absent) continue;
-			if (tableName === 'nat') {
-				if (options.nat === false) {
-					if (this.record) this.steps.push({ kind: 'skip', hook, table: tableName, why: 'the connection’s translations were settled when it left: nat is not consulted again' });
-					continue;
-				}
-				if (!ruleset!.usesConntrack) {
-					this.assume(`no IPv${this.packet.family} rule needs connection tracking, so the kernel is assumed to track none (other users of conntrack, e.g. nft tables or IPVS, would change that)`);
-					if (this.record) this.steps.push({ kind: 'skip', hook, table: tableName, why: 'connection tracking is off (no rule uses it): nat chains see only tracked packets' });
-					continue;
-				}
-				if (this.packet.ctState === 'UNTRACKED') {
-					if (this.record) this.steps.push({ kind: 'skip', hook, table: tableName, why: 'the packet is untracked (CT --notrack): nat never sees it' });
-					continue;
-				}
-				if (this.packet.ctState !== 'NEW' || this.packet.ct.confirmed) {
-					if (this.record) this.steps.push({ kind: 'skip', hook, table: tableName, why: `nat is consulted only for a connection's first packet (state ${this.packet.ctState}${this.packet.ct.confirmed ? ', connection confirmed' : ''}); later packets get the recorded translation` });
-					continue;
-				}
-			}
+			if (tableName === 'nat' && this.natSkipped(hook, ruleset!, options.nat === false)) continue;
 			let position: { chain: string; rule: number } | undefined;
 			let env: TargetEnv;
 			if (this.record) {
@@ -221,26 +203,51 @@ class Tracer {
 					if (result.hits.some((h) => h.type === 'rule' && h.table === b.table && h.chain === b.chain && h.rule === b.rule)) this.branches = this.branches.map((o) => (o === b ? { ...o, taken: true } : o));
 				}
 			}
-			if (this.record) {
-				const decided = result.rule
-					? { chain: result.chain, rule: result.ruleNumber!, text: result.rule.text }
-					: ('policy' as const);
-				const name = result.outcome.kind === 'nat' ? result.rule?.target?.name ?? 'NAT' : VERDICT_NAMES[result.outcome.kind];
-				// The evaluations (thousands for a kube-proxy chain) are put into words only when read: JSON, display.
-				this.steps.push({
-					kind: 'chain', hook, table: tableName, chain: hook,
-					get evaluations() {
-						return result.evaluations;
-					},
-					result: name, decided_by: decided,
-				});
-			}
+			if (this.record) this.chainStep(hook, tableName, result);
 			this.verdict = result.rule
 				? { table: tableName, chain: result.chain, rule: result.ruleNumber!, target: result.rule.target?.name ?? null, text: result.rule.text }
 				: { table: tableName, chain: hook, rule: null, target: base.policy ?? 'ACCEPT', text: `policy ${base.policy ?? 'ACCEPT'} of ${tableName}/${hook}` };
 			if (result.outcome.kind === 'drop' || result.outcome.kind === 'reject' || result.outcome.kind === 'queue') return result.outcome;
 		}
 		return { kind: 'accept' };
+	}
+
+	/**
+	 * The nat table is not consulted for this packet: its translations were settled (`settled`: a packet
+	 * looping back over lo), nothing is tracked, the packet is untracked, or its connection is not new.
+	 * The reason is recorded as a skip step.
+	 */
+	private natSkipped(hook: Hook, ruleset: Ruleset, settled: boolean): boolean {
+		const p = this.packet;
+		let why: string;
+		if (settled) why = 'the connection’s translations were settled when it left: nat is not consulted again';
+		else if (!ruleset.usesConntrack) {
+			this.assume(`no IPv${p.family} rule needs connection tracking, so the kernel is assumed to track none (other users of conntrack, e.g. nft tables or IPVS, would change that)`);
+			why = 'connection tracking is off (no rule uses it): nat chains see only tracked packets';
+		} else if (p.ctState === 'UNTRACKED') why = 'the packet is untracked (CT --notrack): nat never sees it';
+		else if (p.ctState !== 'NEW' || p.ct.confirmed) {
+			// A replay's later packets all come here: no words made for them when nothing is recorded.
+			if (!this.record) return true;
+			why = `nat is consulted only for a connection's first packet (state ${p.ctState}${p.ct.confirmed ? ', connection confirmed' : ''}); later packets get the recorded translation`;
+		} else return false;
+		if (this.record) this.steps.push({ kind: 'skip', hook, table: 'nat', why });
+		return true;
+	}
+
+	/** The step of a chain walked: what decided and how (recording only). */
+	private chainStep(hook: Hook, table: string, result: ChainResult): void {
+		const decided = result.rule
+			? { chain: result.chain, rule: result.ruleNumber!, text: result.rule.text }
+			: ('policy' as const);
+		const name = result.outcome.kind === 'nat' ? result.rule?.target?.name ?? 'NAT' : VERDICT_NAMES[result.outcome.kind];
+		// The evaluations (thousands for a kube-proxy chain) are put into words only when read: JSON, display.
+		this.steps.push({
+			kind: 'chain', hook, table, chain: hook,
+			get evaluations() {
+				return result.evaluations;
+			},
+			result: name, decided_by: decided,
+		});
 	}
 
 	/**

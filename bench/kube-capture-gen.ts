@@ -10,17 +10,17 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { buildHost } from '../source/host/model.js';
 import { formatIp, parseIp } from '../source/packet/address.js';
+import { TCP_FLAGS } from '../source/packet/packet.js';
 import { packetFromSpec } from '../source/packet/spec.js';
 import { DecisionMemo } from '../source/trace/decision-memo.js';
 import { type KubeDump, prng } from './kube-gen.js';
 import { ipv4Checksum, pcapHeader } from './pcap-gen.js';
 
 const CHUNK = 4 << 20;
-const SYN = 0x02;
-const ACK = 0x10;
-const SYN_ACK = 0x12;
-const PSH_ACK = 0x18;
-const FIN_ACK = 0x11;
+const { SYN, ACK, PSH, FIN } = TCP_FLAGS;
+const SYN_ACK = SYN | ACK;
+const PSH_ACK = PSH | ACK;
+const FIN_ACK = FIN | ACK;
 /** The node's own address (NodePorts): the dump alone does not say it, so the replay finds no NodePort local. */
 const NODE = '192.168.0.10';
 

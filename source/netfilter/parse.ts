@@ -480,6 +480,8 @@ function parseRule(table: Table, chain: Chain, lineNumber: number, text: string,
 		if (!extension && target.uses.length) ctx.warn(target.uses[0]!.token, `options after -j ${target.name} are kept but not understood`);
 	}
 	(rule as { target?: TargetUse }).target = targetUse;
+	// Exactly as long as it is: an array grown by push keeps room for 17 (a built rule of a long capture's replay is kept).
+	(rule as { matches: readonly MatchUse[] }).matches = matches.slice();
 	// A leading [packets:bytes] wins over -c.
 	const ruleCounters = counters ?? scanned.counters;
 	if (ruleCounters) rule.counters = ruleCounters;

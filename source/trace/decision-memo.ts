@@ -1,6 +1,7 @@
 import { READ_BITS } from '../netfilter/extension.js';
 import type { Packet } from '../packet/packet.js';
 import { type DecisionKey, decisionKey, type KeyRecord } from './decision-key.js';
+import type { Hit } from '../netfilter/walk.js';
 import type { Decision } from './model.js';
 import { decidePacket, type HostModel } from './pipeline.js';
 
@@ -14,16 +15,23 @@ type Entry = Kept | typeof EACH_PACKET;
 
 /** A decision and the packet it was made for, with what its walk read beyond the fields always keyed. */
 interface Held {
+	readonly slot: Slot;
 	readonly key: KeyRecord;
 	readonly reads: number;
+	/** Its place in the memo's table: the slot's hash mixed with the hash of what it read (hashOf). */
+	readonly at: number;
 	readonly entry: Entry;
 }
 
-/** The decisions for one value of the fields always keyed: by what they read besides (reads[i]), then by a hash of that (tables[i]). */
+/**
+ * The decisions for one value of the fields always keyed: what each read besides (`reads`, one per kind),
+ * and every one held (to forget them). Its key is its first decision's (a record has every field).
+ */
 interface Slot {
 	readonly key: KeyRecord;
+	readonly hash: number;
 	readonly reads: number[];
-	readonly tables: Map<number, Held[]>[];
+	readonly held: Held[];
 }
 
 /** A remembered decision for another packet: its final packet is made when read, by walking it (a replay reads it for a connection's first packet). */
@@ -73,12 +81,17 @@ class Remembered implements Decision {
  */
 export class DecisionMemo {
 	private readonly key: DecisionKey;
+	/** Slots by the hash of the fields always keyed. */
 	private readonly slots = new Map<number, Slot[]>();
+	/** Decisions by `Held.at`: one table for the memo (a Map per slot cost more than its decisions). */
+	private readonly table = new Map<number, Held[]>();
 	/** Decisions held. */
 	private held = 0;
 	/** Decisions taken from the memo, and made. */
 	hits = 0;
 	misses = 0;
+	/** Hits as kept: one object per rule met, shared by the decisions that met it. */
+	private readonly hitObjects = new Map<string, Hit>();
 
 	constructor(
 		readonly host: HostModel,
@@ -109,27 +122,24 @@ export class DecisionMemo {
 		this.misses++;
 		const decision = decidePacket(this.host, packet);
 		if (found === EACH_PACKET) return decision;
+		const reads = decision.reads;
+		const key = this.key.record(packet, reads);
 		if (!slot) {
-			slot = { key: this.key.record(packet, 0), reads: [], tables: [] };
+			slot = { key, hash, reads: [], held: [] };
 			if (!bucket) this.slots.set(hash, (bucket = []));
 			bucket.push(slot);
 		}
-		const reads = decision.reads;
 		const entry: Entry = reads & READ_BITS.state ? EACH_PACKET : {
-			path: decision.path, fate: decision.fate, verdict: decision.verdict, hits: decision.hits, arrival: decision.arrival,
+			path: decision.path, fate: decision.fate, verdict: decision.verdict, hits: decision.hits.map((h) => this.shared(h)), arrival: decision.arrival,
 			answered: decision.answered, untracked: decision.untracked, reads,
 		};
-		const i = slot.reads.indexOf(reads);
-		let table = slot.tables[i];
-		if (!table) {
-			slot.reads.push(reads);
-			slot.tables.push((table = new Map()));
-		}
-		const at = this.key.hashOf(packet, reads);
-		const list = table.get(at);
-		const held: Held = { key: this.key.record(packet, reads), reads, entry };
+		if (!slot.reads.includes(reads)) slot.reads.push(reads);
+		const at = place(hash, this.key.hashOf(packet, reads));
+		const held: Held = { slot, key, reads, at, entry };
+		slot.held.push(held);
+		const list = this.table.get(at);
 		if (list) list.push(held);
-		else table.set(at, [held]);
+		else this.table.set(at, [held]);
 		this.held++;
 		if (this.held > this.capacity) this.forgetOldest();
 		return decision;
@@ -143,10 +153,18 @@ export class DecisionMemo {
 	private find(slot: Slot, packet: Packet): Entry | undefined {
 		for (let i = 0; i < slot.reads.length; i++) {
 			const reads = slot.reads[i]!;
-			const list = slot.tables[i]!.get(this.key.hashOf(packet, reads));
-			if (list) for (const held of list) if (this.key.sameOf(held.key, packet, reads)) return held.entry;
+			const list = this.table.get(place(slot.hash, this.key.hashOf(packet, reads)));
+			if (list) for (const held of list) if (held.slot === slot && held.reads === reads && this.key.sameOf(held.key, packet, reads)) return held.entry;
 		}
 		return undefined;
+	}
+
+	private shared(hit: Hit): Hit {
+		const name = `${hit.table} ${hit.chain} ${hit.type} ${hit.rule} ${hit.target}`;
+		const known = this.hitObjects.get(name);
+		if (known !== undefined) return known;
+		this.hitObjects.set(name, hit);
+		return hit;
 	}
 
 	/** Drops the oldest keys until at most three quarters of the capacity is held. */
@@ -154,7 +172,19 @@ export class DecisionMemo {
 		for (const [hash, bucket] of this.slots) {
 			if (this.held <= (this.capacity * 3) >> 2) break;
 			this.slots.delete(hash);
-			for (const slot of bucket) for (const table of slot.tables) for (const list of table.values()) this.held -= list.length;
+			for (const slot of bucket) {
+				for (const held of slot.held) {
+					const list = this.table.get(held.at)!;
+					if (list.length === 1) this.table.delete(held.at);
+					else list.splice(list.indexOf(held), 1);
+				}
+				this.held -= slot.held.length;
+			}
 		}
 	}
+}
+
+function place(slotHash: number, readHash: number): number {
+	const h = Math.imul(slotHash ^ readHash, 0x9e3779b1);
+	return (h ^ (h >>> 16)) >>> 0;
 }

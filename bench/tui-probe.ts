@@ -93,10 +93,10 @@ function replayedOnPane(text: string): number {
 
 /**
  * The Capture view during a replay: opens the capture against `source`, waits for the index, presses r,
- * then (after a second) one Down key every 40 ms for `keys` keys while the replay runs; the packets
+ * (unless `replay` is false: the same keys without a replay, for comparison) then (after a second) one Down key every 40 ms for `keys` keys while the replay runs; the packets
  * replayed a second (from the pane, over the keys' time) and the TUI's key → frame figures (--debug).
  */
-export function tuiReplayRun(node: string, cli: string, capture: string, source: string[], errFile: string, keys = 150): ReplaySample {
+export function tuiReplayRun(node: string, cli: string, capture: string, source: string[], errFile: string, keys = 150, replay = true): ReplaySample {
 	const session = `nsbench-replay-${process.pid}-${runs++}`;
 	rmSync(errFile, { force: true });
 	const command = `${quote(node)} ${quote(cli)} --pcap ${quote(capture)} ${source.map(quote).join(' ')} --debug 2>${quote(errFile)}`;
@@ -104,8 +104,10 @@ export function tuiReplayRun(node: string, cli: string, capture: string, source:
 	if (made.status !== 0) throw new Error(`tmux new-session: ${made.stderr}`);
 	try {
 		waitFor(session, (text) => /Filter ▸ .*· [\d,]+ packets(?! ·)/.test(text), 120_000);
-		tmux('send-keys', '-t', session, 'r');
-		waitFor(session, (text) => replayedOnPane(text) > 0, 60_000);
+		if (replay) {
+			tmux('send-keys', '-t', session, 'r');
+			waitFor(session, (text) => replayedOnPane(text) > 0, 60_000);
+		}
 		sleep(1000);
 		const t0 = performance.now();
 		const before = replayedOnPane(pane(session));

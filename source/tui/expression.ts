@@ -1,3 +1,4 @@
+import { parseFilter } from '../capture/filter.js';
 import { formatIp, parseIp } from '../packet/address.js';
 import { describePacket, formatTcpFlags, type Packet, protocolName } from '../packet/packet.js';
 import { packetFromSpec, parseExpression } from '../packet/spec.js';
@@ -114,5 +115,15 @@ export function checkRouteQuery(text: string): RouteQueryCheck {
 		return { ok: true, query };
 	} catch (error) {
 		return { ok: false, empty: false, error: safeText((error as Error).message) };
+	}
+}
+
+/** The capture filter line's check: undefined when the filter reads, else where it goes wrong (without the CLI's "--filter: "). */
+export function filterError(text: string): string | undefined {
+	try {
+		parseFilter(text);
+		return undefined;
+	} catch (error) {
+		return safeText((error as Error).message.replace(/^--filter: /, ''));
 	}
 }

@@ -1,5 +1,4 @@
-import { parseFilter } from '../capture/filter.js';
-import { checkExpression, checkRouteQuery } from './expression.js';
+import { checkExpression, checkRouteQuery, filterError } from './expression.js';
 import { checkForm, EMPTY_FORM, FORM_FIELDS, formExpression, formFromExpression, type FormValues } from './form.js';
 import { type Command, commandFor, type EditTarget, type KeyContext, type KeyPress, type Mode, VIEWS, type ViewId } from './keys.js';
 import { findRow, type ListState, moveBy, moveTo, page, scrollSideways, showAtTop, START } from './list.js';
@@ -280,11 +279,8 @@ function submit(state: UiState, env: ViewEnv): UiState {
 			const text = edit.text.trim();
 			const left = { ...state, edit: null, filterText: edit.text, lists: { ...state.lists, capture: START }, detailTop: 0 };
 			if (!text) return { ...left, filter: null };
-			try {
-				parseFilter(text);
-			} catch (error) {
-				return { ...state, message: { text: safeText((error as Error).message.replace(/^--filter: /, 'filter: ')), tone: 'error' } };
-			}
+			const problem = filterError(text);
+			if (problem !== undefined) return { ...state, message: { text: `filter: ${problem}`, tone: 'error' } };
 			return { ...left, filter: text };
 		}
 		case 'route': {

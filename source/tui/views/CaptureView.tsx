@@ -1,9 +1,9 @@
 import { Box, Text } from 'ink';
-import { parseFilter } from '../../capture/filter.js';
 import { safeText } from '../../views/safe-text.js';
 import type { CaptureFile, PassProgress } from '../capture/capture-file.js';
 import { EditLine } from '../components/Frame.js';
 import { ListView } from '../components/ListView.js';
+import { filterError } from '../expression.js';
 import type { ListState } from '../list.js';
 import type { RowSource } from '../rows.js';
 import type { EditState } from '../state.js';
@@ -46,12 +46,8 @@ export function captureStatus(file: CaptureFile, filter: string | null): { text:
 /** The filter line's inline check while it is typed: what Enter will do, or where the filter goes wrong. */
 function filterCheck(text: string): { ok: boolean; text: string } {
 	if (!text.trim()) return { ok: true, text: 'Enter shows every packet · host A, net CIDR, port N, tcp, udp, icmp, arp, vlan N, and/or/not, ( )' };
-	try {
-		parseFilter(text);
-		return { ok: true, text: 'Enter filters' };
-	} catch (error) {
-		return { ok: false, text: `✗ ${safeText((error as Error).message.replace(/^--filter: /, ''))}` };
-	}
+	const problem = filterError(text);
+	return problem === undefined ? { ok: true, text: 'Enter filters' } : { ok: false, text: `✗ ${problem}` };
 }
 
 /** The packet list (only the rows in view are decoded and drawn), the filter line, and the selected packet's detail. */

@@ -138,8 +138,8 @@ export function App({ host, colour, initial, size: fixed, onKey, capture }: AppP
 	const lineCheck = useMemo(() => checkExpression(lineText, interfaces), [lineText, interfaces]);
 	const check = formCheck?.check ?? lineCheck;
 
-	// The capture: rows decoded when drawn; the selected packet's detail.
-	// eslint-disable-next-line react-hooks/exhaustive-deps -- the version is what changes inside the file
+	// The capture's rows and the selected packet's detail are made again when its version moves: the file
+	// changes inside (loading, filtering, replaying) while the object stays the same.
 	const captureSource = useMemo(() => (capture ? captureRows(capture) : NO_CAPTURE), [capture, captureVersion]);
 	const captureCursor = Math.min(state.lists.capture.cursor, Math.max(0, captureSource.count - 1));
 	const selectedPacket = capture && captureSource.count ? capture.packetAt(captureCursor) : undefined;

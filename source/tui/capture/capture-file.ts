@@ -66,7 +66,8 @@ const HOLD_MS = 50;
 /** Lets a key's frame be drawn before the background passes take the event loop again. */
 export class Hold {
 	private until = 0;
-	private wake: (() => void) | undefined;
+	/** The passes waiting (the loader, a filter and a replay may run at once). */
+	private readonly waiting = new Set<() => void>();
 
 	/** A key was pressed: passes stop at their next slice until released (its frame drawn) or HOLD_MS. */
 	hold(): void {
@@ -75,7 +76,7 @@ export class Hold {
 
 	release(): void {
 		this.until = 0;
-		this.wake?.();
+		for (const wake of this.waiting) wake();
 	}
 
 	get held(): boolean {
@@ -86,13 +87,14 @@ export class Hold {
 	async wait(): Promise<void> {
 		while (this.held) {
 			await new Promise<void>((resolve) => {
-				const timer = setTimeout(resolve, Math.max(1, this.until - performance.now()));
-				this.wake = () => {
+				const wake = () => {
 					clearTimeout(timer);
+					this.waiting.delete(wake);
 					resolve();
 				};
+				const timer = setTimeout(wake, Math.max(1, this.until - performance.now()));
+				this.waiting.add(wake);
 			});
-			this.wake = undefined;
 		}
 	}
 }
@@ -107,8 +109,7 @@ function grow<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(a
 /**
  * Reads the file from the start, a chunk at a time, and hands every frame to `visit`, yielding to the
  * event loop every few milliseconds and while `hold` is held (a key waits for its frame); stops early
- * when `cancelled` says so. Errors are the capture's own
- * (CaptureError names the byte offset).
+ * when `cancelled` says so. Errors are the capture's own (CaptureError names the byte offset).
  */
 export async function eachFrame(path: string, visit: (frame: Frame, reader: CaptureReader) => void, cancelled: () => boolean, progress: (bytes: number) => void, hold?: Hold): Promise<void> {
 	const handle = await open(path, 'r');

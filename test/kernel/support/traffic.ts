@@ -60,7 +60,7 @@ export function replayTopology(f: ReplayFamily): TopologySpec {
  * unreachable, administratively prohibited), one DNAT; ICMP echo allowed toward the server only. IPv6
  * also lets neighbour discovery in (without it nothing on the links would be reachable).
  */
-export function replayRules(f: ReplayFamily): string {
+function replayRules(f: ReplayFamily): string {
 	const v6 = f.family === 6;
 	const icmp = v6 ? '-p ipv6-icmp -m icmp6 --icmpv6-type' : '-p icmp -m icmp --icmp-type';
 	const to = (port: number) => (v6 ? `[${f.server}]:${port}` : `${f.server}:${port}`);
@@ -98,7 +98,7 @@ COMMIT
 
 const BLOCKED = 0.4; // seconds a connect to a dropping port waits: one SYN, no retransmission
 /** What the client does (all jobs at once, each job's steps in turn). */
-export function clientJobs(f: ReplayFamily) {
+function clientJobs(f: ReplayFamily) {
 	const { client, host, server } = f;
 	return [
 		{ name: 'http server:80', kind: 'tcp', dst: server, port: 80, count: 8, request: 300, timeout: 2 },
@@ -128,7 +128,7 @@ const SERVER_SERVICES = { tcp: [{ port: 80, reply: 4000 }], udp: [5353] };
 const HOST_SERVICES = { tcp: [{ port: 8080, reply: 2500 }], udp: [] };
 
 /** Marks every packet of the family for tracing and notes when it got past INPUT, FORWARD, POSTROUTING. */
-export function traceAll(f: ReplayFamily): string {
+function traceAll(f: ReplayFamily): string {
 	const mark = `meta nfproto ipv${f.family} meta nftrace set 1;`;
 	return `table inet ${TRACE_TABLE} {
   chain pre { type filter hook prerouting priority -500; policy accept; ${mark} }
@@ -287,7 +287,7 @@ export interface KernelPacket {
  * The identity of a packet of the family that survives forwarding and NAT (see the file's head); null for
  * another family. ip: the IP header (IPv6: its fixed 40 bytes); l4: what follows the extension headers.
  */
-export function packetKey(family: 4 | 6, ip: Uint8Array, l4: Uint8Array): string | null {
+function packetKey(family: 4 | 6, ip: Uint8Array, l4: Uint8Array): string | null {
 	const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 	if (family === 6) {
 		if (ip.length < 40 || ip[0]! >> 4 !== 6) return null;

@@ -14,7 +14,8 @@ import { TCP_FLAGS } from '../source/packet/packet.js';
 import { packetFromSpec } from '../source/packet/spec.js';
 import { DecisionMemo } from '../source/trace/decision-memo.js';
 import { type KubeDump, prng } from './kube-gen.js';
-import { ipv4Checksum, pcapHeader } from './pcap-gen.js';
+import { pcapHeader } from './capture-gen.js';
+import { ipv4Checksum } from './pcap-gen.js';
 
 const CHUNK = 4 << 20;
 const { SYN, ACK, PSH, FIN } = TCP_FLAGS;
@@ -42,7 +43,7 @@ function word(text: string): number {
 }
 
 /** Writes the capture, `packets` long, a chunk at a time to `sink`. */
-export function kubeCapture(dump: KubeDump, packets: number, sink: (chunk: Buffer) => void, seed = 1): void {
+export function kubeCapture(dump: KubeDump, packets: number, sink: (chunk: Uint8Array) => void, seed = 1): void {
 	const random = prng(seed);
 	const host = buildHost({ iptables: dump.text }).model;
 	const memo = new DecisionMemo(host);

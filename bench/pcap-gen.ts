@@ -4,20 +4,10 @@
  * 802.1Q-tagged frames. Deterministic (seeded); checksums other than IPv4's are left zero.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { pcapHeader } from './capture-gen.js';
 import { prng } from './kube-gen.js';
 
 const CHUNK = 4 << 20;
-
-/** A classic pcap file header: microseconds, Ethernet, snap length 262144. */
-export function pcapHeader(): Buffer {
-	const header = Buffer.alloc(24);
-	header.writeUInt32LE(0xa1b2c3d4, 0);
-	header.writeUInt16LE(2, 4);
-	header.writeUInt16LE(4, 6);
-	header.writeUInt32LE(262144, 16);
-	header.writeUInt32LE(1, 20);
-	return header;
-}
 
 /** Writes the checksum of the 20-byte IPv4 header at `at`. */
 export function ipv4Checksum(buf: Buffer, at: number): void {

@@ -242,7 +242,7 @@ const jsonValue = (v: unknown) => (typeof v === 'string' && !NEEDS_ESCAPE.test(v
  * JSON.stringify(value, null, 2) as it prints when nested `depth` levels deep; an object of strings,
  * numbers and nulls (a rule row, a chain heading) written directly, a million rows being common.
  */
-function nested(value: object, depth: number): string {
+function prettyJsonAt(value: object, depth: number): string {
 	const indent = `\n${'  '.repeat(depth + 1)}`;
 	let out = '';
 	for (const [key, v] of Object.entries(value)) {
@@ -262,10 +262,10 @@ function* rulesJson(host: ResolvedSource): Generator<string> {
 	let chains = 0;
 	for (const [view, chain] of allChains(host)) {
 		// The chain's heading without its closing "\n    }": its rules follow inside it.
-		const head = nested(view, 2).slice(0, -'\n    }'.length);
+		const head = prettyJsonAt(view, 2).slice(0, -'\n    }'.length);
 		yield `${chains++ ? ',' : ''}\n    ${head},\n      "rules": [`;
 		let rules = 0;
-		for (const row of ruleRows(chain, view.family)) yield `${rules++ ? ',' : ''}\n        ${nested(row, 4)}`;
+		for (const row of ruleRows(chain, view.family)) yield `${rules++ ? ',' : ''}\n        ${prettyJsonAt(row, 4)}`;
 		yield rules ? '\n      ]\n    }' : ']\n    }';
 	}
 	yield chains ? '\n  ]\n}' : ']\n}';

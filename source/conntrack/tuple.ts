@@ -54,19 +54,28 @@ export function invert(t: Tuple): Tuple | undefined {
 	return { proto: t.proto, src: t.dst, dst: t.src, sport: t.dport, dport: t.sport };
 }
 
-/** An address as key text: an IPv4 address is one number, an IPv6 address four. */
-function wordsKey(ip: Ip): string | number {
-	return ip.family === 4 ? ip.words[0]! : ip.words.join('.');
+/**
+ * Keys are flat strings of UTF-16 code units, one per field of 16 bits: an IPv4 tuple's is 7 characters
+ * (proto, two per address, one per port), an IPv6 tuple's 19. Text joined from numbers was a tree of
+ * strings per key, kept for every connection, and made anew for every packet.
+ */
+function wordsKey(ip: Ip): string {
+	const w = ip.words;
+	if (w.length === 1) return String.fromCharCode(w[0]! >>> 16, w[0]! & 0xffff);
+	return String.fromCharCode(w[0]! >>> 16, w[0]! & 0xffff, w[1]! >>> 16, w[1]! & 0xffff, w[2]! >>> 16, w[2]! & 0xffff, w[3]! >>> 16, w[3]! & 0xffff);
 }
 
 export function tupleKey(t: Tuple): string {
-	return `${t.proto} ${wordsKey(t.src)} ${t.sport} ${wordsKey(t.dst)} ${t.dport}`;
+	const s = t.src.words;
+	const d = t.dst.words;
+	if (s.length === 1 && d.length === 1) return String.fromCharCode(t.proto, s[0]! >>> 16, s[0]! & 0xffff, t.sport, d[0]! >>> 16, d[0]! & 0xffff, t.dport);
+	return String.fromCharCode(t.proto) + wordsKey(t.src) + String.fromCharCode(t.sport) + wordsKey(t.dst) + String.fromCharCode(t.dport);
 }
 
 /** The same key for both directions of a flow (flows are numbered by it): ICMP by its identifier, not its type. */
 export function flowKey(t: Tuple): string {
 	const icmp = isIcmp(t.proto);
-	const a = `${wordsKey(t.src)} ${t.sport}`;
-	const b = `${wordsKey(t.dst)} ${icmp ? t.sport : t.dport}`;
-	return a < b ? `${t.proto} ${a} ${b}` : `${t.proto} ${b} ${a}`;
+	const a = wordsKey(t.src) + String.fromCharCode(t.sport);
+	const b = wordsKey(t.dst) + String.fromCharCode(icmp ? t.sport : t.dport);
+	return a < b ? String.fromCharCode(t.proto) + a + b : String.fromCharCode(t.proto) + b + a;
 }

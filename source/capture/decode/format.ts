@@ -21,8 +21,19 @@ export function mac(b: Uint8Array, o: number): string {
 	return text;
 }
 
+/** The character codes of the hex digits. */
+const HEX_CODES: readonly number[] = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+
+/**
+ * One flat string: a text joined from pieces is a tree of strings once it passes 12 characters, and a
+ * replay keeps the MACs of the packets its decisions were made for (a tree is ten times the size).
+ */
 function macText(b: Uint8Array, o: number): string {
-	return `${HEX2[b[o]!]}:${HEX2[b[o + 1]!]}:${HEX2[b[o + 2]!]}:${HEX2[b[o + 3]!]}:${HEX2[b[o + 4]!]}:${HEX2[b[o + 5]!]}`;
+	const h = HEX_CODES;
+	return String.fromCharCode(
+		h[b[o]! >> 4]!, h[b[o]! & 15]!, 58, h[b[o + 1]! >> 4]!, h[b[o + 1]! & 15]!, 58, h[b[o + 2]! >> 4]!, h[b[o + 2]! & 15]!, 58,
+		h[b[o + 3]! >> 4]!, h[b[o + 3]! & 15]!, 58, h[b[o + 4]! >> 4]!, h[b[o + 4]! & 15]!, 58, h[b[o + 5]! >> 4]!, h[b[o + 5]! & 15]!,
+	);
 }
 
 /** Colon-separated hex of `n` bytes (link-layer addresses of any length). */

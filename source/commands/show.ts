@@ -369,14 +369,7 @@ export function linkModelOf(host: ResolvedSource): LinkModel {
 	if (raw.links === undefined && raw.addresses === undefined) throw new InputError(`${host.label}: no interfaces were read (give --links FILE with ip -j -d addr, a snapshot, or a live host)`);
 	const origin = host.origins.links ?? host.origins.addresses ?? 'ip -j -d link';
 	try {
-		return buildLinks({
-			...(raw.links !== undefined ? { links: raw.links } : {}),
-			...(raw.addresses !== undefined ? { addresses: raw.addresses } : {}),
-			...(raw.bridgeLinks !== undefined ? { bridgeLinks: raw.bridgeLinks } : {}),
-			...(raw.fdb !== undefined ? { fdb: raw.fdb } : {}),
-			...(raw.bridgeVlans !== undefined ? { bridgeVlans: raw.bridgeVlans } : {}),
-			...(raw.netnsIds !== undefined ? { netnsIds: raw.netnsIds } : {}),
-		});
+		return buildLinks(raw);
 	} catch (error) {
 		throw new InputError(`${origin}: ${(error as Error).message}`);
 	}

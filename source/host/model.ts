@@ -183,14 +183,7 @@ export function buildHost(raw: RawHostState, origins: Origins = {}): LoadedHost 
 	let links: LinkModel | undefined;
 	if (raw.links !== undefined || raw.addresses !== undefined) {
 		try {
-			links = buildLinks({
-				...(raw.links !== undefined ? { links: raw.links } : {}),
-				...(raw.addresses !== undefined ? { addresses: raw.addresses } : {}),
-				...(raw.bridgeLinks !== undefined ? { bridgeLinks: raw.bridgeLinks } : {}),
-				...(raw.fdb !== undefined ? { fdb: raw.fdb } : {}),
-				...(raw.bridgeVlans !== undefined ? { bridgeVlans: raw.bridgeVlans } : {}),
-				...(raw.netnsIds !== undefined ? { netnsIds: raw.netnsIds } : {}),
-			});
+			links = buildLinks(raw);
 		} catch (error) {
 			warnings.push(`${origins.links ?? origins.addresses ?? 'ip -j -d link'}: ${(error as Error).message} (interfaces and bridges left out of the trace)`);
 		}

@@ -406,35 +406,44 @@ export function linkDetails(link: Link): string {
 	}
 }
 
-function stateText(link: Link): string {
+export function stateText(link: Link): string {
 	return `${link.state}${link.up ? '' : ' (admin down)'}`;
+}
+
+/**
+ * Each link in tree order, a link under its master (bridge, bond) when that is known, with the tree's
+ * drawing: `prefix` goes before its own line, `childPrefix` before what hangs under it. A link met again
+ * (a loop of masters) is shown, not descended into.
+ */
+export function visitLinkTree(model: LinkModel, visit: (link: Link, prefix: string, childPrefix: string, hasChildren: boolean) => void): void {
+	const names = new Set(model.links.map((l) => l.name));
+	const children = new Map<string, Link[]>();
+	for (const link of model.links) if (link.master && names.has(link.master)) children.set(link.master, [...(children.get(link.master) ?? []), link]);
+	const seen = new Set<string>();
+	const walk = (link: Link, prefix: string, childPrefix: string) => {
+		const kids = children.get(link.name) ?? [];
+		visit(link, prefix, childPrefix, kids.length > 0);
+		if (seen.has(link.name)) return;
+		seen.add(link.name);
+		kids.forEach((kid, i) => {
+			const last = i === kids.length - 1;
+			walk(kid, `${childPrefix}${last ? '└─ ' : '├─ '}`, `${childPrefix}${last ? '   ' : '│  '}`);
+		});
+	};
+	for (const link of model.links) if (!link.master || !names.has(link.master)) walk(link, '', '');
 }
 
 function renderLinks(host: ResolvedSource, json: boolean): string {
 	const model = linkModelOf(host);
 	if (json) return JSON.stringify({ host: host.model.name, links: model.links, warnings: model.warnings }, null, 2);
 	const t = table(['interface', 'kind', 'state', 'mtu', 'mac', 'addresses', 'details']);
-	const children = new Map<string, Link[]>();
-	for (const link of model.links) if (link.master && model.links.some((l) => l.name === link.master)) children.set(link.master, [...(children.get(link.master) ?? []), link]);
-	const row = (link: Link, prefix: string) => {
+	visitLinkTree(model, (link, prefix) => {
 		const role = link.bondSlaveState ? ` (${link.bondSlaveState.toLowerCase()})` : '';
 		t.push([
 			s(`${prefix}${link.name}`), link.kind, s(stateText(link)), link.mtu === undefined ? '' : String(link.mtu), s(link.mac ?? ''),
 			link.addresses.map((a) => s(`${a.address}/${a.prefix}`)).join('\n'), s(`${linkDetails(link)}${role}`),
 		]);
-	};
-	const walk = (link: Link, prefix: string, childPrefix: string, seen: Set<string>) => {
-		row(link, prefix);
-		if (seen.has(link.name)) return;
-		seen.add(link.name);
-		const kids = children.get(link.name) ?? [];
-		kids.forEach((kid, i) => {
-			const last = i === kids.length - 1;
-			walk(kid, `${childPrefix}${last ? '└─ ' : '├─ '}`, `${childPrefix}${last ? '   ' : '│  '}`, seen);
-		});
-	};
-	const seen = new Set<string>();
-	for (const link of model.links) if (!link.master || !model.links.some((l) => l.name === link.master)) walk(link, '', '', seen);
+	});
 	const lines = [t.toString(), ...model.warnings.map((w) => `note: ${s(w)}`)];
 	return lines.join('\n');
 }

@@ -1,5 +1,5 @@
-import { linkDetails } from '../../commands/show.js';
-import type { Link, LinkModel } from '../../links/model.js';
+import { linkDetails, stateText, visitLinkTree } from '../../commands/show.js';
+import type { LinkModel } from '../../links/model.js';
 import { safeText } from '../../views/safe-text.js';
 import { arraySource, type Row, type RowSource } from '../rows.js';
 
@@ -13,9 +13,6 @@ export function linksRows(model: LinkModel | undefined, problem?: string): RowSo
 		rows.push({ text: safeText(problem ?? 'No interfaces were read.'), tone: 'warn' });
 		return arraySource(rows);
 	}
-	const names = new Set(model.links.map((l) => l.name));
-	const children = new Map<string, Link[]>();
-	for (const link of model.links) if (link.master && names.has(link.master)) children.set(link.master, [...(children.get(link.master) ?? []), link]);
 	const fdbByPort = new Map<string, string[]>();
 	for (const bridge of model.bridges) {
 		for (const e of bridge.fdb) {
@@ -24,26 +21,15 @@ export function linksRows(model: LinkModel | undefined, problem?: string): RowSo
 			fdbByPort.set(e.port, [...(fdbByPort.get(e.port) ?? []), line]);
 		}
 	}
-	const walk = (link: Link, prefix: string, childPrefix: string, seen: Set<string>) => {
-		const state = `${link.state}${link.up ? '' : ' (admin down)'}`;
-		const details = linkDetails(link);
+	visitLinkTree(model, (link, prefix, childPrefix, hasChildren) => {
 		rows.push({
-			text: safeText(`${prefix}${link.name}`.padEnd(24) + ` ${link.kind.padEnd(9)} ${state.padEnd(8)} ${details}`.trimEnd()),
+			text: safeText(`${prefix}${link.name}`.padEnd(24) + ` ${link.kind.padEnd(9)} ${stateText(link).padEnd(8)} ${linkDetails(link)}`.trimEnd()),
 			tone: link.kind === 'bridge' || link.kind === 'bond' ? 'subheading' : link.up ? 'normal' : 'dim',
 		});
-		const inner = `${childPrefix}${children.has(link.name) ? '│  ' : '   '}`;
+		const inner = `${childPrefix}${hasChildren ? '│  ' : '   '}`;
 		for (const a of link.addresses) rows.push({ text: safeText(`${inner}  ${a.address}/${a.prefix}`), tone: 'accent' });
 		for (const line of fdbByPort.get(link.name) ?? []) rows.push({ text: safeText(`${inner}  ${line}`), tone: 'dim' });
-		if (seen.has(link.name)) return;
-		seen.add(link.name);
-		const kids = children.get(link.name) ?? [];
-		kids.forEach((kid, i) => {
-			const last = i === kids.length - 1;
-			walk(kid, `${childPrefix}${last ? '└─ ' : '├─ '}`, `${childPrefix}${last ? '   ' : '│  '}`, seen);
-		});
-	};
-	const seen = new Set<string>();
-	for (const link of model.links) if (!link.master || !names.has(link.master)) walk(link, '', '', seen);
+	});
 	for (const warning of model.warnings) rows.push({ text: safeText(`note: ${warning}`), tone: 'warn' });
 	return arraySource(rows);
 }

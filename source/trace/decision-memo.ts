@@ -90,8 +90,8 @@ export class DecisionMemo {
 	/** Decisions taken from the memo, and made. */
 	hits = 0;
 	misses = 0;
-	/** Hits as kept: one object per rule met, shared by the decisions that met it. */
-	private readonly hitObjects = new Map<string, Hit>();
+	/** Hits as kept, by chain and rule number: one object per rule met, shared by the decisions that met it. */
+	private readonly hitObjects = new Map<string, Map<number, Hit[]>>();
 
 	constructor(
 		readonly host: HostModel,
@@ -160,10 +160,17 @@ export class DecisionMemo {
 	}
 
 	private shared(hit: Hit): Hit {
-		const name = `${hit.table} ${hit.chain} ${hit.type} ${hit.rule} ${hit.target}`;
-		const known = this.hitObjects.get(name);
-		if (known !== undefined) return known;
-		this.hitObjects.set(name, hit);
+		// By chain name and rule number (names are the ruleset's own strings, their hashes kept), then the rest.
+		let byRule = this.hitObjects.get(hit.chain);
+		if (byRule === undefined) this.hitObjects.set(hit.chain, (byRule = new Map()));
+		const n = hit.rule ?? -1;
+		const list = byRule.get(n);
+		if (list === undefined) {
+			byRule.set(n, [hit]);
+			return hit;
+		}
+		for (const known of list) if (known.table === hit.table && known.type === hit.type && known.target === hit.target) return known;
+		list.push(hit);
 		return hit;
 	}
 

@@ -80,11 +80,13 @@ export function toEnginePacket(decoded: DecodedPacket, linkInfo: LinkInfo = {}):
 			packet.ct.origDport = packet.ct.replSport = t.dport;
 			const start = decoded.frame.start + t.offset + (t.kind === 'tcp' ? t.hlen : 8);
 			const end = decoded.frame.start + decoded.frame.caplen;
-			if (end > start) packet.payload = decoded.frame.buf.slice(start, end);
+			// A view of the reader's chunk, as the decoded frame is (whatever keeps a packet copies it: the decision memo).
+			if (end > start) packet.payload = decoded.frame.buf.subarray(start, end);
 		}
 		if (t.kind === 'tcp') {
 			packet.tcpFlags = t.flags & 0xff;
-			packet.tcpOptions = t.options.filter((kind) => kind !== 0 && kind !== 1);
+			// The decoder's own list when it holds no padding (it is made for this frame).
+			packet.tcpOptions = t.options.includes(0) || t.options.includes(1) ? t.options.filter((kind) => kind !== 0 && kind !== 1) : t.options;
 		}
 		if (t.kind === 'icmp' || t.kind === 'icmpv6') {
 			packet.icmpType = t.type;
@@ -95,8 +97,10 @@ export function toEnginePacket(decoded: DecodedPacket, linkInfo: LinkInfo = {}):
 	if (eth !== undefined) {
 		packet.srcMac = eth.src;
 		packet.dstMac = eth.dst;
-		const first = parseInt(eth.dst.slice(0, 2), 16);
-		packet.pktType = eth.dst === 'ff:ff:ff:ff:ff:ff' ? 'broadcast' : (first & 1) === 1 ? 'multicast' : 'unicast';
+		// The group bit: the low bit of the first byte, whose second hex digit is 0-9 or a-f.
+		const digit = eth.dst.charCodeAt(1);
+		const group = (digit <= 57 ? digit - 48 : digit - 87) & 1;
+		packet.pktType = eth.dst === 'ff:ff:ff:ff:ff:ff' ? 'broadcast' : group === 1 ? 'multicast' : 'unicast';
 	} else if (decoded.sll !== undefined) {
 		const sll = decoded.sll;
 		if (sll.hatype === 1 && sll.addr.length === 17) packet.srcMac = sll.addr;

@@ -1,46 +1,12 @@
 import assert from 'node:assert/strict';
-import { type Ip, parseIp } from '../../../source/packet/address.js';
-import { clonePacket, type Packet, TCP_FLAGS } from '../../../source/packet/packet.js';
+import { clonePacket, type Packet } from '../../../source/packet/packet.js';
 import type { Hook, HostFacts, IpSetEntry, TargetEnv, TargetOutcome } from '../../../source/netfilter/extension.js';
 import { parseRuleset } from '../../../source/netfilter/parse.js';
 import type { Diagnostic, Rule } from '../../../source/netfilter/ruleset.js';
 import { ParseError } from '../../../source/netfilter/tokens.js';
+import { ip, makePacket } from '../../support/packets.js';
 
-export const ip = (text: string): Ip => parseIp(text) ?? assert.fail(`bad address ${text}`);
-
-/** A TCP SYN 10.0.0.1:40000 → 10.0.0.2:80 arriving on eth0, NEW; anything can be overridden. */
-export function makePacket(overrides: Partial<Packet> = {}): Packet {
-	const family = overrides.family ?? 4;
-	const src = overrides.src ?? ip(family === 4 ? '10.0.0.1' : '2001:db8::1');
-	const dst = overrides.dst ?? ip(family === 4 ? '10.0.0.2' : '2001:db8::2');
-	const sport = 'sport' in overrides ? overrides.sport : 40000;
-	const dport = 'dport' in overrides ? overrides.dport : 80;
-	return {
-		family,
-		proto: 6,
-		src,
-		dst,
-		sport,
-		dport,
-		tcpFlags: TCP_FLAGS.SYN,
-		in: 'eth0',
-		mark: 0,
-		ctmark: 0,
-		ctState: 'NEW',
-		ct: {
-			origSrc: src, origDst: dst, origSport: sport, origDport: dport,
-			replSrc: dst, replDst: src, replSport: dport, replDport: sport,
-			reply: false, seenReply: false, assured: false, confirmed: false, snat: false, dnat: false,
-		},
-		ctStateGiven: true,
-		local: false,
-		length: 60,
-		ttl: 64,
-		tos: 0,
-		fragment: false,
-		...overrides,
-	};
-}
+export { ip, makePacket };
 
 export interface Rewrite {
 	readonly description: string;

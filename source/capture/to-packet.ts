@@ -62,7 +62,13 @@ export function toEnginePacket(decoded: DecodedPacket, linkInfo: LinkInfo = {}):
 	const packet: Packet = {
 		family, proto: ip.proto, src, dst,
 		mark: 0, ctmark: 0, ctState: 'NEW', ctStateGiven: false,
-		ct: { origSrc: src, origDst: dst, replSrc: dst, replDst: src, reply: false, seenReply: false, assured: false, confirmed: false, snat: false, dnat: false },
+		ct: {
+			origSrc: src, origDst: dst, replSrc: dst, replDst: src, origSport: undefined, origDport: undefined, replSport: undefined, replDport: undefined,
+			reply: false, seenReply: false, assured: false, confirmed: false, snat: false, dnat: false,
+		},
+		// Every field set below is here from the start: one object shape, no property store grown per packet.
+		sport: undefined, dport: undefined, payload: undefined, tcpFlags: undefined, tcpOptions: undefined, icmpType: undefined, icmpCode: undefined,
+		srcMac: undefined, dstMac: undefined, pktType: undefined, in: undefined,
 		local: false,
 		length: ip.kind === 'ipv4'
 			? (ip.totalLength !== 0 ? ip.totalLength : decoded.frame.caplen - ip.offset)

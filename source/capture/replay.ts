@@ -72,6 +72,8 @@ const PASSED: ReadonlySet<string> = new Set(['delivered', 'forwarded', 'sent']);
 /** How many forwarded packets are remembered, and for how long (capture seconds), to recognise their second capture. */
 const FORWARDED_KEPT = 4096;
 const COPY_WINDOW = 1;
+/** Verdict objects whose count is found without a text key (bounded: a decision made anew has its own). */
+const RULES_BY_VERDICT = 4096;
 const ASSUMPTIONS = [
 	'TCP sequence and window checks (tcp_in_window) are not simulated: a packet the kernel finds out of window is not INVALID here',
 	'checksums are not verified (nf_conntrack_checksum): a packet with a bad checksum is not INVALID here',
@@ -99,6 +101,8 @@ export class Replayer {
 	private packets = 0;
 	private readonly byFate = new Map<string, number>();
 	private readonly byRule = new Map<string, RuleCount>();
+	/** The count of a verdict object (a remembered decision's is shared by its packets): no text key per packet. */
+	private readonly ruleOf = new Map<Verdict, RuleCount>();
 	/** Per flow (index flow - 1): its first fate, whether it is TCP, whether its handshake completed. */
 	private readonly flows: { fate: ReplayFate; tcp: boolean; complete: boolean }[] = [];
 
@@ -217,10 +221,15 @@ export class Replayer {
 		this.packets++;
 		this.byFate.set(result.fate, (this.byFate.get(result.fate) ?? 0) + 1);
 		if (verdict?.table != null && verdict.chain !== null) {
-			const key = `${verdict.table} ${verdict.chain} ${verdict.rule} ${verdict.target}`;
-			const rule = this.byRule.get(key);
-			if (rule !== undefined) rule.count++;
-			else this.byRule.set(key, { table: verdict.table, chain: verdict.chain, rule: verdict.rule, target: verdict.target, count: 1 });
+			let rule = this.ruleOf.get(verdict);
+			if (rule === undefined) {
+				const key = `${verdict.table} ${verdict.chain} ${verdict.rule} ${verdict.target}`;
+				rule = this.byRule.get(key);
+				if (rule === undefined) this.byRule.set(key, (rule = { table: verdict.table, chain: verdict.chain, rule: verdict.rule, target: verdict.target, count: 0 }));
+				if (this.ruleOf.size >= RULES_BY_VERDICT) this.ruleOf.clear();
+				this.ruleOf.set(verdict, rule);
+			}
+			rule.count++;
 		}
 		return result;
 	}

@@ -6,6 +6,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 
+import { prng } from '../../bench/kube-gen.js';
 import { formatIp, parseCidr } from '../../source/packet/address.js';
 import { lookupRoute, type RoutingState } from '../../source/routing/lookup.js';
 import { parseAddresses, parseDownLinks, parseRoutes, parseRules } from '../../source/routing/routes.js';
@@ -201,17 +202,8 @@ function askKernel(family: 4 | 6, args: string[]): RouteGetRecord {
 
 // ── queries ──────────────────────────────────────────────────────────────────────────────────────
 
-/** mulberry32: a tiny seeded PRNG, so every run asks the same questions. */
-function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+/** A seeded PRNG (mulberry32), so every run asks the same questions. */
+const random = prng;
 
 interface Pools {
 	v4: { destinations: string[]; local: string[]; remote: string[]; nonLocal: string };

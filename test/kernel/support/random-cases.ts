@@ -1,17 +1,9 @@
+import { prng } from '../../../bench/kube-gen.js';
 import type { DifferentialCase } from './differential.js';
 import type { KernelPacket } from './kernel-trace.js';
 
-/** mulberry32: a small seeded generator, so a failing case can be rebuilt from its seed. */
-export function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+/** A seeded generator (mulberry32, bench/kube-gen.ts), so a failing case can be rebuilt from its seed. */
+export const random = prng;
 
 const PORTS = [22, 53, 80, 443, 8080];
 const CLIENT_MAC = '02:00:00:00:01:71';

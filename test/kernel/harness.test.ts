@@ -16,7 +16,7 @@ import {
   eventsToHits, parseNftListing, parseRuleTargets, runKernelTrace, type KernelHit, type RawTraceEvent,
 } from './support/kernel-trace.js';
 import {
-  cleanupStaleNamespaces, createNamespace, decideKernelRun, listNamespaces, NS_PREFIX, requireKernelOrSkip,
+  cleanupStaleNamespaces, createNamespace, decideKernelRun, listNamespaces, NS_PREFIX, pidAlive, requireKernelOrSkip,
 } from './support/netns.js';
 
 // ---------------------------------------------------------------- pure: frames
@@ -357,15 +357,6 @@ test('kernel: a failing scenario still deletes its namespaces; stale ones of dea
   assert.ok(cleanupStaleNamespaces().includes(stale));
   assert.ok(!listNamespaces().includes(stale));
 });
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 test('kernel: no namespaces of ours are left behind', (t) => {
   if (!requireKernelOrSkip(t)) return;

@@ -174,7 +174,8 @@ export function deleteNamespace(name: string): void {
   run('ip', ['netns', 'del', name]);
 }
 
-function pidAlive(pid: number): boolean {
+/** A process with this id exists (EPERM: it exists, owned by someone else). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,24 +1,13 @@
 import { formatIp } from '../../packet/address.js';
 import type { TargetExtension } from '../extension.js';
-import { parsePortsOption, PORT_PROTOCOLS } from './nat-range.js';
+import { parseToPorts, type ToPorts } from './nat-range.js';
 
-export const MASQUERADE: TargetExtension<{ ports?: { from: number; to: number } }> = {
+export const MASQUERADE: TargetExtension<ToPorts> = {
 	name: 'MASQUERADE',
 	reads: {},
 	options: ['--to-ports', '--random', '--random-fully'],
 	tables: ['nat'],
-	parse(uses, ctx) {
-		const options: { ports?: { from: number; to: number } } = {};
-		for (const use of uses) {
-			if (use.name === '--to-ports') {
-				ctx.requireProtocol(PORT_PROTOCOLS, 'Need TCP, UDP, SCTP or DCCP with port specification');
-				options.ports = parsePortsOption(use, ctx);
-			}
-			else if (use.name === '--random' || use.name === '--random-fully') ctx.noArgs(use);
-			else ctx.unknown('MASQUERADE', use);
-		}
-		return options;
-	},
+	parse: (uses, ctx) => parseToPorts('MASQUERADE', ['--random', '--random-fully'], uses, ctx),
 	apply(options, packet, env) {
 		const source = env.sourceAddressFor(packet.out, packet.dst);
 		if (!source) {

@@ -1,25 +1,14 @@
 import { formatIp, parseIp } from '../../packet/address.js';
 import type { TargetExtension } from '../extension.js';
-import { parsePortsOption, PORT_PROTOCOLS } from './nat-range.js';
+import { parseToPorts, type ToPorts } from './nat-range.js';
 
 /** DNAT to the host itself: the address of the arrival interface, or loopback for local packets. */
-export const REDIRECT: TargetExtension<{ ports?: { from: number; to: number } }> = {
+export const REDIRECT: TargetExtension<ToPorts> = {
 	name: 'REDIRECT',
 	reads: {},
 	options: ['--to-ports', '--random'],
 	tables: ['nat'],
-	parse(uses, ctx) {
-		const options: { ports?: { from: number; to: number } } = {};
-		for (const use of uses) {
-			if (use.name === '--to-ports') {
-				ctx.requireProtocol(PORT_PROTOCOLS, 'Need TCP, UDP, SCTP or DCCP with port specification');
-				options.ports = parsePortsOption(use, ctx);
-			}
-			else if (use.name === '--random') ctx.noArgs(use);
-			else ctx.unknown('REDIRECT', use);
-		}
-		return options;
-	},
+	parse: (uses, ctx) => parseToPorts('REDIRECT', ['--random'], uses, ctx),
 	apply(options, packet, env) {
 		const loopback = parseIp(packet.family === 4 ? '127.0.0.1' : '::1')!;
 		const target = packet.in ? env.host.addresses.find((a) => a.dev === packet.in && a.ip.family === packet.family)?.ip : loopback;

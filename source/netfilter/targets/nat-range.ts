@@ -43,12 +43,30 @@ export function parseNatRange(use: OptionUse, ctx: ParseContext): NatRange {
 }
 
 /** `--to-ports N[-M]` of MASQUERADE and REDIRECT. */
-export function parsePortsOption(use: OptionUse, ctx: ParseContext): { from: number; to: number } {
+function parsePortsOption(use: OptionUse, ctx: ParseContext): { from: number; to: number } {
 	const token = ctx.arg(use, 'a port or range N[-M]');
 	const [a, b] = token.text.split('-');
 	const from = ctx.integer({ ...token, text: a! }, 'port', 0, 65535);
 	const to = b === undefined ? from : ctx.integer({ ...token, text: b }, 'port', 0, 65535);
 	return { from, to };
+}
+
+/** The ports MASQUERADE or REDIRECT rewrites to, when given. */
+export interface ToPorts {
+	ports?: { from: number; to: number };
+}
+
+/** The options of MASQUERADE and REDIRECT: `--to-ports` (only with a protocol that has ports) and `flags`, which take no argument. */
+export function parseToPorts(target: string, flags: readonly string[], uses: readonly OptionUse[], ctx: ParseContext): ToPorts {
+	const options: ToPorts = {};
+	for (const use of uses) {
+		if (use.name === '--to-ports') {
+			ctx.requireProtocol(PORT_PROTOCOLS, 'Need TCP, UDP, SCTP or DCCP with port specification');
+			options.ports = parsePortsOption(use, ctx);
+		} else if (flags.includes(use.name)) ctx.noArgs(use);
+		else ctx.unknown(target, use);
+	}
+	return options;
 }
 
 /**

@@ -2,7 +2,7 @@ import { READ_BITS } from '../netfilter/extension.js';
 import type { Packet } from '../packet/packet.js';
 import { type DecisionKey, decisionKey, type KeyRecord } from './decision-key.js';
 import type { Hit } from '../netfilter/walk.js';
-import type { Decision } from './model.js';
+import type { Decision, Verdict } from './model.js';
 import { decidePacket, type HostModel } from './pipeline.js';
 
 /** A decision as kept: without its final packet (made anew for each packet that reads it). */
@@ -92,6 +92,7 @@ export class DecisionMemo {
 	misses = 0;
 	/** Hits as kept, by chain and rule number: one object per rule met, shared by the decisions that met it. */
 	private readonly hitObjects = new Map<string, Map<number, Hit[]>>();
+	private readonly verdicts = new Map<string, Verdict>();
 
 	constructor(
 		readonly host: HostModel,
@@ -130,7 +131,7 @@ export class DecisionMemo {
 			bucket.push(slot);
 		}
 		const entry: Entry = reads & READ_BITS.state ? EACH_PACKET : {
-			path: decision.path, fate: decision.fate, verdict: decision.verdict, hits: decision.hits.map((h) => this.shared(h)), arrival: decision.arrival,
+			path: decision.path, fate: decision.fate, verdict: this.sharedVerdict(decision.verdict), hits: decision.hits.map((h) => this.shared(h)), arrival: decision.arrival,
 			answered: decision.answered, untracked: decision.untracked, reads,
 		};
 		if (!slot.reads.includes(reads)) slot.reads.push(reads);
@@ -172,6 +173,15 @@ export class DecisionMemo {
 		for (const known of list) if (known.table === hit.table && known.type === hit.type && known.target === hit.target) return known;
 		list.push(hit);
 		return hit;
+	}
+
+	/** A verdict as kept: one object per verdict text and rule, so that what is made of it (its JSON, its count) is made once. */
+	private sharedVerdict(verdict: Verdict): Verdict {
+		const name = `${verdict.table} ${verdict.chain} ${verdict.rule} ${verdict.target} ${verdict.text}`;
+		const known = this.verdicts.get(name);
+		if (known !== undefined) return known;
+		this.verdicts.set(name, verdict);
+		return verdict;
 	}
 
 	/** Drops the oldest keys until at most three quarters of the capacity is held. */

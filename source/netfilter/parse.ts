@@ -624,6 +624,8 @@ export function parseRuleset(text: string, options: ParseOptions = {}): Ruleset 
 		if (rule && !usesConntrack && needsConntrack(rule)) usesConntrack = true;
 	}
 	inserts.finish();
+	// Each chain's rules in an array of their own length: grown by push, a chain of one rule kept room for 17 (kube dumps have 40,000 chains).
+	for (const t of tables.values()) for (const chain of t.chains.values()) (chain as { rules: Rule[] }).rules = chain.rules.slice();
 	if (table) {
 		warnings.push({ line: lineNumber, column: 1, text: `table "${table.name}" has no COMMIT at the end: read as if it had one` });
 	}

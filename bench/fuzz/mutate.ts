@@ -5,18 +5,14 @@
  * of (campaign seed, target, index): the watchdog can rebuild the input a hung worker was chewing on.
  */
 
+import { prng as fractions } from '../kube-gen.js';
+
 export type Rng = () => number;
 
-/** mulberry32: small, fast, and the same on every machine. Returns an integer in [0, 2^32). */
+/** mulberry32 (kube-gen.ts's, the same on every machine) as integers in [0, 2^32): its fractions scaled back exactly. */
 export function prng(seed: number): Rng {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return (t ^ (t >>> 14)) >>> 0;
-	};
+	const next = fractions(seed);
+	return () => next() * 4294967296;
 }
 
 /** A 32-bit hash of a few integers (FNV-1a over their bytes), to seed one input's PRNG. */

@@ -466,7 +466,7 @@ function parseRule(table: Table, chain: Chain, lineNumber: number, text: string,
 		ctx.anchor = group.tokens[1] ?? group.uses[0]!.token;
 		if (!extension) ctx.warn(group.tokens[1] ?? group.uses[0]!.token, `match module "${group.name}" is not known to netsleuth: its result is an assumption`);
 		const options = extension ? extension.parse(expandAbbreviations(group.uses, extension.options, ctx), ctx) : undefined;
-		matches.push(new ParsedMatch(group.name, extension, options, matchReads(extension, group.uses), rule, g));
+		matches.push(new ParsedMatch(shared(group.name, extension?.name), extension, options, matchReads(extension, group.uses), rule, g));
 	}
 	let targetUse: TargetUse | undefined;
 	if (target) {
@@ -476,7 +476,7 @@ function parseRule(table: Table, chain: Chain, lineNumber: number, text: string,
 		if (!extension && !isChain) ctx.warn(target.tokens[1]!, `target "${target.name}" is neither a chain nor known to netsleuth: its effect is an assumption`);
 		if (extension?.tables && !extension.tables.includes(ctx.table)) ctx.fail(target.tokens[1]!, `${target.name} is only valid in the ${extension.tables.join(', ')} table`);
 		ctx.anchor = target.tokens[1]!;
-		targetUse = new ParsedTarget(target.name, target.goto && isChain, extension, extension ? extension.parse(expandAbbreviations(target.uses, extension.options, ctx), ctx) : undefined, rule);
+		targetUse = new ParsedTarget(shared(target.name, isChain ? chains.get(target.name)?.name : extension?.name), target.goto && isChain, extension, extension ? extension.parse(expandAbbreviations(target.uses, extension.options, ctx), ctx) : undefined, rule);
 		if (!extension && target.uses.length) ctx.warn(target.uses[0]!.token, `options after -j ${target.name} are kept but not understood`);
 	}
 	(rule as { target?: TargetUse }).target = targetUse;
@@ -486,6 +486,11 @@ function parseRule(table: Table, chain: Chain, lineNumber: number, text: string,
 	const ruleCounters = counters ?? scanned.counters;
 	if (ruleCounters) rule.counters = ruleCounters;
 	return rule;
+}
+
+/** The name as the registry or the chain has it when it is the same text: one string for every rule that names it. */
+function shared(name: string, known: string | undefined): string {
+	return known === name ? known : name;
 }
 
 /** getopt_long takes any unambiguous prefix of a long option; iptables-restore inherits that. */

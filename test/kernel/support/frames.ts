@@ -3,6 +3,7 @@
 // back (ICMP errors, TCP RSTs) or forwards. No dependencies; nothing from source/.
 
 import { writeFileSync } from 'node:fs';
+import { pcapFile } from '../../../bench/capture-gen.js';
 
 export type L4Proto = 'tcp' | 'udp' | 'icmp' | 'icmpv6';
 
@@ -290,26 +291,9 @@ export function buildFrame(spec: FrameSpec): Buffer {
 
 // ---------------------------------------------------------------- pcap
 
-/** A classic pcap (microsecond, little-endian, LINKTYPE_ETHERNET) holding `frames`. */
+/** A classic pcap (microsecond, little-endian, LINKTYPE_ETHERNET) holding `frames`, a microsecond apart. */
 export function pcapBytes(frames: Uint8Array[], startSec = 1_700_000_000): Buffer {
-  const gh = Buffer.alloc(24);
-  gh.writeUInt32LE(0xa1b2c3d4, 0);
-  gh.writeUInt16LE(2, 4);
-  gh.writeUInt16LE(4, 6);
-  gh.writeInt32LE(0, 8);
-  gh.writeUInt32LE(0, 12);
-  gh.writeUInt32LE(65535, 16);
-  gh.writeUInt32LE(1, 20);
-  const parts: Buffer[] = [gh];
-  frames.forEach((f, i) => {
-    const rh = Buffer.alloc(16);
-    rh.writeUInt32LE(startSec, 0);
-    rh.writeUInt32LE(i, 4);
-    rh.writeUInt32LE(f.length, 8);
-    rh.writeUInt32LE(f.length, 12);
-    parts.push(rh, Buffer.from(f));
-  });
-  return Buffer.concat(parts);
+  return Buffer.from(pcapFile(frames.map((data, i) => ({ sec: startSec, nsec: i * 1000, data })), { snaplen: 65535 }));
 }
 
 export function writePcap(path: string, frames: Uint8Array[]): void {

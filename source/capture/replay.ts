@@ -140,7 +140,8 @@ export class Replayer {
 		const passed = PASSED.has(trace.fate);
 		const reached = !untracked && (passed || !stoppedBeforeConntrack(trace, packet));
 		// The translation matters to a connection being made (commit); `final` is read only then.
-		const entry = this.table.commit(c, { reached, passed, ctmark: ctmarkAfter(trace, packet), ...(passed && c.entry === undefined ? translation(c, trace) : {}) });
+		const ctmark = ctmarkAfter(trace, packet);
+		const entry = this.table.commit(c, passed && c.entry === undefined ? { reached, passed, ctmark, ...translation(c, trace) } : { reached, passed, ctmark });
 		if (trace.reply !== undefined && reached && c.state !== 'INVALID') this.table.expectAnswer(refusedTuples(c, trace), c.flow, this.now);
 		this.noteFlow(c, trace.fate, packet.proto === 6, entry?.handshake === true);
 		if (trace.fate === 'forwarded' && !place.leaving) this.noteForwarded(c.tuple, decoded);
@@ -176,7 +177,7 @@ export class Replayer {
 		const leaving = sll !== undefined ? sll.pktType === 4 : decoded.eth !== undefined && this.ownMacs.has(decoded.eth.src);
 		if (this.table.isAnswer(packet, extras, this.now)) {
 			sentByHost(packet);
-			return { leaving };
+			return placed(leaving);
 		}
 		if (leaving) {
 			const seen = tupleOf({ ...headerOf(packet), icmpId: extras.icmpId });
@@ -187,13 +188,13 @@ export class Replayer {
 			if (at !== undefined && this.forwarded.delete(key) && at >= this.now - COPY_WINDOW) return { skip: 'captured again leaving the host: traced where it arrived', leaving };
 			if (arrived !== undefined || !own) {
 				arrivedAs(packet, arrived);
-				return { leaving };
+				return placed(leaving);
 			}
 		} else if (sll !== undefined && own) {
 			return { skip: 'the host’s own packet captured coming back in (over lo): traced when it was sent', leaving };
 		}
 		if (own) sentByHost(packet);
-		return { leaving };
+		return placed(leaving);
 	}
 
 	/** Remembers a forwarded packet as it arrived, for a second capture of it leaving (bounded, by capture time). */
@@ -233,6 +234,14 @@ export class Replayer {
 		}
 		return result;
 	}
+}
+
+const LEAVING = { leaving: true };
+const ARRIVING = { leaving: false };
+
+/** place()'s answer for a packet traced (not skipped): one object for each, not one per packet. */
+function placed(leaving: boolean): { leaving: boolean } {
+	return leaving ? LEAVING : ARRIVING;
 }
 
 function addressKey(ip: Ip): number | string {
@@ -287,10 +296,12 @@ function untraceable(d: DecodedPacket): string | undefined {
 	return undefined;
 }
 
+const NO_EXTRAS: CtExtras = {};
+
 /** The ICMP identifier, and the header an ICMP error quotes (the first IP header after the ICMP one, and its transport). */
 function extrasOf(d: DecodedPacket): CtExtras {
 	const t = d.transport;
-	if (t === undefined || (t.kind !== 'icmp' && t.kind !== 'icmpv6')) return {};
+	if (t === undefined || (t.kind !== 'icmp' && t.kind !== 'icmpv6')) return NO_EXTRAS;
 	const at = d.layers.indexOf(t);
 	const ip = d.layers[at + 1];
 	if (ip === undefined || (ip.kind !== 'ipv4' && ip.kind !== 'ipv6')) return t.id !== undefined ? { icmpId: t.id } : { quoted: null };

@@ -6,6 +6,10 @@ import { tracePacket } from '../trace/pipeline.js';
 import { COLOR, PLAIN } from '../views/style.js';
 import { resolveSource, type SourceFlags } from './sources.js';
 import { quoted } from '../views/safe-text.js';
+import { setChainIndex } from '../netfilter/walk.js';
+
+// The benchmark times rule-by-rule walks against the chain index; the engine itself reads no environment.
+if (process.env.NETSLEUTH_CHAIN_INDEX === '0') setChainIndex(false);
 
 export class TraceUsageError extends Error {}
 

@@ -38,10 +38,10 @@ export interface ChainResult {
 }
 
 /**
- * The chain index (chain-index.ts) is on unless turned off here or by NETSLEUTH_CHAIN_INDEX=0: the
- * equivalence test and the benchmark walk both ways. Traces are identical either way.
+ * The chain index (chain-index.ts) is on unless turned off here: the equivalence test and the benchmark
+ * (through `trace`'s NETSLEUTH_CHAIN_INDEX=0) walk both ways. Traces are identical either way.
  */
-let indexEnabled = process.env.NETSLEUTH_CHAIN_INDEX !== '0';
+let indexEnabled = true;
 export function setChainIndex(enabled: boolean): void {
 	indexEnabled = enabled;
 }

@@ -64,7 +64,7 @@ const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const HOLD_MS = 50;
 
 /** Lets a key's frame be drawn before the background passes take the event loop again. */
-export class Hold {
+class Hold {
 	private until = 0;
 	/** The passes waiting (the loader, a filter and a replay may run at once). */
 	private readonly waiting = new Set<() => void>();
@@ -111,7 +111,7 @@ function grow<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(a
  * event loop every few milliseconds and while `hold` is held (a key waits for its frame); stops early
  * when `cancelled` says so. Errors are the capture's own (CaptureError names the byte offset).
  */
-export async function eachFrame(path: string, visit: (frame: Frame, reader: CaptureReader) => void, cancelled: () => boolean, progress: (bytes: number) => void, hold?: Hold): Promise<void> {
+async function eachFrame(path: string, visit: (frame: Frame, reader: CaptureReader) => void, cancelled: () => boolean, progress: (bytes: number) => void, hold?: Hold): Promise<void> {
 	const handle = await open(path, 'r');
 	const reader = new CaptureReader();
 	let slice = performance.now();

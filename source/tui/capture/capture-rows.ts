@@ -18,10 +18,10 @@ function numberWidth(file: CaptureFile): number {
 	return Math.max(5, String(file.count).length);
 }
 
-export const FATE_WIDTH = 10;
+const FATE_WIDTH = 10;
 
 /** A fate's colour: passed green, refused red, queued yellow, skipped dim (without colour the word says it). */
-export function fateTone(fate: ReplayAnswer['fate']): Tone {
+function fateTone(fate: ReplayAnswer['fate']): Tone {
 	return fate === 'dropped' || fate === 'rejected' ? 'bad' : fate === 'queued' ? 'warn' : fate === 'skipped' ? 'dim' : 'good';
 }
 
@@ -30,7 +30,7 @@ export function captureHeads(file: CaptureFile, fates: boolean): string {
 	return `${'#'.padStart(numberWidth(file))} ${fates ? `${'fate'.padEnd(FATE_WIDTH)}` : ''}${'time'.padStart(TIME_WIDTH)}  ${'source'.padEnd(ADDRESS_WIDTH)}   ${'destination'.padEnd(ADDRESS_WIDTH)}  proto   len  summary`;
 }
 
-export function packetLine(file: CaptureFile, index: number, d: DecodedPacket, fate: ReplayAnswer | undefined, fates: boolean): Row {
+function packetLine(file: CaptureFile, index: number, d: DecodedPacket, fate: ReplayAnswer | undefined, fates: boolean): Row {
 	const f = d.frame;
 	const n = String(index + 1).padStart(numberWidth(file));
 	const time = file.relativeTime(index).toFixed(6).padStart(TIME_WIDTH);
@@ -42,7 +42,7 @@ export function packetLine(file: CaptureFile, index: number, d: DecodedPacket, f
 }
 
 /** The trace of a captured packet, as `trace --pcap FILE --packet N` builds it; an error for a frame netsleuth cannot trace (ARP). */
-export function packetAction(d: DecodedPacket): RowAction {
+function packetAction(d: DecodedPacket): RowAction {
 	try {
 		const packet = toEnginePacket(d);
 		return { kind: 'packet', n: d.frame.n, expression: expressionOf(packet) };

@@ -3,21 +3,27 @@ const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padS
 const DEC: string[] = Array.from({ length: 256 }, (_, i) => String(i));
 
 /**
- * Recently formatted addresses: captures repeat a few addresses many times, and a Map lookup is cheaper
- * than building the text (and its garbage) again. Cleared when full, so memory stays bounded.
+ * Recently formatted addresses: captures repeat a few addresses many times, and a lookup is cheaper than
+ * building the text (and its garbage) again. Direct-mapped by a hash of the bytes, which are kept as
+ * integers beside the text: no key objects (a Map keyed by numbers above 2^31 boxes every key), bounded.
  */
-const CACHE_LIMIT = 1 << 16;
-const macCache = new Map<number, string>();
-const ipv4Cache = new Map<number, string>();
+const SLOTS = 4096;
+const slotOf = (hash: number): number => Math.imul(hash, 0x9e3779b1) >>> 20;
+const macHigh = new Int32Array(SLOTS).fill(-1);
+const macLow = new Int32Array(SLOTS);
+const macTexts: string[] = new Array<string>(SLOTS).fill('');
+const ipv4Keys = new Int32Array(SLOTS);
+const ipv4Texts: string[] = new Array<string>(SLOTS).fill('');
 
 export function mac(b: Uint8Array, o: number): string {
-	const key = ((b[o]! << 8) | b[o + 1]!) * 4294967296 + (((b[o + 2]! << 24) | (b[o + 3]! << 16) | (b[o + 4]! << 8) | b[o + 5]!) >>> 0);
-	let text = macCache.get(key);
-	if (text === undefined) {
-		if (macCache.size >= CACHE_LIMIT) macCache.clear();
-		text = macText(b, o);
-		macCache.set(key, text);
-	}
+	const high = (b[o]! << 8) | b[o + 1]!;
+	const low = (b[o + 2]! << 24) | (b[o + 3]! << 16) | (b[o + 4]! << 8) | b[o + 5]!;
+	const slot = slotOf(low ^ Math.imul(high, 0x45d9f3b));
+	if (macHigh[slot] === high && macLow[slot] === low) return macTexts[slot]!;
+	const text = macText(b, o);
+	macHigh[slot] = high;
+	macLow[slot] = low;
+	macTexts[slot] = text;
 	return text;
 }
 
@@ -44,13 +50,13 @@ export function hexColons(b: Uint8Array, o: number, n: number): string {
 }
 
 export function ipv4(b: Uint8Array, o: number): string {
-	const key = ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-	let text = ipv4Cache.get(key);
-	if (text === undefined) {
-		if (ipv4Cache.size >= CACHE_LIMIT) ipv4Cache.clear();
-		text = ipv4Text(b, o);
-		ipv4Cache.set(key, text);
-	}
+	const key = (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
+	const slot = slotOf(key);
+	// An empty slot holds key 0 and no text: 0.0.0.0 is formatted, then kept, like any other address.
+	if (ipv4Keys[slot] === key && ipv4Texts[slot] !== '') return ipv4Texts[slot]!;
+	const text = ipv4Text(b, o);
+	ipv4Keys[slot] = key;
+	ipv4Texts[slot] = text;
 	return text;
 }
 

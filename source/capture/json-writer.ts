@@ -1,5 +1,6 @@
 import type { DecodedPacket } from './decode/packet.js';
-import { asciiJson, destinationOf, layersJson, protocolOf, sourceOf, summarize, summaryNeedsEscape, truncationText } from './summary.js';
+import { asciiJson, destinationOf, layersJson, protocolOf, sourceOf, summarize, summaryNeedsEscape, truncationText, writeTransportSummary } from './summary.js';
+import type { SummaryOut } from './summary.js';
 import { isoSecond } from './timestamp.js';
 
 /** Buffer's own Latin-1 writer (what buf.write(text, offset, length, 'latin1') calls after checking its arguments). */
@@ -9,13 +10,39 @@ interface Latin1Writable {
 
 const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000];
 
+/** The line's constant pieces as bytes: copying them is a short loop, not a string read per character. */
+const piece = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'latin1'));
+const OPEN_N = piece('{"n":');
+const TS_OPEN = piece(',"ts":"');
+const TS_NULL = piece(',"ts":null');
+const TS_CLOSE = piece('Z"');
+const CAPLEN = piece(',"caplen":');
+const LEN = piece(',"len":');
+const LAYERS = piece(',"layers":');
+const SRC_OPEN = piece(',"src":"');
+const SRC_NULL = piece(',"src":null');
+const DST_OPEN = piece('","dst":"');
+const DST_AFTER_NULL_SRC = piece(',"dst":"');
+const DST_NULL_AFTER_SRC = piece('","dst":null');
+const DST_NULL = piece(',"dst":null');
+const PROTO_AFTER_DST = piece('","proto":"');
+const PROTO = piece(',"proto":"');
+const SPORT = piece('","sport":');
+const DPORT = piece(',"dport":');
+const SUMMARY_AFTER_PORTS = piece(',"summary":');
+const SUMMARY = piece('","summary":');
+const IN = piece(',"in":');
+const TRUNCATED = piece(',"truncated":');
+const NOTES = piece(',"notes":');
+const CLOSE = piece('}\n');
+
 /**
  * Writes `pcap --json` lines (the same bytes as summary.ts's jsonLine) straight into byte buffers and
  * hands each full buffer to the sink: numbers become digits without becoming strings, and no line is
  * built as a string and encoded again. Every byte written is ASCII (jsonLine escapes the rest). A buffer
  * handed to the sink is never written again.
  */
-export class JsonLineWriter {
+export class JsonLineWriter implements SummaryOut {
 	private buf: Buffer;
 	private pos = 0;
 	private lastIfName: string | undefined;
@@ -50,7 +77,7 @@ export class JsonLineWriter {
 	 * Short strings byte by byte; longer ones (built by concatenation, so not flat: reading them a
 	 * character at a time would be slow) in one native copy.
 	 */
-	private ascii(text: string): void {
+	text(text: string): void {
 		const n = text.length;
 		this.room(n);
 		if (n > 16) {
@@ -63,7 +90,21 @@ export class JsonLineWriter {
 		this.pos = p;
 	}
 
-	private int(value: number): void {
+	private bytes(piece: Uint8Array): void {
+		const n = piece.length;
+		this.room(n);
+		const b = this.buf;
+		let p = this.pos;
+		for (let i = 0; i < n; i++) b[p++] = piece[i]!;
+		this.pos = p;
+	}
+
+	private byte(code: number): void {
+		this.room(1);
+		this.buf[this.pos++] = code;
+	}
+
+	int(value: number): void {
 		if (value < 10) {
 			this.room(1);
 			this.buf[this.pos++] = 48 + value;
@@ -101,7 +142,7 @@ export class JsonLineWriter {
 	/** One line, with its newline; `tail` (ASCII JSON fields, each after a comma) goes before its closing brace. */
 	write(d: DecodedPacket, tail?: string): void {
 		const f = d.frame;
-		this.ascii('{"n":');
+		this.bytes(OPEN_N);
 		this.int(f.n);
 		if (f.hasTs) {
 			let sec = f.sec;
@@ -111,67 +152,66 @@ export class JsonLineWriter {
 				nsec %= 1e9;
 			}
 			const digits = f.digits > 9 ? 9 : f.digits;
-			this.ascii(',"ts":"');
-			this.ascii(isoSecond(sec));
+			this.bytes(TS_OPEN);
+			this.text(isoSecond(sec));
 			if (digits > 0) {
-				this.ascii('.');
+				this.byte(46); // '.'
 				this.digits(Math.floor(nsec / POW10[9 - digits]!), digits);
 			}
-			this.ascii('Z"');
-		} else this.ascii(',"ts":null');
-		this.ascii(',"caplen":');
+			this.bytes(TS_CLOSE);
+		} else this.bytes(TS_NULL);
+		this.bytes(CAPLEN);
 		this.int(f.caplen);
-		this.ascii(',"len":');
+		this.bytes(LEN);
 		this.int(f.len);
-		this.ascii(',"layers":');
-		this.ascii(layersJson(d));
+		this.bytes(LAYERS);
+		this.text(layersJson(d));
+		// Each quoted value's closing quote goes out with the next field's name, in one piece.
 		const src = sourceOf(d);
 		const dst = destinationOf(d);
-		if (src === null) this.ascii(',"src":null');
+		if (src === null) this.bytes(SRC_NULL);
 		else {
-			this.ascii(',"src":"');
-			this.ascii(src);
-			this.ascii('"');
+			this.bytes(SRC_OPEN);
+			this.text(src);
 		}
-		if (dst === null) this.ascii(',"dst":null');
+		if (dst === null) this.bytes(src === null ? DST_NULL : DST_NULL_AFTER_SRC);
 		else {
-			this.ascii(',"dst":"');
-			this.ascii(dst);
-			this.ascii('"');
+			this.bytes(src === null ? DST_AFTER_NULL_SRC : DST_OPEN);
+			this.text(dst);
 		}
-		this.ascii(',"proto":"');
-		this.ascii(protocolOf(d));
+		this.bytes(dst === null ? PROTO : PROTO_AFTER_DST);
+		this.text(protocolOf(d));
 		const t = d.transport;
 		if (t !== undefined && (t.kind === 'tcp' || t.kind === 'udp')) {
-			this.ascii('","sport":');
+			this.bytes(SPORT);
 			this.int(t.sport);
-			this.ascii(',"dport":');
+			this.bytes(DPORT);
 			this.int(t.dport);
-			this.ascii(',"summary":');
-		} else this.ascii('","summary":');
-		if (summaryNeedsEscape(d)) this.ascii(asciiJson(summarize(d)));
+			this.bytes(SUMMARY_AFTER_PORTS);
+		} else this.bytes(SUMMARY);
+		if (summaryNeedsEscape(d)) this.text(asciiJson(summarize(d)));
 		else {
-			this.ascii('"');
-			this.ascii(summarize(d));
-			this.ascii('"');
+			this.byte(34); // '"'
+			if (!writeTransportSummary(d, this)) this.text(summarize(d));
+			this.byte(34);
 		}
 		if (f.ifName !== undefined) {
 			if (f.ifName !== this.lastIfName) {
 				this.lastIfName = f.ifName;
 				this.lastIfNameJson = asciiJson(f.ifName);
 			}
-			this.ascii(',"in":');
-			this.ascii(this.lastIfNameJson);
+			this.bytes(IN);
+			this.text(this.lastIfNameJson);
 		}
 		if (d.truncated !== undefined) {
-			this.ascii(',"truncated":');
-			this.ascii(asciiJson(truncationText(d.truncated)));
+			this.bytes(TRUNCATED);
+			this.text(asciiJson(truncationText(d.truncated)));
 		}
 		if (d.notes !== undefined) {
-			this.ascii(',"notes":');
-			this.ascii(asciiJson(d.notes));
+			this.bytes(NOTES);
+			this.text(asciiJson(d.notes));
 		}
-		if (tail !== undefined) this.ascii(tail);
-		this.ascii('}\n');
+		if (tail !== undefined) this.text(tail);
+		this.bytes(CLOSE);
 	}
 }

@@ -1,5 +1,5 @@
 import { PROTOCOL_NUMBERS } from '../packet/packet.js';
-import type { DecodedPacket, Layer, Truncation } from './decode/packet.js';
+import type { DecodedPacket, Layer, TcpLayer, Truncation, UdpLayer } from './decode/packet.js';
 import { isoTime } from './timestamp.js';
 
 /** IP protocol number → name ("tcp", "icmpv6", "ipip" …), the number as text when it has none. */
@@ -42,10 +42,16 @@ const DNS_RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REF
 const WG_TYPES = ['', 'handshake initiation', 'handshake response', 'cookie reply', 'transport data'];
 const TCP_FLAG_NAMES: [number, string][] = [[0x02, 'SYN'], [0x01, 'FIN'], [0x04, 'RST'], [0x08, 'PSH'], [0x10, 'ACK'], [0x20, 'URG'], [0x40, 'ECE'], [0x80, 'CWR'], [0x100, 'AE']];
 
-export function tcpFlagsText(flags: number): string {
+function flagsText(flags: number): string {
 	let text = '';
 	for (const [bit, name] of TCP_FLAG_NAMES) if ((flags & bit) !== 0) text += text === '' ? name : `,${name}`;
 	return text === '' ? 'none' : text;
+}
+/** Every nine-bit flags field's text, made once (a summary per packet needs one). */
+const TCP_FLAGS_TEXTS = Array.from({ length: 0x200 }, (_, flags) => flagsText(flags));
+
+export function tcpFlagsText(flags: number): string {
+	return TCP_FLAGS_TEXTS[flags] ?? flagsText(flags);
 }
 
 function ethertypeName(type: number): string {
@@ -89,6 +95,82 @@ export function truncationText(t: Truncation): string {
 	return `truncated in the ${t.layer} header at byte ${t.offset}: ${t.need} bytes needed, ${t.have} captured`;
 }
 
+/** Where a summary part goes: a string, or straight into `pcap --json`'s byte buffer (json-writer.ts). */
+export interface SummaryOut {
+	text(value: string): void;
+	int(value: number): void;
+}
+
+class SummaryText implements SummaryOut {
+	value = '';
+	text(value: string): void {
+		this.value += value;
+	}
+	int(value: number): void {
+		this.value += value;
+	}
+}
+
+function writeTcp(layer: TcpLayer, out: SummaryOut): void {
+	out.int(layer.sport);
+	out.text(' > ');
+	out.int(layer.dport);
+	out.text(' [');
+	out.text(tcpFlagsText(layer.flags));
+	out.text('] seq ');
+	out.int(layer.seq);
+	if ((layer.flags & 0x10) !== 0) {
+		out.text(' ack ');
+		out.int(layer.ack);
+	}
+	out.text(' win ');
+	out.int(layer.window);
+	out.text(' len ');
+	out.int(layer.payloadLength);
+	if (layer.mss !== undefined) {
+		out.text(' mss ');
+		out.int(layer.mss);
+	}
+	if (layer.wscale !== undefined) {
+		out.text(' wscale ');
+		out.int(layer.wscale);
+	}
+	if (layer.sackPermitted) out.text(' sackOK');
+}
+
+function writeUdp(layer: UdpLayer, out: SummaryOut): void {
+	out.int(layer.sport);
+	out.text(' > ');
+	out.int(layer.dport);
+	out.text(' len ');
+	out.int(layer.payloadLength);
+}
+
+function transportText(layer: TcpLayer | UdpLayer): string {
+	const out = new SummaryText();
+	if (layer.kind === 'tcp') writeTcp(layer, out);
+	else writeUdp(layer, out);
+	return out.value;
+}
+
+/**
+ * Writes the summary into `out` when it is the TCP or UDP header's part alone — an unfragmented IP packet
+ * over Ethernet, nothing truncated or noted: most of a capture — and says whether it did (else it wrote
+ * nothing). The same text as summarize, without building it as a string.
+ */
+export function writeTransportSummary(d: DecodedPacket, out: SummaryOut): boolean {
+	const layers = d.layers;
+	if (layers.length !== 3 || d.truncated !== undefined || d.notes !== undefined) return false;
+	const ip = layers[1]!;
+	if (layers[0]!.kind !== 'eth' || ip !== d.ip) return false;
+	if (ip.kind === 'ipv4' ? ip.mf || ip.fragOffset !== 0 : ip.kind !== 'ipv6' || ip.fragment) return false;
+	const t = layers[2]!;
+	if (t.kind === 'tcp') writeTcp(t, out);
+	else if (t.kind === 'udp') writeUdp(t, out);
+	else return false;
+	return true;
+}
+
 function describe(layer: Layer, d: DecodedPacket, last: boolean): string | undefined {
 	switch (layer.kind) {
 		case 'eth':
@@ -124,17 +206,9 @@ function describe(layer: Layer, d: DecodedPacket, last: boolean): string | undef
 			}
 			return text || undefined;
 		}
-		case 'tcp': {
-			let text = `${layer.sport} > ${layer.dport} [${tcpFlagsText(layer.flags)}] seq ${layer.seq}`;
-			if ((layer.flags & 0x10) !== 0) text += ` ack ${layer.ack}`;
-			text += ` win ${layer.window} len ${layer.payloadLength}`;
-			if (layer.mss !== undefined) text += ` mss ${layer.mss}`;
-			if (layer.wscale !== undefined) text += ` wscale ${layer.wscale}`;
-			if (layer.sackPermitted) text += ' sackOK';
-			return text;
-		}
+		case 'tcp':
 		case 'udp':
-			return `${layer.sport} > ${layer.dport} len ${layer.payloadLength}`;
+			return transportText(layer);
 		case 'icmp': {
 			let text = ICMP_TYPES[layer.type] ?? `type ${layer.type}`;
 			if (layer.type === 3) text = UNREACHABLE[layer.code] ?? `unreachable code ${layer.code}`;

@@ -110,9 +110,10 @@ export class JsonLineWriter implements SummaryOut {
 			this.buf[this.pos++] = 48 + value;
 			return;
 		}
-		let digits = 1;
-		if (value < 0x80000000) for (let x = value; x >= 10; x = (x / 10) | 0) digits++;
-		else for (let x = value; x >= 10; x = Math.floor(x / 10)) digits++;
+		// Counted by comparisons, not divisions; past ten digits (never in a capture's fields) by dividing.
+		let digits = 2;
+		while (digits < 10 && value >= POW10[digits]!) digits++;
+		if (digits === 10) for (let x = Math.floor(value / 1e10); x >= 1; x = Math.floor(x / 10)) digits++;
 		this.digits(value, digits);
 	}
 
@@ -123,9 +124,10 @@ export class JsonLineWriter implements SummaryOut {
 		const start = this.pos;
 		let p = start + digits;
 		let x = value;
-		if (x < 0x80000000) {
+		if (x < 0x100000000) {
+			// Below 2^32 an unsigned shift truncates the quotient (sequence numbers reach 2^32 - 1).
 			while (p > start) {
-				const q = (x / 10) | 0;
+				const q = (x / 10) >>> 0;
 				b[--p] = 48 + x - q * 10;
 				x = q;
 			}

@@ -1,5 +1,5 @@
 import type { DecodedPacket } from './decode/packet.js';
-import { asciiJson, destinationOf, layersJson, protocolOf, sourceOf, summarize, summaryNeedsEscape, truncationText, writeTransportSummary } from './summary.js';
+import { asciiJson, destinationOf, layersJsonBytes, protocolOf, sourceOf, summarize, summaryNeedsEscape, truncationText, writeTransportSummary } from './summary.js';
 import type { SummaryOut } from './summary.js';
 import { isoSecond } from './timestamp.js';
 
@@ -47,6 +47,9 @@ export class JsonLineWriter implements SummaryOut {
 	private pos = 0;
 	private lastIfName: string | undefined;
 	private lastIfNameJson = '';
+	/** The date and time to the second of the last line, as bytes (it changes once a second of capture). */
+	private lastSec = Number.NaN;
+	private lastSecBytes: Uint8Array = new Uint8Array(0);
 
 	constructor(
 		private readonly sink: (chunk: Uint8Array) => void,
@@ -155,7 +158,11 @@ export class JsonLineWriter implements SummaryOut {
 			}
 			const digits = f.digits > 9 ? 9 : f.digits;
 			this.bytes(TS_OPEN);
-			this.text(isoSecond(sec));
+			if (sec !== this.lastSec) {
+				this.lastSec = sec;
+				this.lastSecBytes = piece(isoSecond(sec));
+			}
+			this.bytes(this.lastSecBytes);
 			if (digits > 0) {
 				this.byte(46); // '.'
 				this.digits(Math.floor(nsec / POW10[9 - digits]!), digits);
@@ -167,7 +174,7 @@ export class JsonLineWriter implements SummaryOut {
 		this.bytes(LEN);
 		this.int(f.len);
 		this.bytes(LAYERS);
-		this.text(layersJson(d));
+		this.bytes(layersJsonBytes(d));
 		// Each quoted value's closing quote goes out with the next field's name, in one piece.
 		const src = sourceOf(d);
 		const dst = destinationOf(d);

@@ -283,19 +283,39 @@ const KIND_CODES: Record<string, number> = {
 	dns: 13, vxlan: 14, geneve: 15, gre: 16, wireguard: 17,
 };
 const layersCache = new Map<number, string>();
+const layersBytesCache = new Map<number, Uint8Array>();
+
+/** The sequence of layer kinds as one number; -1 when there are too many layers for it to be exact. */
+function layersCode(d: DecodedPacket): number {
+	const layers = d.layers;
+	if (layers.length > 12) return -1;
+	let code = 0;
+	for (let i = 0; i < layers.length; i++) code = code * 18 + KIND_CODES[layers[i]!.kind]!;
+	return code;
+}
 
 /** The "layers" array as JSON text, memoised by the sequence of layer kinds (a capture has few distinct ones). */
 export function layersJson(d: DecodedPacket): string {
-	const layers = d.layers;
-	if (layers.length > 12) return JSON.stringify(layerNames(d));
-	let code = 0;
-	for (let i = 0; i < layers.length; i++) code = code * 18 + KIND_CODES[layers[i]!.kind]!;
+	const code = layersCode(d);
+	if (code < 0) return JSON.stringify(layerNames(d));
 	let text = layersCache.get(code);
 	if (text === undefined) {
 		text = JSON.stringify(layerNames(d));
 		layersCache.set(code, text);
 	}
 	return text;
+}
+
+/** layersJson's text as ASCII bytes, memoised the same way (json-writer.ts copies them into its buffer). */
+export function layersJsonBytes(d: DecodedPacket): Uint8Array {
+	const code = layersCode(d);
+	if (code < 0) return Buffer.from(JSON.stringify(layerNames(d)), 'latin1');
+	let bytes = layersBytesCache.get(code);
+	if (bytes === undefined) {
+		bytes = new Uint8Array(Buffer.from(layersJson(d), 'latin1'));
+		layersBytesCache.set(code, bytes);
+	}
+	return bytes;
 }
 
 /**

@@ -371,8 +371,10 @@ class LazyRule implements Rule {
 		this.#chain = chain;
 		// Bit 0: the target was a chain when the line was read; bit 1: the rule has a target; bit 2: it is DNAT;
 		// bits 3–6: the exact destination's length (≤ 15); above: its offset in the line + 1 (0: none).
+		// The destination's part is computed for every rule, used or not: arithmetic first met in compiled code sends it back to the interpreter.
 		const at = found.destinationAt;
-		this.#found = (found.jumpsToChain ? 1 : 0) + (found.hasTarget ? 2 : 0) + (found.conntrack ? 4 : 0) + (at < 0 ? 0 : (found.destinationEnd - at) * 8 + (at - start + 1) * 128);
+		const destination = (found.destinationEnd - at) * 8 + (at - start + 1) * 128;
+		this.#found = (found.jumpsToChain ? 1 : 0) + (found.hasTarget ? 2 : 0) + (found.conntrack ? 4 : 0) + (at < 0 ? 0 : destination);
 	}
 
 	/** The line, which has nothing to trim: it is the rule's text and the words' source. */
@@ -548,14 +550,13 @@ export function parseRuleset(text: string, options: ParseOptions = {}): Ruleset 
 	const family = options.family ?? 4;
 	const origin = options.origin ?? 'iptables-save';
 	const lazy = options.lazy ?? true;
-	let usesConntrack = false;
-	const tables = new Map<string, Table>();
-	const warnings: Diagnostic[] = [];
-	let table: Table | undefined;
-	const inserts = new Insertions();
+	const state: ReadState = { family, tables: new Map(), warnings: [], table: undefined, inserts: new Insertions(), usesConntrack: false };
 	let lineNumber = 0;
 
 	// Line by line without splitting the text first (an array of 150,000 strings, most of them kept anyway).
+	// The loop only finds lines; what it does with them is in functions of their own: this loop is compiled
+	// while it runs (on-stack replacement), and each kind of line its compiled code had not yet met (the
+	// first rule after 40,000 chain declarations) sent it back to the interpreter until compiled again.
 	for (let start = 0; start <= text.length; ) {
 		let stop = text.indexOf('\n', start);
 		if (stop < 0) stop = text.length;
@@ -564,77 +565,99 @@ export function parseRuleset(text: string, options: ParseOptions = {}): Ruleset 
 		start = stop + 1;
 		lineNumber++;
 		// A rule line (-A …, nothing to trim) goes to the quick reader first, without being cut out of the text.
-		if (lazy && table && text.charCodeAt(lineStart) === 45 && !isWhite(text.charCodeAt(lineEnd - 1))) {
-			const quick = quickCheck(text, table, family, lineStart, lineEnd);
-			if (quick) {
-				quick.chain.rules.push(new LazyRule(table, quick.chain, lineNumber, text, lineStart, quick));
-				if (quick.conntrack) usesConntrack = true;
-				continue;
-			}
-		}
-		const line = text.slice(lineStart, lineEnd);
-		// Most lines have nothing to trim: only pay for trim() when an end is white.
-		const trimmed = isWhite(line.charCodeAt(0)) || isWhite(line.charCodeAt(line.length - 1)) ? line.trim() : line;
-		if (trimmed === '') continue;
-		const first = trimmed.charCodeAt(0);
-		if (first === 35 /* # */) continue;
-		if (first === 45 /* - */ && table) {
-			// A command (-A, -I, -N, -P) the quick reader left: the full parser.
-			const rule = parseCommand(line, lineNumber, table, family, warnings, inserts);
-			if (rule && !usesConntrack && needsConntrack(rule)) usesConntrack = true;
-			continue;
-		}
-		const col = trimmed === line ? 1 : line.length - line.trimStart().length + 1;
-		if (trimmed.startsWith('*')) {
-			if (table) throw new ParseError(lineNumber, col, `table "${table.name}" (line ${table.line}) is not closed: COMMIT expected before a new table`);
-			const name = trimmed.slice(1);
-			if (!BUILTIN_CHAINS[name]) throw new ParseError(lineNumber, col + 1, `unknown table "${name}": expected raw, mangle, nat, filter or security`);
-			table = tables.get(name) ?? { name, line: lineNumber, chains: new Map() };
-			tables.set(name, table);
-			continue;
-		}
-		if (!table) throw new ParseError(lineNumber, col, `expected a table line such as "*filter" before "${trimmed.slice(0, 20)}"`);
-		if (trimmed === 'COMMIT') {
-			table = undefined;
-			continue;
-		}
-		if (first === 58 /* : */ && trimmed.endsWith(' - [0:0]')) {
-			// The common user chain declaration ":NAME - [0:0]"; anything unusual goes the long way below.
-			const name = trimmed.slice(1, -8);
-			if (CHAIN_NAME.test(name) && !BUILTIN_CHAINS[table.name]!.includes(name)) {
-				if (table.chains.has(name)) warnings.push({ line: lineNumber, column: col, text: `chain ${name} declared twice` });
-				else table.chains.set(name, { name, builtin: false, line: lineNumber, rules: [], counters: { packets: 0n, bytes: 0n } });
-				continue;
-			}
-		}
-		if (trimmed.startsWith(':')) {
-			// ":NAME POLICY [p:b]", nearly always with single spaces.
-			const parts = ONLY_SINGLE_SPACES.test(trimmed) ? trimmed.slice(1).split(' ') : trimmed.slice(1).split(/\s+/);
-			const [name, policy, counterText] = parts;
-			if (!name || !CHAIN_NAME.test(name)) throw new ParseError(lineNumber, col + 1, `invalid chain name "${name ?? ''}"`);
-			const builtin = BUILTIN_CHAINS[table.name]!.includes(name);
-			if (policy === undefined) throw new ParseError(lineNumber, col + 1 + name.length, `chain ${name}: expected a policy (ACCEPT, DROP or -)`);
-			if (builtin && policy !== 'ACCEPT' && policy !== 'DROP') throw new ParseError(lineNumber, line.indexOf(policy, col) + 1, `built-in chain ${name} needs policy ACCEPT or DROP, got "${policy}"`);
-			if (!builtin && policy !== '-') throw new ParseError(lineNumber, line.indexOf(policy, col) + 1, `user chain ${name} cannot have a policy ("${policy}"); expected "-"`);
-			const counters = counterText ? parseCounters(counterText) : undefined;
-			if (counterText && !counters) throw new ParseError(lineNumber, line.indexOf(counterText, col) + 1, `expected counters [packets:bytes], got "${counterText}"`);
-			const chain: Chain = { name, builtin, line: lineNumber, rules: [] };
-			if (builtin) chain.policy = policy;
-			if (counters) chain.counters = counters;
-			if (table.chains.has(name)) warnings.push({ line: lineNumber, column: col, text: `chain ${name} declared twice` });
-			else table.chains.set(name, chain);
-			continue;
-		}
-		const rule = parseCommand(line, lineNumber, table, family, warnings, inserts);
-		if (rule && !usesConntrack && needsConntrack(rule)) usesConntrack = true;
+		if (lazy && state.table && text.charCodeAt(lineStart) === 45 && !isWhite(text.charCodeAt(lineEnd - 1)) && readQuickly(text, lineStart, lineEnd, lineNumber, state)) continue;
+		readLine(text.slice(lineStart, lineEnd), lineNumber, state);
 	}
-	inserts.finish();
+	state.inserts.finish();
+	const { tables, warnings, table } = state;
 	// Each chain's rules in an array of their own length: grown by push, a chain of one rule kept room for 17 (kube dumps have 40,000 chains).
 	for (const t of tables.values()) for (const chain of t.chains.values()) (chain as { rules: Rule[] }).rules = chain.rules.slice();
 	if (table) {
 		warnings.push({ line: lineNumber, column: 1, text: `table "${table.name}" has no COMMIT at the end: read as if it had one` });
 	}
-	return { family, tables, warnings, origin, usesConntrack };
+	return { family, tables, warnings, origin, usesConntrack: state.usesConntrack };
+}
+
+/** What parseRuleset has read so far. */
+interface ReadState {
+	readonly family: 4 | 6;
+	readonly tables: Map<string, Table>;
+	readonly warnings: Diagnostic[];
+	/** The table open at this line (between *NAME and COMMIT). */
+	table: Table | undefined;
+	readonly inserts: Insertions;
+	usesConntrack: boolean;
+}
+
+/** Keeps the rule line in [start, end) unbuilt when the quick reader vouches for it; false when it does not. */
+function readQuickly(text: string, start: number, end: number, lineNumber: number, state: ReadState): boolean {
+	const table = state.table!;
+	const quick = quickCheck(text, table, state.family, start, end);
+	if (!quick) return false;
+	quick.chain.rules.push(new LazyRule(table, quick.chain, lineNumber, text, start, quick));
+	if (quick.conntrack) state.usesConntrack = true;
+	return true;
+}
+
+/** Reads one line the quick reader did not take: a table, a chain, COMMIT, a comment, or a command for the full parser. */
+function readLine(line: string, lineNumber: number, state: ReadState): void {
+	const { family, tables, warnings, inserts } = state;
+	const table = state.table;
+	// Most lines have nothing to trim: only pay for trim() when an end is white.
+	const trimmed = isWhite(line.charCodeAt(0)) || isWhite(line.charCodeAt(line.length - 1)) ? line.trim() : line;
+	if (trimmed === '') return;
+	const first = trimmed.charCodeAt(0);
+	if (first === 35 /* # */) return;
+	if (first === 45 /* - */ && table) {
+		// A command (-A, -I, -N, -P) the quick reader left: the full parser.
+		const rule = parseCommand(line, lineNumber, table, family, warnings, inserts);
+		if (rule && !state.usesConntrack && needsConntrack(rule)) state.usesConntrack = true;
+		return;
+	}
+	const col = trimmed === line ? 1 : line.length - line.trimStart().length + 1;
+	if (trimmed.startsWith('*')) {
+		if (table) throw new ParseError(lineNumber, col, `table "${table.name}" (line ${table.line}) is not closed: COMMIT expected before a new table`);
+		const name = trimmed.slice(1);
+		if (!BUILTIN_CHAINS[name]) throw new ParseError(lineNumber, col + 1, `unknown table "${name}": expected raw, mangle, nat, filter or security`);
+		const opened = tables.get(name) ?? { name, line: lineNumber, chains: new Map() };
+		tables.set(name, opened);
+		state.table = opened;
+		return;
+	}
+	if (!table) throw new ParseError(lineNumber, col, `expected a table line such as "*filter" before "${trimmed.slice(0, 20)}"`);
+	if (trimmed === 'COMMIT') {
+		state.table = undefined;
+		return;
+	}
+	if (first === 58 /* : */ && trimmed.endsWith(' - [0:0]')) {
+		// The common user chain declaration ":NAME - [0:0]"; anything unusual goes the long way below.
+		const name = trimmed.slice(1, -8);
+		if (CHAIN_NAME.test(name) && !BUILTIN_CHAINS[table.name]!.includes(name)) {
+			if (table.chains.has(name)) warnings.push({ line: lineNumber, column: col, text: `chain ${name} declared twice` });
+			else table.chains.set(name, { name, builtin: false, line: lineNumber, rules: [], counters: { packets: 0n, bytes: 0n } });
+			return;
+		}
+	}
+	if (trimmed.startsWith(':')) {
+		// ":NAME POLICY [p:b]", nearly always with single spaces.
+		const parts = ONLY_SINGLE_SPACES.test(trimmed) ? trimmed.slice(1).split(' ') : trimmed.slice(1).split(/\s+/);
+		const [name, policy, counterText] = parts;
+		if (!name || !CHAIN_NAME.test(name)) throw new ParseError(lineNumber, col + 1, `invalid chain name "${name ?? ''}"`);
+		const builtin = BUILTIN_CHAINS[table.name]!.includes(name);
+		if (policy === undefined) throw new ParseError(lineNumber, col + 1 + name.length, `chain ${name}: expected a policy (ACCEPT, DROP or -)`);
+		if (builtin && policy !== 'ACCEPT' && policy !== 'DROP') throw new ParseError(lineNumber, line.indexOf(policy, col) + 1, `built-in chain ${name} needs policy ACCEPT or DROP, got "${policy}"`);
+		if (!builtin && policy !== '-') throw new ParseError(lineNumber, line.indexOf(policy, col) + 1, `user chain ${name} cannot have a policy ("${policy}"); expected "-"`);
+		const counters = counterText ? parseCounters(counterText) : undefined;
+		if (counterText && !counters) throw new ParseError(lineNumber, line.indexOf(counterText, col) + 1, `expected counters [packets:bytes], got "${counterText}"`);
+		const chain: Chain = { name, builtin, line: lineNumber, rules: [] };
+		if (builtin) chain.policy = policy;
+		if (counters) chain.counters = counters;
+		if (table.chains.has(name)) warnings.push({ line: lineNumber, column: col, text: `chain ${name} declared twice` });
+		else table.chains.set(name, chain);
+		return;
+	}
+	const rule = parseCommand(line, lineNumber, table, family, warnings, inserts);
+	if (rule && !state.usesConntrack && needsConntrack(rule)) state.usesConntrack = true;
 }
 
 /** A rule whose target or match makes the kernel track connections (CONNTRACK_USERS). */

@@ -10,6 +10,12 @@ interface Latin1Writable {
 
 const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000];
 
+const DIGIT_PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+	DIGIT_PAIRS[2 * i] = 48 + ((i / 10) | 0);
+	DIGIT_PAIRS[2 * i + 1] = 48 + (i % 10);
+}
+
 /** The line's constant pieces as bytes: copying them is a short loop, not a string read per character. */
 const piece = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'latin1'));
 const OPEN_N = piece('{"n":');
@@ -127,20 +133,26 @@ export class JsonLineWriter implements SummaryOut {
 		const start = this.pos;
 		let p = start + digits;
 		let x = value;
+		// Two digits per division, from a table of the pairs 00 … 99.
 		if (x < 0x100000000) {
 			// Below 2^32 an unsigned shift truncates the quotient (sequence numbers reach 2^32 - 1).
-			while (p > start) {
-				const q = (x / 10) >>> 0;
-				b[--p] = 48 + x - q * 10;
+			while (p - start >= 2) {
+				const q = (x / 100) >>> 0;
+				const r = (x - q * 100) << 1;
+				b[--p] = DIGIT_PAIRS[r + 1]!;
+				b[--p] = DIGIT_PAIRS[r]!;
 				x = q;
 			}
 		} else {
-			while (p > start) {
-				const q = Math.floor(x / 10);
-				b[--p] = 48 + x - q * 10;
+			while (p - start >= 2) {
+				const q = Math.floor(x / 100);
+				const r = (x - q * 100) << 1;
+				b[--p] = DIGIT_PAIRS[r + 1]!;
+				b[--p] = DIGIT_PAIRS[r]!;
 				x = q;
 			}
 		}
+		if (p > start) b[--p] = 48 + x;
 		this.pos = start + digits;
 	}
 

@@ -10,7 +10,7 @@ import { matchFilter, parseFilter, type FilterNode } from './filter.js';
 import { CaptureReader } from './reader.js';
 import { JsonLineWriter } from './json-writer.js';
 import type { ReplayResult, ReplaySummary } from './replay.js';
-import { renderReplaySummary, replayColumns, replayJsonFields, replaySummaryLine } from './replay-view.js';
+import { renderReplaySummary, replayColumns, replaySummaryLine, writeReplayFields } from './replay-view.js';
 import { destinationOf, protocolOf, sourceOf, summarize } from './summary.js';
 import { isoTime } from './timestamp.js';
 
@@ -130,7 +130,9 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 				shown++;
 				const result = replay?.replay(d);
 				if (json) {
-					lines.write(d, result && replayJsonFields(result));
+					lines.fields(d);
+					if (result !== undefined) writeReplayFields(lines, result);
+					lines.close();
 				} else {
 					rows.push(result ? [...tableRow(d), ...replayColumns(result)] : tableRow(d));
 					if (rows.length >= PAGE_ROWS) {

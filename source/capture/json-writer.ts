@@ -99,9 +99,15 @@ export class JsonLineWriter implements SummaryOut {
 		this.pos = p;
 	}
 
-	private bytes(piece: Uint8Array): void {
+	/** Bytes made once (pre-encoded ASCII), copied into the line. */
+	bytes(piece: Uint8Array): void {
 		const n = piece.length;
 		this.room(n);
+		if (n > 32) {
+			this.buf.set(piece, this.pos);
+			this.pos += n;
+			return;
+		}
 		const b = this.buf;
 		let p = this.pos;
 		for (let i = 0; i < n; i++) b[p++] = piece[i]!;
@@ -156,8 +162,19 @@ export class JsonLineWriter implements SummaryOut {
 		this.pos = start + digits;
 	}
 
-	/** One line, with its newline; `tail` (ASCII JSON fields, each after a comma) goes before its closing brace. */
-	write(d: DecodedPacket, tail?: string): void {
+	/** One line, with its newline. */
+	write(d: DecodedPacket): void {
+		this.fields(d);
+		this.close();
+	}
+
+	/** Closes the line that fields() opened. */
+	close(): void {
+		this.bytes(CLOSE);
+	}
+
+	/** A line's fields, without its closing brace: more fields (each after a comma) may follow before close(). */
+	fields(d: DecodedPacket): void {
 		const f = d.frame;
 		this.bytes(OPEN_N);
 		this.int(f.n);
@@ -232,7 +249,5 @@ export class JsonLineWriter implements SummaryOut {
 			this.bytes(NOTES);
 			this.text(asciiJson(d.notes));
 		}
-		if (tail !== undefined) this.text(tail);
-		this.bytes(CLOSE);
 	}
 }

@@ -1,5 +1,5 @@
 import type { DecodedPacket } from './decode/packet.js';
-import { asciiJson, destinationOf, layersJsonBytes, protocolOf, sourceOf, summarize, summaryNeedsEscape, truncationText, writeTransportSummary } from './summary.js';
+import { asciiJson, destinationOf, layersJsonBytes, protocolOf, sourceOf, summarize, summaryNeedsEscape, truncationText, writeSummary } from './summary.js';
 import type { SummaryOut } from './summary.js';
 import { isoSecond } from './timestamp.js';
 
@@ -21,7 +21,7 @@ const piece = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'la
 const OPEN_N = piece('{"n":');
 const TS_OPEN = piece(',"ts":"');
 const TS_NULL = piece(',"ts":null');
-const TS_CLOSE = piece('Z"');
+const TS_CLOSE_CAPLEN = piece('Z","caplen":');
 const CAPLEN = piece(',"caplen":');
 const LEN = piece(',"len":');
 const LAYERS = piece(',"layers":');
@@ -41,6 +41,83 @@ const IN = piece(',"in":');
 const TRUNCATED = piece(',"truncated":');
 const NOTES = piece(',"notes":');
 const CLOSE = piece('}\n');
+
+/**
+ * Bytes a line's head (from '{' to the summary's opening quote) takes beyond its variable texts (the
+ * seconds, layers, addresses and protocol, counted separately): the constant pieces and six numbers of
+ * at most 16 digits, rounded up.
+ */
+const HEAD_FIXED = 256;
+
+// Writing at a position: small functions over (buffer, position) that return the position after what
+// they wrote. Callers make room first; V8 inlines these, so a line is written without a bounds check
+// or a property store per part.
+
+function putBytes(b: Uint8Array, p: number, piece: Uint8Array): number {
+	const n = piece.length;
+	if (n > 32) {
+		b.set(piece, p);
+		return p + n;
+	}
+	for (let i = 0; i < n; i++) b[p++] = piece[i]!;
+	return p;
+}
+
+/** ASCII text (every string written here is): short strings by their character codes, longer ones natively. */
+function putAscii(b: Buffer, p: number, text: string): number {
+	const n = text.length;
+	// Longer strings are mostly built by concatenation, not flat: reading them a character at a time is slow.
+	if (n > 16) return p + (b as unknown as Latin1Writable).latin1Write(text, p, n);
+	for (let i = 0; i < n; i++) b[p++] = text.charCodeAt(i);
+	return p;
+}
+
+/** Decimal digits of a non-negative integer: at most 16 for any safe integer. */
+function digitCount(value: number): number {
+	// Counted by comparisons, not divisions; past ten digits (never in a capture's fields) by dividing.
+	if (value < 100000) return value < 10 ? 1 : value < 100 ? 2 : value < 1000 ? 3 : value < 10000 ? 4 : 5;
+	let digits = 6;
+	while (digits < 10 && value >= POW10[digits]!) digits++;
+	if (digits === 10) for (let x = Math.floor(value / 1e10); x >= 1; x = Math.floor(x / 10)) digits++;
+	return digits;
+}
+
+function putInt(b: Uint8Array, p: number, value: number): number {
+	if (value < 10) {
+		b[p] = 48 + value;
+		return p + 1;
+	}
+	return putDigits(b, p, value, digitCount(value));
+}
+
+/** `value` as exactly `digits` decimal digits (zero-padded). */
+function putDigits(b: Uint8Array, p: number, value: number, digits: number): number {
+	const end = p + digits;
+	if (value <= 0x7fffffff) putSmallDigits(b, p, end, value);
+	else {
+		// One floating-point division takes the low eight digits off (sequence numbers reach 2^32 - 1);
+		// what is left of any safe integer is below 2^31 too.
+		const high = Math.floor(value / 1e8);
+		putSmallDigits(b, end - 8, end, value - high * 1e8);
+		putSmallDigits(b, p, end - 8, high);
+	}
+	return end;
+}
+
+/** `value` (< 2^31) right-aligned and zero-padded in b[start .. end). */
+function putSmallDigits(b: Uint8Array, start: number, end: number, value: number): void {
+	// As a 32-bit integer, a division by 100 compiles to a multiplication; two digits per division, from a table of the pairs 00 … 99.
+	let x = value | 0;
+	let p = end;
+	while (p - start >= 2) {
+		const q = (x / 100) | 0;
+		const r = (x - q * 100) << 1;
+		b[--p] = DIGIT_PAIRS[r + 1]!;
+		b[--p] = DIGIT_PAIRS[r]!;
+		x = q;
+	}
+	if (p > start) b[--p] = 48 + x;
+}
 
 /**
  * Writes `pcap --json` lines (the same bytes as summary.ts's jsonLine) straight into byte buffers and
@@ -82,36 +159,15 @@ export class JsonLineWriter implements SummaryOut {
 		if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
 	}
 
-	/**
-	 * Short strings byte by byte; longer ones (built by concatenation, so not flat: reading them a
-	 * character at a time would be slow) in one native copy.
-	 */
 	text(text: string): void {
-		const n = text.length;
-		this.room(n);
-		if (n > 16) {
-			this.pos += (this.buf as unknown as Latin1Writable).latin1Write(text, this.pos, n);
-			return;
-		}
-		const b = this.buf;
-		let p = this.pos;
-		for (let i = 0; i < n; i++) b[p++] = text.charCodeAt(i);
-		this.pos = p;
+		this.room(text.length);
+		this.pos = putAscii(this.buf, this.pos, text);
 	}
 
 	/** Bytes made once (pre-encoded ASCII), copied into the line. */
 	bytes(piece: Uint8Array): void {
-		const n = piece.length;
-		this.room(n);
-		if (n > 32) {
-			this.buf.set(piece, this.pos);
-			this.pos += n;
-			return;
-		}
-		const b = this.buf;
-		let p = this.pos;
-		for (let i = 0; i < n; i++) b[p++] = piece[i]!;
-		this.pos = p;
+		this.room(piece.length);
+		this.pos = putBytes(this.buf, this.pos, piece);
 	}
 
 	private byte(code: number): void {
@@ -120,46 +176,8 @@ export class JsonLineWriter implements SummaryOut {
 	}
 
 	int(value: number): void {
-		if (value < 10) {
-			this.room(1);
-			this.buf[this.pos++] = 48 + value;
-			return;
-		}
-		// Counted by comparisons, not divisions; past ten digits (never in a capture's fields) by dividing.
-		let digits = 2;
-		while (digits < 10 && value >= POW10[digits]!) digits++;
-		if (digits === 10) for (let x = Math.floor(value / 1e10); x >= 1; x = Math.floor(x / 10)) digits++;
-		this.digits(value, digits);
-	}
-
-	/** `value` as exactly `digits` decimal digits (zero-padded). */
-	private digits(value: number, digits: number): void {
-		this.room(digits);
-		const b = this.buf;
-		const start = this.pos;
-		let p = start + digits;
-		let x = value;
-		// Two digits per division, from a table of the pairs 00 … 99.
-		if (x < 0x100000000) {
-			// Below 2^32 an unsigned shift truncates the quotient (sequence numbers reach 2^32 - 1).
-			while (p - start >= 2) {
-				const q = (x / 100) >>> 0;
-				const r = (x - q * 100) << 1;
-				b[--p] = DIGIT_PAIRS[r + 1]!;
-				b[--p] = DIGIT_PAIRS[r]!;
-				x = q;
-			}
-		} else {
-			while (p - start >= 2) {
-				const q = Math.floor(x / 100);
-				const r = (x - q * 100) << 1;
-				b[--p] = DIGIT_PAIRS[r + 1]!;
-				b[--p] = DIGIT_PAIRS[r]!;
-				x = q;
-			}
-		}
-		if (p > start) b[--p] = 48 + x;
-		this.pos = start + digits;
+		this.room(16);
+		this.pos = putInt(this.buf, this.pos, value);
 	}
 
 	/** One line, with its newline. */
@@ -176,61 +194,69 @@ export class JsonLineWriter implements SummaryOut {
 	/** A line's fields, without its closing brace: more fields (each after a comma) may follow before close(). */
 	fields(d: DecodedPacket): void {
 		const f = d.frame;
-		this.bytes(OPEN_N);
-		this.int(f.n);
-		if (f.hasTs) {
-			let sec = f.sec;
-			let nsec = f.nsec;
-			if (nsec >= 1e9) {
-				sec += Math.floor(nsec / 1e9);
-				nsec %= 1e9;
-			}
-			const digits = f.digits > 9 ? 9 : f.digits;
-			this.bytes(TS_OPEN);
-			if (sec !== this.lastSec) {
-				this.lastSec = sec;
-				this.lastSecBytes = piece(isoSecond(sec));
-			}
-			this.bytes(this.lastSecBytes);
-			if (digits > 0) {
-				this.byte(46); // '.'
-				this.digits(Math.floor(nsec / POW10[9 - digits]!), digits);
-			}
-			this.bytes(TS_CLOSE);
-		} else this.bytes(TS_NULL);
-		this.bytes(CAPLEN);
-		this.int(f.caplen);
-		this.bytes(LEN);
-		this.int(f.len);
-		this.bytes(LAYERS);
-		this.bytes(layersJsonBytes(d));
-		// Each quoted value's closing quote goes out with the next field's name, in one piece.
+		let sec = f.sec;
+		let nsec = f.nsec;
+		if (nsec >= 1e9) {
+			sec += Math.floor(nsec / 1e9);
+			nsec %= 1e9;
+		}
+		if (f.hasTs && sec !== this.lastSec) {
+			this.lastSec = sec;
+			this.lastSecBytes = piece(isoSecond(sec));
+		}
+		const layers = layersJsonBytes(d);
 		const src = sourceOf(d);
 		const dst = destinationOf(d);
-		if (src === null) this.bytes(SRC_NULL);
-		else {
-			this.bytes(SRC_OPEN);
-			this.text(src);
+		const proto = protocolOf(d);
+		// The head up to the summary in one go: one check for room, then no check per part.
+		this.room(HEAD_FIXED + this.lastSecBytes.length + layers.length + (src === null ? 0 : src.length) + (dst === null ? 0 : dst.length) + proto.length);
+		const b = this.buf;
+		let p = putBytes(b, this.pos, OPEN_N);
+		p = putInt(b, p, f.n);
+		if (f.hasTs) {
+			const digits = f.digits > 9 ? 9 : f.digits;
+			p = putBytes(b, p, TS_OPEN);
+			p = putBytes(b, p, this.lastSecBytes);
+			if (digits > 0) {
+				b[p++] = 46; // '.'
+				p = putDigits(b, p, Math.floor(nsec / POW10[9 - digits]!), digits);
+			}
+			p = putBytes(b, p, TS_CLOSE_CAPLEN);
+		} else {
+			p = putBytes(b, p, TS_NULL);
+			p = putBytes(b, p, CAPLEN);
 		}
-		if (dst === null) this.bytes(src === null ? DST_NULL : DST_NULL_AFTER_SRC);
+		p = putInt(b, p, f.caplen);
+		p = putBytes(b, p, LEN);
+		p = putInt(b, p, f.len);
+		p = putBytes(b, p, LAYERS);
+		p = putBytes(b, p, layers);
+		// Each quoted value's closing quote goes out with the next field's name, in one piece.
+		if (src === null) p = putBytes(b, p, SRC_NULL);
 		else {
-			this.bytes(src === null ? DST_AFTER_NULL_SRC : DST_OPEN);
-			this.text(dst);
+			p = putBytes(b, p, SRC_OPEN);
+			p = putAscii(b, p, src);
 		}
-		this.bytes(dst === null ? PROTO : PROTO_AFTER_DST);
-		this.text(protocolOf(d));
+		if (dst === null) p = putBytes(b, p, src === null ? DST_NULL : DST_NULL_AFTER_SRC);
+		else {
+			p = putBytes(b, p, src === null ? DST_AFTER_NULL_SRC : DST_OPEN);
+			p = putAscii(b, p, dst);
+		}
+		p = putBytes(b, p, dst === null ? PROTO : PROTO_AFTER_DST);
+		p = putAscii(b, p, proto);
 		const t = d.transport;
 		if (t !== undefined && (t.kind === 'tcp' || t.kind === 'udp')) {
-			this.bytes(SPORT);
-			this.int(t.sport);
-			this.bytes(DPORT);
-			this.int(t.dport);
-			this.bytes(SUMMARY_AFTER_PORTS);
-		} else this.bytes(SUMMARY);
+			p = putBytes(b, p, SPORT);
+			p = putInt(b, p, t.sport);
+			p = putBytes(b, p, DPORT);
+			p = putInt(b, p, t.dport);
+			p = putBytes(b, p, SUMMARY_AFTER_PORTS);
+		} else p = putBytes(b, p, SUMMARY);
+		this.pos = p;
 		if (summaryNeedsEscape(d)) this.text(asciiJson(summarize(d)));
 		else {
 			this.byte(34); // '"'
-			if (!writeTransportSummary(d, this)) this.text(summarize(d));
+			writeSummary(d, this);
 			this.byte(34);
 		}
 		if (f.ifName !== undefined) {

@@ -1,5 +1,6 @@
 import { PROTOCOL_NUMBERS } from '../packet/packet.js';
-import type { DecodedPacket, Layer, TcpLayer, Truncation, UdpLayer } from './decode/packet.js';
+import { HEX2 } from './decode/format.js';
+import type { DecodedPacket, DnsLayer, GreLayer, IcmpLayer, Icmpv6Layer, Ipv4Layer, Ipv6Layer, Layer, SllLayer, TcpLayer, Truncation, UdpLayer, WireguardLayer } from './decode/packet.js';
 import { isoTime } from './timestamp.js';
 
 /** IP protocol number → name ("tcp", "icmpv6", "ipip" …), the number as text when it has none. */
@@ -146,136 +147,315 @@ function writeUdp(layer: UdpLayer, out: SummaryOut): void {
 	out.int(layer.payloadLength);
 }
 
-function transportText(layer: TcpLayer | UdpLayer): string {
-	const out = new SummaryText();
-	if (layer.kind === 'tcp') writeTcp(layer, out);
-	else writeUdp(layer, out);
-	return out.value;
+/** Writes `text` as one part of the summary, after a space unless it is the first part. */
+function part(out: SummaryOut, first: boolean, text: string): void {
+	if (!first) out.text(' ');
+	out.text(text);
 }
 
-/**
- * Writes the summary into `out` when it is the TCP or UDP header's part alone — an unfragmented IP packet
- * over Ethernet, nothing truncated or noted: most of a capture — and says whether it did (else it wrote
- * nothing). The same text as summarize, without building it as a string.
- */
-export function writeTransportSummary(d: DecodedPacket, out: SummaryOut): boolean {
-	const layers = d.layers;
-	if (layers.length !== 3 || d.truncated !== undefined || d.notes !== undefined) return false;
-	const ip = layers[1]!;
-	if (layers[0]!.kind !== 'eth' || ip !== d.ip) return false;
-	if (ip.kind === 'ipv4' ? ip.mf || ip.fragOffset !== 0 : ip.kind !== 'ipv6' || ip.fragment) return false;
-	const t = layers[2]!;
-	if (t.kind === 'tcp') writeTcp(t, out);
-	else if (t.kind === 'udp') writeUdp(t, out);
-	else return false;
-	return true;
+function sllText(layer: SllLayer, last: boolean): string | undefined {
+	const dir = layer.pktType === 4 ? 'out' : layer.pktType === 0 ? 'in' : undefined;
+	const head = layer.kind === 'sll2' ? `if ${layer.ifindex}${dir ? ` ${dir}` : ''}` : dir;
+	if (!last) return head;
+	return `${head ? `${head} ` : ''}protocol ${ethertypeName(layer.protocol)}`;
 }
 
-function describe(layer: Layer, d: DecodedPacket, last: boolean): string | undefined {
-	switch (layer.kind) {
-		case 'eth':
-			if (!last) return undefined;
-			return layer.type < 0x600 ? `802.3 length ${layer.type}` : `ethertype ${ethertypeName(layer.type)}`;
-		case 'sll':
-		case 'sll2': {
-			const dir = layer.pktType === 4 ? 'out' : layer.pktType === 0 ? 'in' : undefined;
-			const head = layer.kind === 'sll2' ? `if ${layer.ifindex}${dir ? ` ${dir}` : ''}` : dir;
-			if (!last) return head;
-			return `${head ? `${head} ` : ''}protocol ${ethertypeName(layer.protocol)}`;
+function wireguardText(layer: WireguardLayer): string {
+	let text = `wireguard ${WG_TYPES[layer.msgType]}`;
+	if (layer.sender !== undefined) text += ` sender ${layer.sender}`;
+	if (layer.receiver !== undefined) text += ` receiver ${layer.receiver}`;
+	if (layer.counter !== undefined) text += ` counter ${layer.counter} len ${layer.dataLength}`;
+	return text;
+}
+
+/** An IPv4 or IPv6 header's part: the addresses unless it is the outermost, the fragment, the protocol if last. */
+function writeIp(layer: Ipv4Layer | Ipv6Layer, d: DecodedPacket, last: boolean, out: SummaryOut, first: boolean): boolean {
+	let wrote = false;
+	if (layer !== d.ip) {
+		part(out, first, layer.src);
+		out.text(' > ');
+		out.text(layer.dst);
+		wrote = true;
+	}
+	const fragment = layer.kind === 'ipv4' ? layer.mf || layer.fragOffset !== 0 : layer.fragment !== undefined;
+	if (fragment) {
+		part(out, first && !wrote, 'fragment id ');
+		if (layer.kind === 'ipv4') writeFragment(layer.id, layer.fragOffset, layer.mf, out);
+		else writeFragment(layer.fragment!.id, layer.fragment!.offset, layer.fragment!.more, out);
+		wrote = true;
+	}
+	if (last) {
+		part(out, first && !wrote, PROTOCOL_NAMES[layer.proto]!);
+		wrote = true;
+	}
+	return wrote;
+}
+
+function writeFragment(id: number, offset: number, more: boolean, out: SummaryOut): void {
+	out.int(id);
+	out.text(' offset ');
+	out.int(offset);
+	if (more) out.text(' more');
+}
+
+function writeIcmp(layer: IcmpLayer, out: SummaryOut): void {
+	out.text('icmp ');
+	if (layer.type === 3) {
+		const name = UNREACHABLE[layer.code];
+		if (name !== undefined) out.text(name);
+		else {
+			out.text('unreachable code ');
+			out.int(layer.code);
 		}
-		case 'null':
-			return last ? `loopback family ${layer.family}` : undefined;
-		case 'vlan':
-			if (!last) return `vlan ${layer.vid}`;
-			return layer.type < 0x600 ? `vlan ${layer.vid} 802.3 length ${layer.type}` : `vlan ${layer.vid} ethertype ${ethertypeName(layer.type)}`;
-		case 'arp':
-			if (layer.op === 1) return `who-has ${layer.tpa} tell ${layer.spa}`;
-			if (layer.op === 2) return `${layer.spa} is-at ${layer.sha}`;
-			return `arp op ${layer.op} ${layer.spa} > ${layer.tpa}`;
-		case 'ipv4':
-		case 'ipv6': {
-			const outer = layer === d.ip;
-			let text = outer ? '' : `${layer.src} > ${layer.dst}`;
-			const frag = layer.kind === 'ipv4'
-				? (layer.mf || layer.fragOffset !== 0 ? `fragment id ${layer.id} offset ${layer.fragOffset}${layer.mf ? ' more' : ''}` : '')
-				: (layer.fragment ? `fragment id ${layer.fragment.id} offset ${layer.fragment.offset}${layer.fragment.more ? ' more' : ''}` : '');
-			if (frag) text += text ? ` ${frag}` : frag;
-			if (last) {
-				const proto = PROTOCOL_NAMES[layer.proto]!;
-				text += text ? ` ${proto}` : proto;
-			}
-			return text || undefined;
+	} else {
+		const name = ICMP_TYPES[layer.type];
+		if (name !== undefined) out.text(name);
+		else {
+			out.text('type ');
+			out.int(layer.type);
 		}
-		case 'tcp':
-		case 'udp':
-			return transportText(layer);
-		case 'icmp': {
-			let text = ICMP_TYPES[layer.type] ?? `type ${layer.type}`;
-			if (layer.type === 3) text = UNREACHABLE[layer.code] ?? `unreachable code ${layer.code}`;
-			else if (layer.code !== 0) text += ` code ${layer.code}`;
-			if (layer.id !== undefined) text += ` id ${layer.id} seq ${layer.seq}`;
-			if (layer.gateway !== undefined) text += ` to ${layer.gateway}`;
-			if (layer.mtu !== undefined) text += ` mtu ${layer.mtu}`;
-			return `icmp ${text}`;
+		if (layer.code !== 0) {
+			out.text(' code ');
+			out.int(layer.code);
 		}
-		case 'icmpv6': {
-			let text = ICMPV6_TYPES[layer.type] ?? `type ${layer.type}`;
-			if (layer.code !== 0) text += ` code ${layer.code}`;
-			if (layer.id !== undefined) text += ` id ${layer.id} seq ${layer.seq}`;
-			if (layer.mtu !== undefined) text += ` mtu ${layer.mtu}`;
-			if (layer.target !== undefined) text += ` ${layer.type === 135 ? 'who-has' : 'tgt'} ${layer.target}`;
-			if (layer.lladdr !== undefined) text += ` lladdr ${layer.lladdr}`;
-			if (layer.prefixes !== undefined) text += ` prefix ${layer.prefixes.join(', ')}`;
-			return `icmp6 ${text}`;
-		}
-		case 'dns': {
-			const type = layer.qtype === undefined ? '' : ` ${DNS_TYPES[layer.qtype] ?? `TYPE${layer.qtype}`}`;
-			let text = `dns ${layer.response ? 'response' : 'query'} 0x${layer.id.toString(16).padStart(4, '0')}${type}${layer.qname !== undefined ? ` ${layer.qname}` : ''}`;
-			if (layer.opcode !== 0) text += ` opcode ${layer.opcode}`;
-			if (layer.response) {
-				text += ` ${DNS_RCODES[layer.rcode] ?? `rcode ${layer.rcode}`}`;
-				text += ` ${layer.ancount} answer${layer.ancount === 1 ? '' : 's'}`;
-			}
-			return text;
-		}
-		case 'vxlan':
-			return `vxlan vni ${layer.vni}:`;
-		case 'geneve':
-			return `geneve vni ${layer.vni}:`;
-		case 'gre': {
-			let text = layer.version === 1 ? 'gre (pptp)' : 'gre';
-			if (layer.key !== undefined) text += ` key ${layer.key}`;
-			if (last) text += ` protocol ${ethertypeName(layer.protocol)}`;
-			return `${text}:`;
-		}
-		case 'wireguard': {
-			let text = `wireguard ${WG_TYPES[layer.msgType]}`;
-			if (layer.sender !== undefined) text += ` sender ${layer.sender}`;
-			if (layer.receiver !== undefined) text += ` receiver ${layer.receiver}`;
-			if (layer.counter !== undefined) text += ` counter ${layer.counter} len ${layer.dataLength}`;
-			return text;
-		}
+	}
+	if (layer.id !== undefined) writeEchoIds(layer.id, layer.seq!, out);
+	if (layer.gateway !== undefined) {
+		out.text(' to ');
+		out.text(layer.gateway);
+	}
+	if (layer.mtu !== undefined) {
+		out.text(' mtu ');
+		out.int(layer.mtu);
 	}
 }
 
-/** One line about the packet, tcpdump-like, from the outermost header inwards (the addresses of the outermost IP header are in their own columns). */
-export function summarize(d: DecodedPacket): string {
-	let text = '';
+function writeEchoIds(id: number, seq: number, out: SummaryOut): void {
+	out.text(' id ');
+	out.int(id);
+	out.text(' seq ');
+	out.int(seq);
+}
+
+function writeIcmpv6(layer: Icmpv6Layer, out: SummaryOut): void {
+	out.text('icmp6 ');
+	const name = ICMPV6_TYPES[layer.type];
+	if (name !== undefined) out.text(name);
+	else {
+		out.text('type ');
+		out.int(layer.type);
+	}
+	if (layer.code !== 0) {
+		out.text(' code ');
+		out.int(layer.code);
+	}
+	if (layer.id !== undefined) writeEchoIds(layer.id, layer.seq!, out);
+	if (layer.mtu !== undefined) {
+		out.text(' mtu ');
+		out.int(layer.mtu);
+	}
+	if (layer.target !== undefined) {
+		out.text(layer.type === 135 ? ' who-has ' : ' tgt ');
+		out.text(layer.target);
+	}
+	if (layer.lladdr !== undefined) {
+		out.text(' lladdr ');
+		out.text(layer.lladdr);
+	}
+	if (layer.prefixes !== undefined) {
+		out.text(' prefix ');
+		out.text(layer.prefixes.join(', '));
+	}
+}
+
+function writeDns(layer: DnsLayer, out: SummaryOut): void {
+	out.text(layer.response ? 'dns response 0x' : 'dns query 0x');
+	out.text(HEX2[layer.id >> 8]!);
+	out.text(HEX2[layer.id & 0xff]!);
+	if (layer.qtype !== undefined) {
+		out.text(' ');
+		const type = DNS_TYPES[layer.qtype];
+		if (type !== undefined) out.text(type);
+		else {
+			out.text('TYPE');
+			out.int(layer.qtype);
+		}
+	}
+	if (layer.qname !== undefined) {
+		out.text(' ');
+		out.text(layer.qname);
+	}
+	if (layer.opcode !== 0) {
+		out.text(' opcode ');
+		out.int(layer.opcode);
+	}
+	if (layer.response) {
+		const rcode = DNS_RCODES[layer.rcode];
+		if (rcode !== undefined) {
+			out.text(' ');
+			out.text(rcode);
+		} else {
+			out.text(' rcode ');
+			out.int(layer.rcode);
+		}
+		out.text(' ');
+		out.int(layer.ancount);
+		out.text(layer.ancount === 1 ? ' answer' : ' answers');
+	}
+}
+
+function writeGre(layer: GreLayer, last: boolean, out: SummaryOut): void {
+	out.text(layer.version === 1 ? 'gre (pptp)' : 'gre');
+	if (layer.key !== undefined) {
+		out.text(' key ');
+		out.int(layer.key);
+	}
+	if (last) {
+		out.text(' protocol ');
+		out.text(ethertypeName(layer.protocol));
+	}
+	out.text(':');
+}
+
+/**
+ * Writes one layer's part of the summary, after a space unless it is the first part, and says whether
+ * it wrote anything (an outer header often has nothing to add: its fields are in their own columns).
+ */
+function writeLayer(layer: Layer, d: DecodedPacket, last: boolean, out: SummaryOut, first: boolean): boolean {
+	switch (layer.kind) {
+		case 'eth':
+			if (!last) return false;
+			if (layer.type < 0x600) {
+				part(out, first, '802.3 length ');
+				out.int(layer.type);
+			} else {
+				part(out, first, 'ethertype ');
+				out.text(ethertypeName(layer.type));
+			}
+			return true;
+		case 'sll':
+		case 'sll2': {
+			const text = sllText(layer, last);
+			if (text === undefined) return false;
+			part(out, first, text);
+			return true;
+		}
+		case 'null':
+			if (!last) return false;
+			part(out, first, 'loopback family ');
+			out.int(layer.family);
+			return true;
+		case 'vlan':
+			part(out, first, 'vlan ');
+			out.int(layer.vid);
+			if (last) {
+				if (layer.type < 0x600) {
+					out.text(' 802.3 length ');
+					out.int(layer.type);
+				} else {
+					out.text(' ethertype ');
+					out.text(ethertypeName(layer.type));
+				}
+			}
+			return true;
+		case 'arp':
+			if (layer.op === 1) {
+				part(out, first, 'who-has ');
+				out.text(layer.tpa);
+				out.text(' tell ');
+				out.text(layer.spa);
+			} else if (layer.op === 2) {
+				part(out, first, layer.spa);
+				out.text(' is-at ');
+				out.text(layer.sha);
+			} else {
+				part(out, first, 'arp op ');
+				out.int(layer.op);
+				out.text(' ');
+				out.text(layer.spa);
+				out.text(' > ');
+				out.text(layer.tpa);
+			}
+			return true;
+		case 'ipv4':
+		case 'ipv6':
+			return writeIp(layer, d, last, out, first);
+		case 'tcp':
+			if (!first) out.text(' ');
+			writeTcp(layer, out);
+			return true;
+		case 'udp':
+			if (!first) out.text(' ');
+			writeUdp(layer, out);
+			return true;
+		case 'icmp':
+			if (!first) out.text(' ');
+			writeIcmp(layer, out);
+			return true;
+		case 'icmpv6':
+			if (!first) out.text(' ');
+			writeIcmpv6(layer, out);
+			return true;
+		case 'dns':
+			if (!first) out.text(' ');
+			writeDns(layer, out);
+			return true;
+		case 'vxlan':
+		case 'geneve':
+			part(out, first, layer.kind === 'vxlan' ? 'vxlan vni ' : 'geneve vni ');
+			out.int(layer.vni);
+			out.text(':');
+			return true;
+		case 'gre':
+			if (!first) out.text(' ');
+			writeGre(layer, last, out);
+			return true;
+		case 'wireguard':
+			part(out, first, wireguardText(layer));
+			return true;
+	}
+}
+
+/**
+ * Writes the packet's one-line summary, tcpdump-like, from the outermost header inwards (the addresses of
+ * the outermost IP header are in their own columns), piece by piece: `pcap --json` writes it straight
+ * into its byte buffer, with no string built.
+ */
+export function writeSummary(d: DecodedPacket, out: SummaryOut): void {
 	const layers = d.layers;
+	let first = true;
 	for (let i = 0; i < layers.length; i++) {
 		const layer = layers[i]!;
 		if ((layer.kind === 'ipv4' || layer.kind === 'ipv6') && layer !== d.ip && i > 0) {
 			const before = layers[i - 1]!.kind;
 			const joint = before === 'icmp' || before === 'icmpv6' ? 'for' : before === 'ipv4' || before === 'ipv6' ? 'ipip' : '';
-			if (joint !== '') text += text === '' ? joint : ` ${joint}`;
+			if (joint !== '') {
+				part(out, first, joint);
+				first = false;
+			}
 		}
-		const part = describe(layer, d, i === layers.length - 1);
-		if (part !== undefined) text += text === '' ? part : ` ${part}`;
+		if (writeLayer(layer, d, i === layers.length - 1, out, first)) first = false;
 	}
-	if (d.truncated !== undefined) text += `${text === '' ? '' : ' '}[${truncationText(d.truncated)}]`;
-	if (d.notes !== undefined) text += `${text === '' ? '' : ' '}[${d.notes.join('; ')}]`;
-	if (text === '' && d.frame.caplen === 0) text = 'empty frame';
-	return text;
+	if (d.truncated !== undefined) {
+		part(out, first, '[');
+		out.text(truncationText(d.truncated));
+		out.text(']');
+		first = false;
+	}
+	if (d.notes !== undefined) {
+		part(out, first, '[');
+		out.text(d.notes.join('; '));
+		out.text(']');
+		first = false;
+	}
+	if (first && d.frame.caplen === 0) out.text('empty frame');
+}
+
+/** The summary as text (the table's column, the TUI's row). */
+export function summarize(d: DecodedPacket): string {
+	const out = new SummaryText();
+	writeSummary(d, out);
+	return out.value;
 }
 
 const KIND_CODES: Record<string, number> = {

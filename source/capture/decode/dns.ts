@@ -1,9 +1,9 @@
+import { HEX2 } from './format.js';
 import type { DnsLayer } from './packet.js';
 import { note, truncated, u16, type Decoder } from './tables.js';
 
 const PRINTABLE = new Uint8Array(256);
 for (let c = 0x21; c < 0x7f; c++) PRINTABLE[c] = 1;
-const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** Where readName stopped (the byte after the name in the record it began in); -1 when the name is bad. */
 let nameEnd = -1;

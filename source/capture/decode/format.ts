@@ -1,5 +1,6 @@
 /** Address formatting without per-byte allocation: lookup tables for bytes. */
-const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** Two lower-case hex digits of each byte. */
+export const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 const DEC: string[] = Array.from({ length: 256 }, (_, i) => String(i));
 
 /**

@@ -14,6 +14,7 @@ import {
 	type Table,
 	type TargetUse,
 } from './ruleset.js';
+import { ChainLookup } from './chain-lookup.js';
 import { quickCheck, type QuickRule } from './quick-check.js';
 import { matchReads } from './reads.js';
 import { ParseError, type Token, tokenize } from './tokens.js';
@@ -359,22 +360,29 @@ class LazyRule implements Rule {
 	readonly #start: number;
 	readonly #table: Table;
 	readonly #chain: Chain;
-	/** What the quick reader found, in one number: see `exactDestination`. */
+	/** What the quick reader found: see `found`. */
 	readonly #found: number;
 	#rule: ParsedRule | undefined;
 
-	constructor(table: Table, chain: Chain, line: number, input: string, start: number, found: QuickRule) {
+	constructor(table: Table, chain: Chain, line: number, input: string, start: number, found: number) {
 		this.line = line;
 		this.#input = input;
 		this.#start = start;
 		this.#table = table;
 		this.#chain = chain;
-		// Bit 0: the target was a chain when the line was read; bit 1: the rule has a target; bit 2: it is DNAT;
-		// bits 3–6: the exact destination's length (≤ 15); above: its offset in the line + 1 (0: none).
+		this.#found = found;
+	}
+
+	/**
+	 * What the quick reader found, in one number. Bit 0: the target was a chain when the line was read; bit 1:
+	 * the rule has a target; bit 2: it is DNAT; bits 3–6: the exact destination's length (≤ 15); above: its
+	 * offset in the line + 1 (0: none).
+	 */
+	static found(quick: QuickRule, start: number): number {
 		// The destination's part is computed for every rule, used or not: arithmetic first met in compiled code sends it back to the interpreter.
-		const at = found.destinationAt;
-		const destination = (found.destinationEnd - at) * 8 + (at - start + 1) * 128;
-		this.#found = (found.jumpsToChain ? 1 : 0) + (found.hasTarget ? 2 : 0) + (found.conntrack ? 4 : 0) + (at < 0 ? 0 : destination);
+		const at = quick.destinationAt;
+		const destination = (quick.destinationEnd - at) * 8 + (at - start + 1) * 128;
+		return (quick.jumpsToChain ? 1 : 0) + (quick.hasTarget ? 2 : 0) + (quick.conntrack ? 4 : 0) + (at < 0 ? 0 : destination);
 	}
 
 	/** The line, which has nothing to trim: it is the rule's text and the words' source. */
@@ -450,6 +458,129 @@ class LazyRule implements Rule {
 
 	get tokens(): readonly Token[] {
 		return this.#parsed().tokens;
+	}
+}
+
+/** Counters of a declared chain that says [0:0], as nearly all do: one object for all of them. */
+const NO_COUNTS: Counters = Object.freeze({ packets: 0n, bytes: 0n });
+
+/**
+ * The rules the quick reader vouched for, three numbers each: where the line starts in the input, its
+ * number, and what the reader found (LazyRule.found). One growing array for the whole input rather than
+ * one per chain (a kube-proxy dump has 40,000 chains). The numbers fit 32 bits: inputs are strings (at
+ * most 2^29 characters) and a quickly read line is a few hundred characters at most.
+ */
+class QuickRules {
+	readonly input: string;
+	data = new Int32Array(3 * 4096);
+	/** How many rules it holds. */
+	size = 0;
+
+	constructor(input: string) {
+		this.input = input;
+	}
+
+	add(start: number, line: number, found: number): void {
+		let data = this.data;
+		const at = this.size * 3;
+		if (at === data.length) {
+			data = new Int32Array(data.length * 2);
+			data.set(this.data);
+			this.data = data;
+		}
+		data[at] = start;
+		data[at + 1] = line;
+		data[at + 2] = found;
+		this.size++;
+	}
+}
+
+/**
+ * A chain as the parser makes it. Its rules the quick reader vouched for stay numbers (QuickRules) until
+ * something first asks for `rules`: then each becomes a LazyRule (itself parsed when looked at). A
+ * kube-proxy dump has 40,000 chains and 100,000 such rules; a trace looks at few of them.
+ */
+class ParsedChain implements Chain {
+	readonly name: string;
+	readonly builtin: boolean;
+	declare policy?: string;
+	declare counters?: Counters;
+	readonly line: number;
+	declare absent?: boolean;
+	readonly #table: Table;
+	readonly #quick: QuickRules;
+	/** Its rules while none was asked for: the quickly read ones in a run of the shared numbers (iptables-save writes a chain's rules together)… */
+	#runFrom = 0;
+	#runSize = 0;
+	/** …or, once a built rule came or the run was broken, built rules and numbers' indexes in QuickRules, in order. */
+	#entries: (Rule | number)[] | undefined;
+	#rules: Rule[] | undefined;
+
+	constructor(table: Table, quick: QuickRules, name: string, builtin: boolean, line: number) {
+		this.name = name;
+		this.builtin = builtin;
+		this.line = line;
+		this.#table = table;
+		this.#quick = quick;
+	}
+
+	get rules(): Rule[] {
+		if (this.#rules === undefined) {
+			const entries = this.#entries;
+			const rules: Rule[] = new Array<Rule>(entries === undefined ? this.#runSize : entries.length);
+			if (entries === undefined) for (let i = 0; i < this.#runSize; i++) rules[i] = this.#lazy(this.#runFrom + i);
+			else for (let i = 0; i < entries.length; i++) {
+				const entry = entries[i]!;
+				rules[i] = typeof entry === 'number' ? this.#lazy(entry) : entry;
+			}
+			this.#rules = rules;
+			this.#entries = undefined;
+		}
+		return this.#rules;
+	}
+
+	/** How many rules it has. */
+	get count(): number {
+		return this.#rules?.length ?? this.#entries?.length ?? this.#runSize;
+	}
+
+	/** Adds a rule the quick reader vouched for at the end: it was the last added to QuickRules. */
+	addQuick(): void {
+		const index = this.#quick.size - 1;
+		if (this.#rules !== undefined) this.#rules.push(this.#lazy(index));
+		else if (this.#entries !== undefined) this.#entries.push(index);
+		else if (this.#runSize === 0) {
+			this.#runFrom = index;
+			this.#runSize = 1;
+		} else if (this.#runFrom + this.#runSize === index) this.#runSize++;
+		else this.#broken().push(index);
+	}
+
+	/** Adds a built rule at the end. */
+	add(rule: Rule): void {
+		if (this.#rules !== undefined) this.#rules.push(rule);
+		else this.#broken().push(rule);
+	}
+
+	/** Once the input is read: rules made while reading (for an insertion) in an array of their own length (a grown one keeps room for 17). */
+	finish(): void {
+		if (this.#rules !== undefined) this.#rules = this.#rules.slice();
+	}
+
+	/** The entries, the run moved into them. */
+	#broken(): (Rule | number)[] {
+		if (this.#entries === undefined) {
+			const entries: (Rule | number)[] = [];
+			for (let i = 0; i < this.#runSize; i++) entries.push(this.#runFrom + i);
+			this.#entries = entries;
+			this.#runSize = 0;
+		}
+		return this.#entries;
+	}
+
+	#lazy(index: number): LazyRule {
+		const { data, input } = this.#quick;
+		return new LazyRule(this.#table, this, data[index * 3 + 1]!, input, data[index * 3]!, data[index * 3 + 2]!);
 	}
 }
 
@@ -550,7 +681,7 @@ export function parseRuleset(text: string, options: ParseOptions = {}): Ruleset 
 	const family = options.family ?? 4;
 	const origin = options.origin ?? 'iptables-save';
 	const lazy = options.lazy ?? true;
-	const state: ReadState = { family, tables: new Map(), warnings: [], table: undefined, inserts: new Insertions(), usesConntrack: false };
+	const state: ReadState = { quick: new QuickRules(text), family, tables: new Map(), warnings: [], table: undefined, chains: undefined, lookups: new Map(), inserts: new Insertions(), usesConntrack: false };
 	let lineNumber = 0;
 
 	// Line by line without splitting the text first (an array of 150,000 strings, most of them kept anyway).
@@ -570,8 +701,7 @@ export function parseRuleset(text: string, options: ParseOptions = {}): Ruleset 
 	}
 	state.inserts.finish();
 	const { tables, warnings, table } = state;
-	// Each chain's rules in an array of their own length: grown by push, a chain of one rule kept room for 17 (kube dumps have 40,000 chains).
-	for (const t of tables.values()) for (const chain of t.chains.values()) (chain as { rules: Rule[] }).rules = chain.rules.slice();
+	for (const t of tables.values()) for (const chain of t.chains.values()) (chain as ParsedChain).finish();
 	if (table) {
 		warnings.push({ line: lineNumber, column: 1, text: `table "${table.name}" has no COMMIT at the end: read as if it had one` });
 	}
@@ -580,11 +710,16 @@ export function parseRuleset(text: string, options: ParseOptions = {}): Ruleset 
 
 /** What parseRuleset has read so far. */
 interface ReadState {
+	readonly quick: QuickRules;
 	readonly family: 4 | 6;
 	readonly tables: Map<string, Table>;
 	readonly warnings: Diagnostic[];
 	/** The table open at this line (between *NAME and COMMIT). */
 	table: Table | undefined;
+	/** The quick reader's way to the open table's chains. */
+	chains: ChainLookup | undefined;
+	/** Each table's, kept for a table opened again. */
+	readonly lookups: Map<Table, ChainLookup>;
 	readonly inserts: Insertions;
 	usesConntrack: boolean;
 }
@@ -592,16 +727,18 @@ interface ReadState {
 /** Keeps the rule line in [start, end) unbuilt when the quick reader vouches for it; false when it does not. */
 function readQuickly(text: string, start: number, end: number, lineNumber: number, state: ReadState): boolean {
 	const table = state.table!;
-	const quick = quickCheck(text, table, state.family, start, end);
+	const quick = quickCheck(text, table, state.family, start, end, state.chains);
 	if (!quick) return false;
-	quick.chain.rules.push(new LazyRule(table, quick.chain, lineNumber, text, start, quick));
+	// Every chain of a table the parser reads is one it made.
+	state.quick.add(start, lineNumber, LazyRule.found(quick, start));
+	(quick.chain as ParsedChain).addQuick();
 	if (quick.conntrack) state.usesConntrack = true;
 	return true;
 }
 
 /** Reads one line the quick reader did not take: a table, a chain, COMMIT, a comment, or a command for the full parser. */
 function readLine(line: string, lineNumber: number, state: ReadState): void {
-	const { family, tables, warnings, inserts } = state;
+	const { tables, warnings } = state;
 	const table = state.table;
 	// Most lines have nothing to trim: only pay for trim() when an end is white.
 	const trimmed = isWhite(line.charCodeAt(0)) || isWhite(line.charCodeAt(line.length - 1)) ? line.trim() : line;
@@ -610,7 +747,7 @@ function readLine(line: string, lineNumber: number, state: ReadState): void {
 	if (first === 35 /* # */) return;
 	if (first === 45 /* - */ && table) {
 		// A command (-A, -I, -N, -P) the quick reader left: the full parser.
-		const rule = parseCommand(line, lineNumber, table, family, warnings, inserts);
+		const rule = parseCommand(line, lineNumber, table, state);
 		if (rule && !state.usesConntrack && needsConntrack(rule)) state.usesConntrack = true;
 		return;
 	}
@@ -622,11 +759,15 @@ function readLine(line: string, lineNumber: number, state: ReadState): void {
 		const opened = tables.get(name) ?? { name, line: lineNumber, chains: new Map() };
 		tables.set(name, opened);
 		state.table = opened;
+		let chains = state.lookups.get(opened);
+		if (!chains) state.lookups.set(opened, (chains = new ChainLookup(opened)));
+		state.chains = chains;
 		return;
 	}
 	if (!table) throw new ParseError(lineNumber, col, `expected a table line such as "*filter" before "${trimmed.slice(0, 20)}"`);
 	if (trimmed === 'COMMIT') {
 		state.table = undefined;
+		state.chains = undefined;
 		return;
 	}
 	if (first === 58 /* : */ && trimmed.endsWith(' - [0:0]')) {
@@ -634,7 +775,11 @@ function readLine(line: string, lineNumber: number, state: ReadState): void {
 		const name = trimmed.slice(1, -8);
 		if (CHAIN_NAME.test(name) && !BUILTIN_CHAINS[table.name]!.includes(name)) {
 			if (table.chains.has(name)) warnings.push({ line: lineNumber, column: col, text: `chain ${name} declared twice` });
-			else table.chains.set(name, { name, builtin: false, line: lineNumber, rules: [], counters: { packets: 0n, bytes: 0n } });
+			else {
+				const chain = new ParsedChain(table, state.quick, name, false, lineNumber);
+				chain.counters = NO_COUNTS;
+				declare(state, chain);
+			}
 			return;
 		}
 	}
@@ -649,15 +794,21 @@ function readLine(line: string, lineNumber: number, state: ReadState): void {
 		if (!builtin && policy !== '-') throw new ParseError(lineNumber, line.indexOf(policy, col) + 1, `user chain ${name} cannot have a policy ("${policy}"); expected "-"`);
 		const counters = counterText ? parseCounters(counterText) : undefined;
 		if (counterText && !counters) throw new ParseError(lineNumber, line.indexOf(counterText, col) + 1, `expected counters [packets:bytes], got "${counterText}"`);
-		const chain: Chain = { name, builtin, line: lineNumber, rules: [] };
+		const chain = new ParsedChain(table, state.quick, name, builtin, lineNumber);
 		if (builtin) chain.policy = policy;
 		if (counters) chain.counters = counters;
 		if (table.chains.has(name)) warnings.push({ line: lineNumber, column: col, text: `chain ${name} declared twice` });
-		else table.chains.set(name, chain);
+		else declare(state, chain);
 		return;
 	}
-	const rule = parseCommand(line, lineNumber, table, family, warnings, inserts);
+	const rule = parseCommand(line, lineNumber, table, state);
 	if (rule && !state.usesConntrack && needsConntrack(rule)) state.usesConntrack = true;
+}
+
+/** Adds a chain declared by a `:NAME` line to the open table. */
+function declare(state: ReadState, chain: Chain): void {
+	state.table!.chains.set(chain.name, chain);
+	state.chains!.declared(chain);
 }
 
 /** A rule whose target or match makes the kernel track connections (CONNTRACK_USERS). */
@@ -676,16 +827,16 @@ function isWhite(c: number): boolean {
  * other rules once: when a rule is inserted further in, and at the end of the input (`finish`).
  */
 class Insertions {
-	readonly #heads = new Map<Chain, Rule[]>();
+	readonly #heads = new Map<ParsedChain, Rule[]>();
 
 	/** The chain's rules so far, the waiting ones included. */
-	size(chain: Chain): number {
-		return chain.rules.length + (this.#heads.get(chain)?.length ?? 0);
+	size(chain: ParsedChain): number {
+		return chain.count + (this.#heads.get(chain)?.length ?? 0);
 	}
 
 	/** Puts the rule at 0-based `position` (Infinity: at the end). */
-	add(chain: Chain, position: number, rule: Rule): void {
-		if (position >= this.size(chain)) chain.rules.push(rule);
+	add(chain: ParsedChain, position: number, rule: Rule): void {
+		if (position >= this.size(chain)) chain.add(rule);
 		else if (position === 0) {
 			const heads = this.#heads.get(chain);
 			if (heads) heads.push(rule);
@@ -700,7 +851,7 @@ class Insertions {
 		for (const chain of [...this.#heads.keys()]) this.#settle(chain);
 	}
 
-	#settle(chain: Chain): void {
+	#settle(chain: ParsedChain): void {
 		const heads = this.#heads.get(chain);
 		if (!heads) return;
 		this.#heads.delete(chain);
@@ -711,17 +862,20 @@ class Insertions {
 	}
 }
 
-function ensureChain(table: Table, name: string, line: number): Chain | undefined {
-	let chain = table.chains.get(name);
+function ensureChain(table: Table, quick: QuickRules, name: string, line: number): ParsedChain | undefined {
+	// Every chain of a table the parser reads is one it made.
+	let chain = table.chains.get(name) as ParsedChain | undefined;
 	if (!chain && BUILTIN_CHAINS[table.name]!.includes(name)) {
 		// iptables-restore input may add to a built-in chain it never declared (kube-proxy does).
-		chain = { name, builtin: true, policy: 'ACCEPT', line, rules: [] };
+		chain = new ParsedChain(table, quick, name, true, line);
+		chain.policy = 'ACCEPT';
 		table.chains.set(name, chain);
 	}
 	return chain;
 }
 
-function parseCommand(line: string, lineNumber: number, table: Table, family: 4 | 6, warnings: Diagnostic[], inserts: Insertions): Rule | undefined {
+function parseCommand(line: string, lineNumber: number, table: Table, state: ReadState): Rule | undefined {
+	const { family, warnings, inserts, quick } = state;
 	const all = tokenize(line, lineNumber);
 	let counters: Counters | undefined;
 	const first = all[0]!;
@@ -741,7 +895,7 @@ function parseCommand(line: string, lineNumber: number, table: Table, family: 4 
 	switch (command.text) {
 		case '-A': case '--append': case '-I': case '--insert': {
 			const chainToken = tokens[1] ?? ctx.fail(command, `${command.text} expects a chain name`);
-			const chain = ensureChain(table, chainToken.text, lineNumber);
+			const chain = ensureChain(table, quick, chainToken.text, lineNumber);
 			if (!chain) ctx.fail(chainToken, `chain "${chainToken.text}" does not exist in table ${table.name} (declare it with ":${chainToken.text} - [0:0]")`);
 			let skip = 2;
 			const insert = command.text === '-I' || command.text === '--insert';
@@ -762,13 +916,13 @@ function parseCommand(line: string, lineNumber: number, table: Table, family: 4 
 		case '-N': case '--new-chain': {
 			const name = tokens[1] ?? ctx.fail(command, '-N expects a chain name');
 			if (!CHAIN_NAME.test(name.text)) ctx.fail(name, `invalid chain name "${name.text}"`);
-			if (!table.chains.has(name.text)) table.chains.set(name.text, { name: name.text, builtin: false, line: lineNumber, rules: [] });
+			if (!table.chains.has(name.text)) table.chains.set(name.text, new ParsedChain(table, quick, name.text, false, lineNumber));
 			break;
 		}
 		case '-P': case '--policy': {
 			const name = tokens[1] ?? ctx.fail(command, '-P expects a chain and a policy');
 			const policy = tokens[2] ?? ctx.fail(name, '-P expects a policy after the chain');
-			const chain = ensureChain(table, name.text, lineNumber);
+			const chain = ensureChain(table, quick, name.text, lineNumber);
 			if (!chain || !chain.builtin) ctx.fail(name, `-P needs a built-in chain of table ${table.name}`);
 			if (policy.text !== 'ACCEPT' && policy.text !== 'DROP') ctx.fail(policy, `policy must be ACCEPT or DROP, got "${policy.text}"`);
 			chain.policy = policy.text;

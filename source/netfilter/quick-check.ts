@@ -1,3 +1,4 @@
+import { ChainLookup } from './chain-lookup.js';
 import type { Chain, Table } from './ruleset.js';
 
 /**
@@ -163,10 +164,6 @@ function afterComment(line: string, at: number, n: number): number {
 	return e + 1;
 }
 
-// Rules come grouped by chain: the last chain, kept (a table's chains are only ever added, never replaced).
-let lastTable: Table | undefined;
-let lastChain: Chain | undefined;
-
 /** The one answer object, filled anew by each call (the parser reads it at once): no allocation per line. */
 const answer: { -readonly [K in keyof QuickRule]: QuickRule[K] } = { chain: undefined as unknown as Chain, jumpsToChain: false, conntrack: false, hasTarget: false, destinationAt: -1, destinationEnd: -1 };
 
@@ -175,25 +172,13 @@ const answer: { -readonly [K in keyof QuickRule]: QuickRule[K] } = { chain: unde
  * its whole input, so that a line is cut out only for the full parser): the rule's chain and what the
  * parser keeps, or undefined for the full parser. The answer is valid until the next call.
  */
-export function quickCheck(line: string, table: Table, family: 4 | 6, start = 0, n = line.length): QuickRule | undefined {
+export function quickCheck(line: string, table: Table, family: 4 | 6, start = 0, n = line.length, chains = new ChainLookup(table)): QuickRule | undefined {
 	if (family !== 4 || !has(line, '-A ', start, n)) return undefined;
 	let at = start + 3;
-	if (table !== lastTable) {
-		lastTable = table;
-		lastChain = undefined;
-	}
-	let e: number;
-	let chain: Chain | undefined;
-	if (lastChain && has(line, lastChain.name, at, n - 1) && line.charCodeAt(at + lastChain.name.length) === 32) {
-		chain = lastChain;
-		e = at + lastChain.name.length;
-	} else {
-		e = wordEnd(line, at, n);
-		if (e < 0) return undefined;
-		chain = table.chains.get(line.slice(at, e));
-		if (!chain) return undefined;
-		lastChain = chain;
-	}
+	let e = wordEnd(line, at, n);
+	if (e < 0) return undefined;
+	const chain = chains.appendedTo(line, at, e);
+	if (!chain) return undefined;
 	at = e + 1;
 	let source = false;
 	let destination = false;
@@ -289,13 +274,17 @@ export function quickCheck(line: string, table: Table, family: 4 | 6, start = 0,
 		} else if (option === 106 /* j */) {
 			e = wordEnd(line, at, n);
 			if (e < 0) return undefined;
-			const user = table.chains.get(line.slice(at, e));
 			const targetAt = at;
 			at = e + 1;
+			// A built-in target's word is looked up as it is (its hash is kept): a user chain of that name, which a dump may declare, wins.
+			const word = e - targetAt === 4 && has(line, 'DNAT', targetAt, n) ? 'DNAT'
+				: e - targetAt === 6 && has(line, 'ACCEPT', targetAt, n) ? 'ACCEPT'
+				: e - targetAt === 6 && has(line, 'RETURN', targetAt, n) ? 'RETURN' : undefined;
+			const user = word === undefined ? chains.target(line, targetAt, e) : table.chains.get(word);
 			if (user) {
 				if (user.builtin) return undefined;
 				jumpsToChain = true;
-			} else if (e - targetAt === 4 && has(line, 'DNAT', targetAt, n)) {
+			} else if (word === 'DNAT') {
 				if (table.name !== 'nat' || (at = after(line, at, n, '--to-destination')) < 0) return undefined;
 				e = wordEnd(line, at, n);
 				if (e < 0) return undefined;
@@ -308,7 +297,7 @@ export function quickCheck(line: string, table: Table, family: 4 | 6, start = 0,
 				}
 				at = e + 1;
 				dnat = true;
-			} else if (!((e - targetAt === 6 && has(line, 'ACCEPT', targetAt, n)) || (e - targetAt === 6 && has(line, 'RETURN', targetAt, n)))) return undefined;
+			} else if (word === undefined) return undefined;
 			// Nothing may follow the target and its options.
 			if (at < n) return undefined;
 			hasTarget = true;

@@ -1,5 +1,6 @@
 import { PROTOCOL_NUMBERS } from '../packet/packet.js';
 import { HEX2 } from './decode/format.js';
+import { MAX_SEQUENCES } from './decode/tables.js';
 import type { DecodedPacket, DnsLayer, GreLayer, IcmpLayer, Icmpv6Layer, Ipv4Layer, Ipv6Layer, Layer, SllLayer, TcpLayer, Truncation, UdpLayer, WireguardLayer } from './decode/packet.js';
 import { isoTime } from './timestamp.js';
 
@@ -50,6 +51,9 @@ function flagsText(flags: number): string {
 }
 /** Every nine-bit flags field's text, made once (a summary per packet needs one). */
 const TCP_FLAGS_TEXTS = Array.from({ length: 0x200 }, (_, flags) => flagsText(flags));
+
+/** The flags with the words around them in a summary, one piece to write. */
+const TCP_FLAGS_PARTS = TCP_FLAGS_TEXTS.map((text) => ` [${text}] seq `);
 
 export function tcpFlagsText(flags: number): string {
 	return TCP_FLAGS_TEXTS[flags] ?? flagsText(flags);
@@ -116,9 +120,7 @@ function writeTcp(layer: TcpLayer, out: SummaryOut): void {
 	out.int(layer.sport);
 	out.text(' > ');
 	out.int(layer.dport);
-	out.text(' [');
-	out.text(tcpFlagsText(layer.flags));
-	out.text('] seq ');
+	out.text(TCP_FLAGS_PARTS[layer.flags] ?? ` [${flagsText(layer.flags)}] seq `);
 	out.int(layer.seq);
 	if ((layer.flags & 0x10) !== 0) {
 		out.text(' ack ');
@@ -458,44 +460,35 @@ export function summarize(d: DecodedPacket): string {
 	return out.value;
 }
 
-const KIND_CODES: Record<string, number> = {
-	eth: 1, sll: 2, sll2: 3, null: 4, vlan: 5, arp: 6, ipv4: 7, ipv6: 8, tcp: 9, udp: 10, icmp: 11, icmpv6: 12,
-	dns: 13, vxlan: 14, geneve: 15, gre: 16, wireguard: 17,
-};
-const layersCache = new Map<number, string>();
-const layersBytesCache = new Map<number, Uint8Array>();
-
-/** The sequence of layer kinds as one number; -1 when there are too many layers for it to be exact. */
-function layersCode(d: DecodedPacket): number {
-	const layers = d.layers;
-	if (layers.length > 12) return -1;
-	let code = 0;
-	for (let i = 0; i < layers.length; i++) code = code * 18 + KIND_CODES[layers[i]!.kind]!;
-	return code;
+/** What depends on a packet's sequence of layer kinds alone: made once per sequence (decode/tables.ts numbers them). */
+interface SequenceFacts {
+	/** The "layers" array as JSON text, and as ASCII bytes (json-writer.ts copies them into its buffer). */
+	json: string;
+	jsonBytes: Uint8Array;
+	hasDns: boolean;
 }
 
-/** The "layers" array as JSON text, memoised by the sequence of layer kinds (a capture has few distinct ones). */
+const sequenceFacts: (SequenceFacts | undefined)[] = new Array<SequenceFacts | undefined>(MAX_SEQUENCES).fill(undefined);
+
+function factsOf(d: DecodedPacket): SequenceFacts {
+	const s = d.sequence;
+	if (s < 0) return sequenceFactsOf(d);
+	return (sequenceFacts[s] ??= sequenceFactsOf(d));
+}
+
+function sequenceFactsOf(d: DecodedPacket): SequenceFacts {
+	const json = JSON.stringify(layerNames(d));
+	return { json, jsonBytes: new Uint8Array(Buffer.from(json, 'latin1')), hasDns: d.layers.some((layer) => layer.kind === 'dns') };
+}
+
+/** The "layers" array as JSON text. */
 export function layersJson(d: DecodedPacket): string {
-	const code = layersCode(d);
-	if (code < 0) return JSON.stringify(layerNames(d));
-	let text = layersCache.get(code);
-	if (text === undefined) {
-		text = JSON.stringify(layerNames(d));
-		layersCache.set(code, text);
-	}
-	return text;
+	return factsOf(d).json;
 }
 
-/** layersJson's text as ASCII bytes, memoised the same way (json-writer.ts copies them into its buffer). */
+/** layersJson's text as ASCII bytes. */
 export function layersJsonBytes(d: DecodedPacket): Uint8Array {
-	const code = layersCode(d);
-	if (code < 0) return Buffer.from(JSON.stringify(layerNames(d)), 'latin1');
-	let bytes = layersBytesCache.get(code);
-	if (bytes === undefined) {
-		bytes = new Uint8Array(Buffer.from(layersJson(d), 'latin1'));
-		layersBytesCache.set(code, bytes);
-	}
-	return bytes;
+	return factsOf(d).jsonBytes;
 }
 
 /**
@@ -506,6 +499,7 @@ export function layersJsonBytes(d: DecodedPacket): Uint8Array {
 const NEEDS_ESCAPE = /["\\]/;
 
 export function summaryNeedsEscape(d: DecodedPacket): boolean {
+	if (!factsOf(d).hasDns) return false;
 	const layers = d.layers;
 	for (let i = 0; i < layers.length; i++) {
 		const layer = layers[i]!;

@@ -1,6 +1,6 @@
 import { hexColons, ipv4, ipv6, mac } from './format.js';
 import type { ArpLayer } from './packet.js';
-import { note, truncated, u16, type Decoder } from './tables.js';
+import { addLayer, KIND, note, truncated, u16, type Decoder } from './tables.js';
 
 function hardware(b: Uint8Array, o: number, n: number): string {
 	return n === 6 ? mac(b, o) : hexColons(b, o, n);
@@ -27,6 +27,6 @@ export const decodeArp: Decoder = (d, b, off, end) => {
 	const tha = hardware(b, (o += plen), hlen);
 	const tpa = protocol(b, (o += hlen), plen);
 	const layer: ArpLayer = { kind: 'arp', offset: off - d.frame.start, htype: u16(b, off), ptype: u16(b, off + 2), hlen, plen, op: u16(b, off + 6), sha, spa, tha, tpa };
-	d.layers.push(layer);
+	addLayer(d, layer, KIND.arp);
 	if (d.arp === undefined) d.arp = layer;
 };

@@ -1,6 +1,6 @@
 import { HEX2 } from './format.js';
 import type { DnsLayer } from './packet.js';
-import { note, truncated, u16, type Decoder } from './tables.js';
+import { addLayer, KIND, note, truncated, u16, type Decoder } from './tables.js';
 
 const PRINTABLE = new Uint8Array(256);
 for (let c = 0x21; c < 0x7f; c++) PRINTABLE[c] = 1;
@@ -77,7 +77,7 @@ function dns(d: Parameters<Decoder>[0], b: Uint8Array, off: number, end: number,
 		opcode: (flags >> 11) & 0xf, rcode: flags & 0xf, qdcount: u16(b, off + 4), ancount: u16(b, off + 6),
 		nscount: u16(b, off + 8), arcount: u16(b, off + 10), qname: undefined, qtype: undefined, tcp,
 	};
-	d.layers.push(layer);
+	addLayer(d, layer, KIND.dns);
 	if (layer.qdcount === 0) return;
 	const qname = readName(b, off, off + 12, end);
 	if (nameEnd < 0) {

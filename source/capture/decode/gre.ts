@@ -1,6 +1,6 @@
 import { decodeEthernet } from './ethernet.js';
 import type { GreLayer } from './packet.js';
-import { byEthertype, enter, truncated, u16, u32, type Decoder } from './tables.js';
+import { addLayer, byEthertype, enter, KIND, truncated, u16, u32, type Decoder } from './tables.js';
 
 /**
  * GRE (RFC 2784/2890, and PPTP's version 1): checksum, key and sequence fields as the flags say; the
@@ -11,7 +11,7 @@ export const decodeGre: Decoder = (d, b, off, end) => {
 	const word = u16(b, off);
 	const version = word & 7;
 	const layer: GreLayer = { kind: 'gre', offset: off - d.frame.start, flags: word & 0xf000, version, protocol: u16(b, off + 2), key: undefined, seq: undefined };
-	d.layers.push(layer);
+	addLayer(d, layer, KIND.gre);
 	let need = 4;
 	if ((word & 0xc000) !== 0) need += 4; // checksum and offset (offset present with routing, too)
 	const keyAt = need;

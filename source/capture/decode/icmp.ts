@@ -1,6 +1,6 @@
 import { ipv4 } from './format.js';
 import type { IcmpLayer } from './packet.js';
-import { byEthertype, enter, truncated, u16, type Decoder } from './tables.js';
+import { addLayer, byEthertype, enter, KIND, truncated, u16, type Decoder } from './tables.js';
 
 /** ICMP errors quote the datagram that caused them: destination unreachable, source quench, redirect, time exceeded, parameter problem. */
 const ERRORS = new Set([3, 4, 5, 11, 12]);
@@ -15,7 +15,7 @@ export const decodeIcmp: Decoder = (d, b, off, end) => {
 		kind: 'icmp', offset: off - d.frame.start, type, code, checksum: u16(b, off + 2),
 		id: undefined, seq: undefined, gateway: undefined, mtu: undefined,
 	};
-	d.layers.push(layer);
+	addLayer(d, layer, KIND.icmp);
 	if (d.transport === undefined && d.cur === d.ip && d.quoted === 0) d.transport = layer;
 	if (end - off < 8) return truncated(d, 'icmp', off, 8, end);
 	if (ECHO_LIKE.has(type)) {

@@ -1,6 +1,6 @@
 import { hexColons, ipv6, mac } from './format.js';
 import type { DecodedPacket, Icmpv6Layer } from './packet.js';
-import { byEthertype, enter, note, truncated, u16, u32, type Decoder } from './tables.js';
+import { addLayer, byEthertype, enter, KIND, note, truncated, u16, u32, type Decoder } from './tables.js';
 
 /** Where the options begin in each neighbour discovery message, and the offset of its target address. */
 const ND_OPTIONS: Record<number, number> = { 133: 8, 134: 16, 135: 24, 136: 24, 137: 40 };
@@ -16,7 +16,7 @@ export const decodeIcmpv6: Decoder = (d, b, off, end) => {
 		kind: 'icmpv6', offset: off - d.frame.start, type, code: b[off + 1]!, checksum: u16(b, off + 2), id: undefined,
 		seq: undefined, mtu: undefined, target: undefined, lladdr: undefined, ndFlags: undefined, options: [], prefixes: undefined,
 	};
-	d.layers.push(layer);
+	addLayer(d, layer, KIND.icmpv6);
 	if (d.transport === undefined && d.cur === d.ip && d.quoted === 0) d.transport = layer;
 	if (end - off < 8) return truncated(d, 'icmpv6', off, 8, end);
 	if (type === 128 || type === 129) {

@@ -1,6 +1,6 @@
 import { ipv4 } from './format.js';
 import type { Ipv4Layer } from './packet.js';
-import { byIpProtocol, NONE, note, truncated, u16, type Decoder } from './tables.js';
+import { addLayer, byIpProtocol, KIND, NONE, note, truncated, u16, type Decoder } from './tables.js';
 
 /**
  * IPv4: header length, total length (0 means a TSO/BIG TCP super-packet: the capture gives the length),
@@ -21,7 +21,7 @@ export const decodeIpv4: Decoder = (d, b, off, end) => {
 		df: (flags & 0x4000) !== 0, mf: (flags & 0x2000) !== 0, fragOffset: (flags & 0x1fff) * 8, ttl: b[off + 8]!,
 		proto: b[off + 9]!, checksum: u16(b, off + 10), src: ipv4(b, off + 12), dst: ipv4(b, off + 16), options: NONE,
 	};
-	d.layers.push(layer);
+	addLayer(d, layer, KIND.ipv4);
 	if (d.ip === undefined) d.ip = layer;
 	if (ihl > 20) {
 		layer.options = [];

@@ -1,6 +1,6 @@
 import { ipv6 } from './format.js';
 import type { DecodedPacket, Ipv6Layer } from './packet.js';
-import { byIpProtocol, NONE, note, truncated, u16, u32, type Decoder } from './tables.js';
+import { addLayer, byIpProtocol, KIND, NONE, note, truncated, u16, u32, type Decoder } from './tables.js';
 
 /** Extension headers with the generic (next header, length in 8-byte units) layout. */
 const GENERIC = new Uint8Array(256);
@@ -22,7 +22,7 @@ export const decodeIpv6: Decoder = (d, b, off, end) => {
 		nextHeader: b[off + 6]!, hopLimit: b[off + 7]!, src: ipv6(b, off + 8), dst: ipv6(b, off + 24), ext: NONE,
 		proto: b[off + 6]!, fragment: undefined, jumbo: undefined,
 	};
-	d.layers.push(layer);
+	addLayer(d, layer, KIND.ipv6);
 	if (d.ip === undefined) d.ip = layer;
 	let declared = off + 40 + payloadLength;
 	// Payload length 0: a jumbogram (the hop-by-hop jumbo option gives the length) or a BIG TCP / TSO

@@ -1,5 +1,5 @@
 import type { NullLayer } from './packet.js';
-import { byEthertype, truncated, u32, type Decoder } from './tables.js';
+import { addLayer, byEthertype, KIND, truncated, u32, type Decoder } from './tables.js';
 
 /** AF_INET, and AF_INET6 as Linux, FreeBSD, Darwin and the other BSDs number it. */
 function ethertypeOf(family: number): number {
@@ -10,7 +10,7 @@ function ethertypeOf(family: number): number {
 
 function loopback(d: Parameters<Decoder>[0], b: Uint8Array, off: number, end: number, family: number): void {
 	const layer: NullLayer = { kind: 'null', offset: off - d.frame.start, family };
-	d.layers.push(layer);
+	addLayer(d, layer, KIND.null);
 	const type = ethertypeOf(family);
 	if (type >= 0) byEthertype(d, type, b, off + 4, end);
 }

@@ -21,6 +21,11 @@ export interface DecodedPacket {
 	truncated: Truncation | undefined;
 	/** Things wrong with the packet that did not stop decoding, or stopped it without truncation. */
 	notes: string[] | undefined;
+	/**
+	 * The number of this packet's sequence of layer kinds, the same for every packet with the same kinds
+	 * in the same order (decode/tables.ts numbers them); -1 when too many sequences have been met.
+	 */
+	sequence: number;
 	// decoding state
 	/** The IP header whose payload is being decoded, and where its payload ends as its header declares. */
 	cur: Ipv4Layer | Ipv6Layer | undefined;
@@ -263,6 +268,6 @@ export type LayerKind = Layer['kind'];
 export function newDecoded(frame: Frame): DecodedPacket {
 	return {
 		frame, layers: [], eth: undefined, sll: undefined, ip: undefined, transport: undefined, arp: undefined,
-		truncated: undefined, notes: undefined, cur: undefined, ipEnd: 0, depth: 0, quoted: 0,
+		truncated: undefined, notes: undefined, sequence: 0, cur: undefined, ipEnd: 0, depth: 0, quoted: 0,
 	};
 }

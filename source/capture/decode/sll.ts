@@ -1,6 +1,6 @@
 import { hexColons } from './format.js';
 import type { SllLayer } from './packet.js';
-import { byEthertype, truncated, u16, type Decoder } from './tables.js';
+import { addLayer, byEthertype, KIND, truncated, u16, type Decoder } from './tables.js';
 
 /** Protocol values of a cooked header that are not EtherTypes (802.3 frames, 802.2 LLC, CAN …). */
 export function cookedProtocolIsEthertype(protocol: number): boolean {
@@ -18,7 +18,7 @@ export const decodeSll: Decoder = (d, b, off, end) => {
 		kind: 'sll', offset: off - d.frame.start, pktType: u16(b, off), hatype: u16(b, off + 2),
 		addr: hexColons(b, off + 6, Math.min(halen, 8)), protocol: u16(b, off + 14), ifindex: undefined,
 	};
-	d.layers.push(layer);
+	addLayer(d, layer, KIND.sll);
 	if (d.sll === undefined) d.sll = layer;
 	if (cookedProtocolIsEthertype(layer.protocol)) byEthertype(d, layer.protocol, b, off + 16, end);
 };

@@ -1,4 +1,4 @@
-import type { DecodedPacket } from './packet.js';
+import type { DecodedPacket, Layer, LayerKind } from './packet.js';
 
 /**
  * Dispatch tables, filled by decode/index.ts: link type → decoder, EtherType → decoder, IP protocol →
@@ -20,6 +20,41 @@ export const NONE: number[] = Object.freeze([]) as unknown as number[];
 
 /** Deepest encapsulation decoded (tunnels in tunnels, quoted datagrams). */
 export const MAX_DEPTH = 8;
+
+/** Each layer kind's number in a sequence of kinds (from 1: 0 is no layer). */
+export const KIND = {
+	eth: 1, sll: 2, sll2: 3, null: 4, vlan: 5, arp: 6, ipv4: 7, ipv6: 8, tcp: 9, udp: 10, icmp: 11, icmpv6: 12,
+	dns: 13, vxlan: 14, geneve: 15, gre: 16, wireguard: 17,
+} as const satisfies Record<LayerKind, number>;
+const KINDS = 18;
+
+/**
+ * Sequences of layer kinds ("eth, ipv4, tcp") numbered in the order decoding meets them, so that what
+ * depends on the sequence alone (the "layers" list as JSON, whether a DNS name is in it) is made once
+ * and then found by index. A tree in a table: the sequence s followed by kind k is NEXT[s * KINDS + k]
+ * (0: not met yet; 0 is also the empty sequence, which never follows another). A capture has few
+ * sequences; past MAX_SEQUENCES (a hostile file) packets get -1 and their users work it out each time.
+ */
+export const MAX_SEQUENCES = 4096;
+const NEXT = new Int32Array(MAX_SEQUENCES * KINDS);
+let sequencesMet = 1;
+
+/** Appends a decoded layer to the packet, and numbers its sequence of layer kinds. */
+export function addLayer(d: DecodedPacket, layer: Layer, kind: number): void {
+	d.layers.push(layer);
+	const at = d.sequence * KINDS + kind;
+	if (at < 0) return;
+	let next = NEXT[at]!;
+	if (next === 0) {
+		if (sequencesMet === MAX_SEQUENCES) {
+			d.sequence = -1;
+			return;
+		}
+		next = sequencesMet++;
+		NEXT[at] = next;
+	}
+	d.sequence = next;
+}
 
 export function byEthertype(d: DecodedPacket, type: number, b: Uint8Array, off: number, end: number): void {
 	const next = ETHERTYPES[type];

@@ -1,5 +1,5 @@
 import type { DecodedPacket, TcpLayer } from './packet.js';
-import { NONE, note, TCP_PORTS, truncated, u16, u32, type Decoder } from './tables.js';
+import { addLayer, KIND, NONE, note, TCP_PORTS, truncated, u16, u32, type Decoder } from './tables.js';
 
 /** TCP: ports, sequence numbers, the nine flags, window, options (MSS, window scale, SACK, timestamps). */
 export const decodeTcp: Decoder = (d, b, off, end) => {
@@ -11,7 +11,7 @@ export const decodeTcp: Decoder = (d, b, off, end) => {
 		checksum: u16(b, off + 16), urgent: u16(b, off + 18), options: NONE, mss: undefined, wscale: undefined,
 		sackPermitted: false, tsval: undefined, tsecr: undefined, payloadLength: 0,
 	};
-	d.layers.push(layer);
+	addLayer(d, layer, KIND.tcp);
 	if (d.transport === undefined && d.cur === d.ip && d.quoted === 0) d.transport = layer;
 	if (hlen < 20) return note(d, `tcp: header length ${hlen} is less than 20`);
 	layer.payloadLength = Math.max(0, d.ipEnd - off - hlen);

@@ -1,5 +1,5 @@
 import type { UdpLayer } from './packet.js';
-import { note, truncated, UDP_PORTS, u16, type Decoder } from './tables.js';
+import { addLayer, KIND, note, truncated, u16, UDP_PORTS, type Decoder } from './tables.js';
 
 /**
  * UDP, then the application or tunnel its ports name (the lower port first, as Wireshark tries them):
@@ -12,7 +12,7 @@ export const decodeUdp: Decoder = (d, b, off, end) => {
 		kind: 'udp', offset: off - d.frame.start, sport: u16(b, off), dport: u16(b, off + 2), length,
 		checksum: u16(b, off + 6), payloadLength: Math.max(0, length - 8),
 	};
-	d.layers.push(layer);
+	addLayer(d, layer, KIND.udp);
 	if (d.transport === undefined && d.cur === d.ip && d.quoted === 0) d.transport = layer;
 	if (d.quoted > 0) return;
 	if (length < 8) {

@@ -1,5 +1,5 @@
 import type { WireguardLayer } from './packet.js';
-import { truncated, type Decoder } from './tables.js';
+import { addLayer, KIND, truncated, type Decoder } from './tables.js';
 
 /** Fixed sizes of the handshake messages (initiation, response, cookie reply); transport data is at least 32. */
 const SIZES = [0, 148, 92, 64, 32];
@@ -18,7 +18,7 @@ export const decodeWireguard: Decoder = (d, b, off, end) => {
 	const type = b[off]!;
 	if (type < 1 || type > 4 || b[off + 1] !== 0 || b[off + 2] !== 0 || b[off + 3] !== 0) return;
 	const layer: WireguardLayer = { kind: 'wireguard', offset: off - d.frame.start, msgType: type, sender: undefined, receiver: undefined, counter: undefined, dataLength: undefined };
-	d.layers.push(layer);
+	addLayer(d, layer, KIND.wireguard);
 	const need = SIZES[type]!;
 	if (end - off < need) return truncated(d, 'wireguard', off, need, end);
 	if (type === 1 || type === 2) layer.sender = u32le(b, off + 4);

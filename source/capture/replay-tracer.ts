@@ -47,5 +47,5 @@ class DecisionTrace implements ReplayTrace {
  */
 export function replayTracer(host: HostModel): PacketTracer {
 	const memo = new DecisionMemo(host);
-	return (given, packet, options) => new DecisionTrace(options.isReply || given !== host ? decidePacket(given, packet, options) : memo.decide(packet), packet);
+	return (given, packet, options) => new DecisionTrace(options.isReply || given !== host ? decidePacket(given, packet, options) : memo.decide(packet, options.hint), packet);
 }

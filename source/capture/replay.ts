@@ -3,6 +3,7 @@ import { type QuotedHeader, type Tuple, tupleKey, tupleOf } from '../conntrack/t
 import { type Ip, parseIp } from '../packet/address.js';
 import type { CtState, Packet, PacketJson } from '../packet/packet.js';
 import type { Fate, Trace, Verdict } from '../trace/model.js';
+import { type MemoHint, newMemoHint } from '../trace/decision-memo.js';
 import type { HostModel } from '../trace/pipeline.js';
 import type { DecodedPacket } from './decode/packet.js';
 import { replayTracer } from './replay-tracer.js';
@@ -58,7 +59,13 @@ export type ReplayTrace = Pick<Trace, 'fate' | 'verdict' | 'path' | 'hits' | 'pa
  * tracePacket) unless another is handed in (tracePacket, to keep the traces). The one place the
  * Replayer calls the engine.
  */
-export type PacketTracer = (host: HostModel, packet: Packet, options: { isReply?: boolean }) => ReplayTrace;
+export type PacketTracer = (host: HostModel, packet: Packet, options: TraceOptions) => ReplayTrace;
+
+export interface TraceOptions {
+	readonly isReply?: boolean;
+	/** Where the packet's connection keeps its direction's last decision (DecisionMemo.decide). */
+	readonly hint?: MemoHint;
+}
 
 export interface ReplayOptions {
 	/** The arrival interface of every packet (--in), over what the capture says. */
@@ -135,7 +142,7 @@ export class Replayer {
 		packet.ctStateGiven = true;
 		if (c.connection !== undefined) packet.ct = c.connection;
 		if (c.entry !== undefined) packet.ctmark = c.entry.ctmark;
-		const trace = this.trace(packet, c.attached);
+		const trace = this.trace(packet, c);
 		const untracked = trace.untracked ?? trace.final.state === 'UNTRACKED';
 		const passed = PASSED.has(trace.fate);
 		const reached = !untracked && (passed || !stoppedBeforeConntrack(trace, packet));
@@ -209,8 +216,12 @@ export class Replayer {
 		forwarded.set(copyKey(arrived, decoded), this.now);
 	}
 
-	private trace(packet: Packet, attached: boolean): ReplayTrace {
-		return this.tracer(this.host, packet, attached ? { isReply: true } : {});
+	private trace(packet: Packet, c: Classification): ReplayTrace {
+		if (c.attached) return this.tracer(this.host, packet, IS_REPLY);
+		const entry = c.entry;
+		if (entry === undefined) return this.tracer(this.host, packet, NO_OPTIONS);
+		const hints = (entry.hints ??= [{ hint: newMemoHint() }, { hint: newMemoHint() }]);
+		return this.tracer(this.host, packet, hints[c.reply ? 1 : 0]);
 	}
 
 	private noteFlow(c: Classification, fate: ReplayFate, tcp: boolean, complete: boolean): void {
@@ -236,6 +247,8 @@ export class Replayer {
 	}
 }
 
+const IS_REPLY: TraceOptions = { isReply: true };
+const NO_OPTIONS: TraceOptions = {};
 const LEAVING = { leaving: true };
 const ARRIVING = { leaving: false };
 

@@ -37,8 +37,15 @@ function u32At(b: Uint8Array, at: number): number {
 	return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 }
 
+/** IPv4 addresses made once while they recur (direct-mapped by a hash of the word): a replay makes two per packet otherwise. Ip is immutable. */
+const IPV4_MADE: (Ip | undefined)[] = new Array(8192).fill(undefined);
+
 function ip4At(b: Uint8Array, at: number): Ip {
-	return { family: 4, words: [u32At(b, at)] };
+	const word = u32At(b, at);
+	const slot = (word ^ (word >>> 13) ^ (word >>> 21)) & 8191;
+	const made = IPV4_MADE[slot];
+	if (made !== undefined && made.words[0] === word) return made;
+	return (IPV4_MADE[slot] = { family: 4, words: [word] });
 }
 
 function ip6At(b: Uint8Array, at: number): Ip {
@@ -112,7 +119,10 @@ export function toEnginePacket(decoded: DecodedPacket, linkInfo: LinkInfo = {}):
 		if (sll.hatype === 1 && sll.addr.length === 17) packet.srcMac = sll.addr;
 		packet.pktType = sll.pktType === 1 ? 'broadcast' : sll.pktType === 2 ? 'multicast' : 'unicast';
 	}
-	const arrival = arrivalOf(decoded, linkInfo);
-	if (arrival.name !== undefined) packet.in = arrival.name;
+	// Most captures name no interface at all: no answer to make then.
+	if (linkInfo.in !== undefined || decoded.frame.ifName !== undefined || decoded.sll !== undefined) {
+		const arrival = arrivalOf(decoded, linkInfo);
+		if (arrival.name !== undefined) packet.in = arrival.name;
+	}
 	return packet;
 }

@@ -1,6 +1,7 @@
 import { ipEquals } from '../packet/address.js';
+import type { MemoHint } from '../trace/decision-memo.js';
 import { type Connection, type CtState, formatTcpFlags, type Packet, TCP_FLAGS } from '../packet/packet.js';
-import { type TcpIndex, type TcpNext, type TcpState, tcpIndex, tcpNext, validTcpFlags } from './tcp.js';
+import { type TcpIndex, type TcpState, type TcpStep, tcpIndex, tcpNext, tcpStep, validTcpFlags } from './tcp.js';
 import { type Timeouts, timeoutsOf } from './timeouts.js';
 import { flowKey, icmpInverse, invert, isIcmp, type QuotedHeader, type Tuple, tupleKey, tupleOf } from './tuple.js';
 
@@ -28,6 +29,10 @@ export interface Entry {
 	closeInit: boolean;
 	lastIndex: TcpIndex | undefined;
 	lastReply: boolean;
+	/** The connection as each direction's packets see it (view()), made again when seenReply or assured change. */
+	views: [Connection | undefined, Connection | undefined];
+	/** The last decision each direction's packets got (original, reply), as trace options: the replay tries it first. */
+	hints: [{ readonly hint: MemoHint }, { readonly hint: MemoHint }] | undefined;
 }
 
 /** What a packet carries beyond the engine's Packet: the ICMP identifier and an ICMP error's quoted header. */
@@ -52,7 +57,8 @@ export interface Classification {
 	readonly tuple: Tuple;
 	readonly entry: Entry | undefined;
 	readonly reply: boolean;
-	readonly tcp: { readonly index: TcpIndex; readonly next: TcpNext } | undefined;
+	/** A TCP packet's flags as conntrack indexes them, and the state they lead to (undefined: not TCP). */
+	readonly tcp: TcpStep | undefined;
 	/** An old connection (TIME_WAIT, CLOSE) that this SYN ends before starting a new one. */
 	readonly replaces: Entry | undefined;
 	readonly now: number;
@@ -143,7 +149,8 @@ export class ConnectionTable {
 
 	classify(packet: Packet, extras: CtExtras, now: number): Classification {
 		if (++this.classified % SWEEP_EVERY === 0) this.sweep(now);
-		const tuple = tupleOf({ proto: packet.proto, src: packet.src, dst: packet.dst, sport: packet.sport, dport: packet.dport, icmpType: packet.icmpType, icmpCode: packet.icmpCode, icmpId: extras.icmpId });
+		// A packet is a header as tupleOf reads it; ICMP's identifier comes from the extras.
+		const tuple = isIcmp(packet.proto) ? tupleOf({ proto: packet.proto, src: packet.src, dst: packet.dst, icmpType: packet.icmpType, icmpCode: packet.icmpCode, icmpId: extras.icmpId }) : tupleOf(packet);
 		const answered = this.answerFor(packet, extras, now);
 		if (answered !== undefined) return classification(tuple, now, 'RELATED', answered, 'the kernel’s answer to a refused packet carries its connection (nf_ct_attach)', undefined, false, undefined, undefined, true);
 		if (isIcmp(packet.proto)) {
@@ -235,18 +242,18 @@ export class ConnectionTable {
 				// the entry and tracks the SYN anew. Otherwise the SYN is ignored.
 				if (entry.closeInit || (entry.lastIndex === 'rst' && entry.lastReply === reply)) {
 					this.forgetFlow(tuple);
-					return classification(tuple, now, 'NEW', this.newFlow(tuple), undefined, undefined, false, { index, next }, entry);
+					return classification(tuple, now, 'NEW', this.newFlow(tuple), undefined, undefined, false, tcpStep(index, next), entry);
 				}
 				next = 'IG';
 			}
 			if (next === 'IV') return classification(tuple, now, 'INVALID', entry.flow, `TCP ${index.toUpperCase()} is invalid in state ${old} (${reply ? 'reply' : 'original'} direction)`);
-			return this.existing(tuple, now, found, { index, next });
+			return this.existing(tuple, now, found, tcpStep(index, next));
 		}
 		const next = tcpNext(false, index, 'NONE');
 		if (next === 'IV') return classification(tuple, now, 'INVALID', this.flowOf(tuple), `TCP ${formatTcpFlags(flags)} without a connection: only a SYN (or, with nf_conntrack_tcp_loose, an ACK) starts one`);
 		if (next !== 'SYN_SENT' && !this.timeouts.tcpLoose) return classification(tuple, now, 'INVALID', this.flowOf(tuple), 'a mid-stream TCP packet without a connection, and nf_conntrack_tcp_loose = 0');
 		const why = next === 'ESTABLISHED' ? 'a mid-stream packet: conntrack picks the connection up (nf_conntrack_tcp_loose = 1)' : undefined;
-		return classification(tuple, now, 'NEW', this.newFlow(tuple), why, undefined, false, { index, next });
+		return classification(tuple, now, 'NEW', this.newFlow(tuple), why, undefined, false, tcpStep(index, next));
 	}
 
 	private existing(tuple: Tuple, now: number, found: Found, tcp: Classification['tcp']): Classification {
@@ -256,6 +263,13 @@ export class ConnectionTable {
 
 	private update(entry: Entry, c: Classification): Entry | undefined {
 		const seenBefore = entry.seenReply;
+		const assuredBefore = entry.assured;
+		const updated = this.updated(entry, c, seenBefore);
+		if (entry.seenReply !== seenBefore || entry.assured !== assuredBefore) entry.views = [undefined, undefined];
+		return updated;
+	}
+
+	private updated(entry: Entry, c: Classification, seenBefore: boolean): Entry | undefined {
 		if (c.reply) entry.seenReply = true;
 		const t = this.timeouts;
 		if (c.tcp !== undefined) {
@@ -301,7 +315,7 @@ export class ConnectionTable {
 			orig: c.tuple, reply, origKey: tupleKey(c.tuple), replyKey: tupleKey(reply), flow: c.flow, created: c.now,
 			snat: !ipEquals(after.src, c.tuple.src) || after.sport !== c.tuple.sport,
 			dnat: !ipEquals(after.dst, c.tuple.dst) || after.dport !== c.tuple.dport,
-			tcp: state, seenReply: false, assured: false, handshake: false, ctmark, closeInit: false, lastIndex: c.tcp?.index, lastReply: false,
+			tcp: state, seenReply: false, assured: false, handshake: false, ctmark, closeInit: false, lastIndex: c.tcp?.index, lastReply: false, hints: undefined, views: [undefined, undefined],
 			expires: c.now + (state !== undefined ? this.tcpTimeout(state, c.tcp!.index, false) : this.lifetime(c.tuple.proto)),
 		};
 		this.entries.set(entry.origKey, entry);
@@ -372,8 +386,12 @@ function classification(
 	return { state, connection: entry === undefined ? undefined : view(entry, reply), flow, why, attached, tuple, entry, reply, tcp, replaces, now };
 }
 
-/** The connection as -m conntrack reads it, for a packet in the given direction. */
+/** The connection as -m conntrack reads it, for a packet in the given direction (one object while it holds). */
 function view(entry: Entry, reply: boolean): Connection {
+	return (entry.views[reply ? 1 : 0] ??= viewOf(entry, reply));
+}
+
+function viewOf(entry: Entry, reply: boolean): Connection {
 	const ported = !isIcmp(entry.orig.proto) && (entry.orig.sport !== 0 || entry.orig.dport !== 0);
 	return {
 		origSrc: entry.orig.src, origDst: entry.orig.dst, replSrc: entry.reply.src, replDst: entry.reply.dst,

@@ -55,3 +55,17 @@ const TABLE: Readonly<Record<'original' | 'reply', Readonly<Record<TcpIndex, rea
 export function tcpNext(reply: boolean, index: TcpIndex, old: TcpState): TcpNext {
 	return TABLE[reply ? 'reply' : 'original'][index][COLUMNS.indexOf(old)]!;
 }
+
+/** A TCP packet's row in the table and the state it leads to. */
+export interface TcpStep {
+	readonly index: TcpIndex;
+	readonly next: TcpNext;
+}
+
+const INDEXES: readonly TcpIndex[] = ['syn', 'synack', 'fin', 'ack', 'rst', 'none'];
+/** Every step made once: classifying a packet makes no object for it. */
+const STEPS = Object.fromEntries(INDEXES.map((index) => [index, Object.fromEntries([...COLUMNS, sIV, sIG].map((next) => [next, { index, next }]))])) as Record<TcpIndex, Record<TcpNext, TcpStep>>;
+
+export function tcpStep(index: TcpIndex, next: TcpNext): TcpStep {
+	return STEPS[index][next];
+}

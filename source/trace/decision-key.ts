@@ -60,6 +60,7 @@ function recordOf(p: Packet, reads: number): KeyRecord {
 }
 
 function sameIp(a: Ip, b: Ip): boolean {
+	if (a === b) return true;
 	const x = a.words;
 	const y = b.words;
 	if (x.length !== y.length || x[0] !== y[0]) return false;

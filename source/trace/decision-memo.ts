@@ -24,6 +24,26 @@ interface Held {
 }
 
 /**
+ * Where a caller keeps the last decision a run of alike packets got (DecisionMemo.decide): the decision and
+ * its key, not its place in the memo (which the memo may forget).
+ */
+export interface MemoHint {
+	key: KeyRecord | undefined;
+	reads: number;
+	kept: Kept | undefined;
+}
+
+export function newMemoHint(): MemoHint {
+	return { key: undefined, reads: 0, kept: undefined };
+}
+
+function keep(hint: MemoHint, held: Held): void {
+	hint.key = held.key;
+	hint.reads = held.reads;
+	hint.kept = held.entry as Kept;
+}
+
+/**
  * The decisions for one value of the fields always keyed: what each read besides (`reads`, one per kind),
  * and every one held (to forget them). Its key is its first decision's (a record has every field).
  */
@@ -102,8 +122,17 @@ export class DecisionMemo {
 		this.key = decisionKey(host.routing?.rules.some((rule) => rule.sport !== undefined) === true);
 	}
 
-	/** The decision for a packet (not the kernel's own answer: decidePacket's isReply). */
-	decide(packet: Packet): Decision {
+	/**
+	 * The decision for a packet (not the kernel's own answer: decidePacket's isReply). `hint` is where the
+	 * caller keeps the last decision of a run of alike packets (a connection's direction): tried first, it
+	 * spares the look-up, and is set to the decision given.
+	 */
+	decide(packet: Packet, hint?: MemoHint): Decision {
+		const kept = hint?.kept;
+		if (kept !== undefined && this.key.same(hint!.key!, packet) && this.key.sameOf(hint!.key!, packet, hint!.reads)) {
+			this.hits++;
+			return new Remembered(kept, this.host, packet);
+		}
 		const hash = this.key.hash(packet);
 		let bucket = this.slots.get(hash);
 		let slot: Slot | undefined;
@@ -116,13 +145,14 @@ export class DecisionMemo {
 			}
 		}
 		const found = slot && this.find(slot, packet);
-		if (found !== undefined && found !== EACH_PACKET) {
+		if (found !== undefined && found.entry !== EACH_PACKET) {
 			this.hits++;
-			return new Remembered(found, this.host, packet);
+			if (hint !== undefined) keep(hint, found);
+			return new Remembered(found.entry, this.host, packet);
 		}
 		this.misses++;
 		const decision = decidePacket(this.host, packet);
-		if (found === EACH_PACKET) return decision;
+		if (found !== undefined) return decision;
 		const reads = decision.reads;
 		const key = this.key.record(packet, reads);
 		if (!slot) {
@@ -143,7 +173,10 @@ export class DecisionMemo {
 		else this.table.set(at, [held]);
 		this.held++;
 		if (this.held > this.capacity) this.forgetOldest();
-		return decision;
+		if (entry === EACH_PACKET) return decision;
+		if (hint !== undefined) keep(hint, held);
+		// The verdict as kept, so that what is made of a verdict once (its JSON, its count) serves this packet too.
+		return entry.verdict === decision.verdict ? decision : { ...decision, verdict: entry.verdict };
 	}
 
 	/** Decisions held. */
@@ -151,11 +184,11 @@ export class DecisionMemo {
 		return this.held;
 	}
 
-	private find(slot: Slot, packet: Packet): Entry | undefined {
+	private find(slot: Slot, packet: Packet): Held | undefined {
 		for (let i = 0; i < slot.reads.length; i++) {
 			const reads = slot.reads[i]!;
 			const list = this.table.get(place(slot.hash, this.key.hashOf(packet, reads)));
-			if (list) for (const held of list) if (held.slot === slot && held.reads === reads && this.key.sameOf(held.key, packet, reads)) return held.entry;
+			if (list) for (const held of list) if (held.slot === slot && held.reads === reads && this.key.sameOf(held.key, packet, reads)) return held;
 		}
 		return undefined;
 	}

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { availableParallelism } from 'node:os';
 import meow from 'meow';
 import { safeText } from './views/safe-text.js';
 import type { SourceFlags } from './commands/sources.js';
@@ -176,6 +177,8 @@ async function listCapture(file: string, trace: boolean, source: SourceFlags, f:
 	try {
 		await runPcap({
 			file, filter: f.filter, json: f.json, stdin: process.stdin, ...(replay ? { replay } : {}),
+			// Lines with hits may be long (a ring record each): one thread. Below a few megabytes a second thread costs more than it saves.
+			...(f.hits || availableParallelism() < 2 ? {} : { parallelFrom: 4 << 20 }),
 			write: writeOut,
 			progress: process.stderr.isTTY === true ? (text) => process.stderr.write(text) : undefined,
 		});
@@ -188,8 +191,15 @@ async function listCapture(file: string, trace: boolean, source: SourceFlags, f:
 
 /** Output written as it is made: when the pipe is full, the promise says when it drained (a slow reader must not make netsleuth hold the output). */
 function writeOut(chunk: string | Uint8Array): Promise<unknown> | undefined {
-	return process.stdout.write(chunk) ? undefined : once(process.stdout, 'drain');
+	if (process.stdout.write(chunk)) return undefined;
+	// One wait for every write made while the pipe is full (a second thread's lines come in bursts).
+	drained ??= once(process.stdout, 'drain').finally(() => {
+		drained = undefined;
+	});
+	return drained;
 }
+
+let drained: Promise<unknown> | undefined;
 
 function warn(line: string): void {
 	process.stderr.write(`netsleuth: warning: ${safeText(line)}\n`);

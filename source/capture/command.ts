@@ -9,8 +9,10 @@ export { CaptureInputError };
 import { matchFilter, parseFilter, type FilterNode } from './filter.js';
 import { CaptureReader } from './reader.js';
 import { JsonLineWriter } from './json-writer.js';
+import { ParallelLines } from './parallel-lines.js';
 import type { ReplayResult, ReplaySummary } from './replay.js';
-import { renderReplaySummary, replayColumns, replaySummaryLine, writeReplayFields } from './replay-view.js';
+import { writeReplayFields } from './replay-json.js';
+import { renderReplaySummary, replayColumns, replaySummaryLine } from './replay-view.js';
 import { destinationOf, protocolOf, sourceOf, summarize } from './summary.js';
 import { isoTime } from './timestamp.js';
 
@@ -31,6 +33,11 @@ export interface PcapArgs {
 	readonly progress: ((text: string) => void) | undefined;
 	/** `--trace`: each packet shown is replayed against the host (source/capture/replay.ts), and a summary follows. */
 	readonly replay?: PcapReplay;
+	/**
+	 * With `--trace --json`, files of at least this many bytes have their lines written by a second thread
+	 * (parallel-lines.ts); undefined: never. Not for standard input (the worker reads the capture from its start).
+	 */
+	readonly parallelFrom?: number;
 }
 
 /** What `--trace` needs of the Replayer. */
@@ -113,6 +120,7 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 		if (drained) backedUp = drained;
 	};
 	const lines = new JsonLineWriter(write);
+	const parallel = json && replay !== undefined && args.file !== '-' && args.parallelFrom !== undefined && total >= args.parallelFrom ? new ParallelLines(write, args.filter) : undefined;
 	let rows: string[][] = [];
 	let shown = 0;
 	let shownAt = 0;
@@ -122,6 +130,7 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 	};
 	try {
 		for await (const chunk of input) {
+			parallel?.feed(chunk);
 			reader.feed(chunk);
 			let frame;
 			while ((frame = reader.next()) !== undefined) {
@@ -129,7 +138,8 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 				if (filter !== undefined && !matchFilter(filter, d)) continue;
 				shown++;
 				const result = replay?.replay(d);
-				if (json) {
+				if (parallel !== undefined) parallel.put(result!);
+				else if (json) {
 					lines.fields(d);
 					if (result !== undefined) writeReplayFields(lines, result);
 					lines.close();
@@ -142,6 +152,7 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 					}
 				}
 			}
+			parallel?.publish();
 			if (backedUp) {
 				await backedUp;
 				backedUp = undefined;
@@ -155,6 +166,7 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 		// An empty listing says so, so that a filter that matched nothing is not mistaken for a hang.
 		if (!json && shown === 0) out += reader.count === 0 ? 'no packets\n' : `no packets match the filter (of ${reader.count})\n`;
 		if (replay !== undefined && json) {
+			await parallel?.finish();
 			lines.flush();
 			write(replaySummaryLine(replay.summary()));
 		} else if (replay !== undefined) {
@@ -162,6 +174,8 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 			out += renderReplaySummary(replay.summary());
 		}
 	} catch (error) {
+		// The lines before a damage come out before the error, as with one thread.
+		if (parallel !== undefined && error instanceof CaptureError) await parallel.finish();
 		if (error instanceof CaptureError) throw new CaptureInputError(`${name}: ${error.message} (after ${error.packetsBefore} packet${error.packetsBefore === 1 ? "" : "s"})`);
 		if (error instanceof CaptureInputError) throw error;
 		const code = (error as NodeJS.ErrnoException).code;

@@ -220,6 +220,11 @@ export class Replayer {
 		if (c.attached) return this.tracer(this.host, packet, IS_REPLY);
 		const entry = c.entry;
 		if (entry === undefined) return this.tracer(this.host, packet, NO_OPTIONS);
+		if (entry.tcp === 'TIME_WAIT' || entry.tcp === 'CLOSE') {
+			// A closed connection sees a packet or two more: its decisions are not worth keeping until it times out.
+			entry.hints = undefined;
+			return this.tracer(this.host, packet, NO_OPTIONS);
+		}
 		const hints = (entry.hints ??= [{ hint: newMemoHint() }, { hint: newMemoHint() }]);
 		return this.tracer(this.host, packet, hints[c.reply ? 1 : 0]);
 	}
@@ -340,7 +345,9 @@ function tupleFromJson(json: PacketJson, c: Classification): Tuple | undefined {
 
 /** The connection's mark as the packet left: only CONNMARK changes it (`final` is read only then). */
 function ctmarkAfter(trace: ReplayTrace, packet: Packet): number {
-	if (!trace.hits.some((h) => h.target === 'CONNMARK')) return packet.ctmark;
+	let connmark = false;
+	for (const hit of trace.hits) if (hit.target === 'CONNMARK') connmark = true;
+	if (!connmark) return packet.ctmark;
 	const text = trace.final.ctmark;
 	return text === undefined ? 0 : Number(text);
 }

@@ -388,7 +388,8 @@ function classification(
 
 /** The connection as -m conntrack reads it, for a packet in the given direction (one object while it holds). */
 function view(entry: Entry, reply: boolean): Connection {
-	return (entry.views[reply ? 1 : 0] ??= viewOf(entry, reply));
+	// Frozen: shared by the connection's packets, and kept as it is in the decision memo's keys.
+	return (entry.views[reply ? 1 : 0] ??= Object.freeze(viewOf(entry, reply)));
 }
 
 function viewOf(entry: Entry, reply: boolean): Connection {

@@ -47,7 +47,8 @@ function recordOf(p: Packet, reads: number): KeyRecord {
 		icmpType: p.icmpType, icmpCode: p.icmpCode, tcpFlags: p.tcpFlags, tcpOptions: p.tcpOptions && [...p.tcpOptions],
 		in: p.in, out: p.out, srcMac: p.srcMac, dstMac: p.dstMac, mark: p.mark, ctmark: p.ctmark,
 		ctState: p.ctState, ctStateGiven: p.ctStateGiven,
-		ct: {
+		// A frozen connection (conntrack's view of an entry) cannot change under the key: kept as it is.
+		ct: Object.isFrozen(c) ? (c as Complete<Connection>) : {
 			origSrc: c.origSrc, origDst: c.origDst, origSport: c.origSport, origDport: c.origDport,
 			replSrc: c.replSrc, replDst: c.replDst, replSport: c.replSport, replDport: c.replDport,
 			reply: c.reply, seenReply: c.seenReply, assured: c.assured, confirmed: c.confirmed, snat: c.snat, dnat: c.dnat,

@@ -113,10 +113,13 @@ export class DecisionMemo {
 	/** Hits as kept, by chain and rule number: one object per rule met, shared by the decisions that met it. */
 	private readonly hitObjects = new Map<string, Map<number, Hit[]>>();
 	private readonly verdicts = new Map<string, Verdict>();
+	private readonly arrivals = new Map<string, Decision['arrival']>();
 
 	constructor(
 		readonly host: HostModel,
-		readonly capacity = 16_384,
+		// Small: a replay keeps each connection's last decisions itself (MemoHint); the memo serves the first
+		// packets of a direction, which on a kube-proxy node's capture share no decision with another flow.
+		readonly capacity = 2048,
 	) {
 		// Policy routing rules with --sport read it for every packet.
 		this.key = decisionKey(host.routing?.rules.some((rule) => rule.sport !== undefined) === true);
@@ -161,7 +164,7 @@ export class DecisionMemo {
 			bucket.push(slot);
 		}
 		const entry: Entry = reads & READ_BITS.state ? EACH_PACKET : {
-			path: decision.path, fate: decision.fate, verdict: this.sharedVerdict(decision.verdict), hits: decision.hits.map((h) => this.shared(h)), arrival: decision.arrival,
+			path: decision.path, fate: decision.fate, verdict: this.sharedVerdict(decision.verdict), hits: decision.hits.map((h) => this.shared(h)), arrival: this.sharedArrival(decision.arrival),
 			answered: decision.answered, untracked: decision.untracked, reads,
 		};
 		if (!slot.reads.includes(reads)) slot.reads.push(reads);
@@ -215,6 +218,15 @@ export class DecisionMemo {
 		if (known !== undefined) return known;
 		this.verdicts.set(name, verdict);
 		return verdict;
+	}
+
+	/** An arrival as kept: one object per interface and locality. */
+	private sharedArrival(arrival: Decision['arrival']): Decision['arrival'] {
+		const name = `${arrival.local} ${arrival.in ?? ''}`;
+		const known = this.arrivals.get(name);
+		if (known !== undefined) return known;
+		this.arrivals.set(name, arrival);
+		return arrival;
 	}
 
 	/** Drops the oldest keys until at most three quarters of the capacity is held. */

@@ -697,7 +697,7 @@ export function parseRuleset(text: string, options: ParseOptions = {}): Ruleset 
 		lineNumber++;
 		// A rule line (-A …, nothing to trim) goes to the quick reader first, without being cut out of the text.
 		if (lazy && state.table && text.charCodeAt(lineStart) === 45 && !isWhite(text.charCodeAt(lineEnd - 1)) && readQuickly(text, lineStart, lineEnd, lineNumber, state)) continue;
-		readLine(text.slice(lineStart, lineEnd), lineNumber, state);
+		readLine(text.slice(lineStart, lineEnd), lineStart, lineNumber, state);
 	}
 	state.inserts.finish();
 	const { tables, warnings, table } = state;
@@ -737,7 +737,7 @@ function readQuickly(text: string, start: number, end: number, lineNumber: numbe
 }
 
 /** Reads one line the quick reader did not take: a table, a chain, COMMIT, a comment, or a command for the full parser. */
-function readLine(line: string, lineNumber: number, state: ReadState): void {
+function readLine(line: string, lineStart: number, lineNumber: number, state: ReadState): void {
 	const { tables, warnings } = state;
 	const table = state.table;
 	// Most lines have nothing to trim: only pay for trim() when an end is white.
@@ -760,7 +760,7 @@ function readLine(line: string, lineNumber: number, state: ReadState): void {
 		tables.set(name, opened);
 		state.table = opened;
 		let chains = state.lookups.get(opened);
-		if (!chains) state.lookups.set(opened, (chains = new ChainLookup(opened)));
+		if (!chains) state.lookups.set(opened, (chains = new ChainLookup(opened, state.quick.input)));
 		state.chains = chains;
 		return;
 	}
@@ -778,7 +778,7 @@ function readLine(line: string, lineNumber: number, state: ReadState): void {
 			else {
 				const chain = new ParsedChain(table, state.quick, name, false, lineNumber);
 				chain.counters = NO_COUNTS;
-				declare(state, chain);
+				declare(state, chain, lineStart + col);
 			}
 			return;
 		}
@@ -798,17 +798,17 @@ function readLine(line: string, lineNumber: number, state: ReadState): void {
 		if (builtin) chain.policy = policy;
 		if (counters) chain.counters = counters;
 		if (table.chains.has(name)) warnings.push({ line: lineNumber, column: col, text: `chain ${name} declared twice` });
-		else declare(state, chain);
+		else declare(state, chain, lineStart + col);
 		return;
 	}
 	const rule = parseCommand(line, lineNumber, table, state);
 	if (rule && !state.usesConntrack && needsConntrack(rule)) state.usesConntrack = true;
 }
 
-/** Adds a chain declared by a `:NAME` line to the open table. */
-function declare(state: ReadState, chain: Chain): void {
+/** Adds a chain declared by a `:NAME` line to the open table; its name is at `nameAt` in the input. */
+function declare(state: ReadState, chain: Chain, nameAt: number): void {
 	state.table!.chains.set(chain.name, chain);
-	state.chains!.declared(chain);
+	state.chains!.declared(chain, nameAt);
 }
 
 /** A rule whose target or match makes the kernel track connections (CONNTRACK_USERS). */

@@ -1,4 +1,4 @@
-import { ChainLookup } from './chain-lookup.js';
+import { ChainLookup, NameKind } from './chain-lookup.js';
 import type { Chain, Table } from './ruleset.js';
 
 /**
@@ -164,6 +164,10 @@ function afterComment(line: string, at: number, n: number): number {
 	return e + 1;
 }
 
+function kindOf(chain: Chain | undefined): NameKind {
+	return chain === undefined ? NameKind.None : chain.builtin ? NameKind.BuiltinChain : NameKind.UserChain;
+}
+
 /** The one answer object, filled anew by each call (the parser reads it at once): no allocation per line. */
 const answer: { -readonly [K in keyof QuickRule]: QuickRule[K] } = { chain: undefined as unknown as Chain, jumpsToChain: false, conntrack: false, hasTarget: false, destinationAt: -1, destinationEnd: -1 };
 
@@ -172,7 +176,7 @@ const answer: { -readonly [K in keyof QuickRule]: QuickRule[K] } = { chain: unde
  * its whole input, so that a line is cut out only for the full parser): the rule's chain and what the
  * parser keeps, or undefined for the full parser. The answer is valid until the next call.
  */
-export function quickCheck(line: string, table: Table, family: 4 | 6, start = 0, n = line.length, chains = new ChainLookup(table)): QuickRule | undefined {
+export function quickCheck(line: string, table: Table, family: 4 | 6, start = 0, n = line.length, chains = new ChainLookup(table, line)): QuickRule | undefined {
 	if (family !== 4 || !has(line, '-A ', start, n)) return undefined;
 	let at = start + 3;
 	let e = wordEnd(line, at, n);
@@ -280,11 +284,10 @@ export function quickCheck(line: string, table: Table, family: 4 | 6, start = 0,
 			const word = e - targetAt === 4 && has(line, 'DNAT', targetAt, n) ? 'DNAT'
 				: e - targetAt === 6 && has(line, 'ACCEPT', targetAt, n) ? 'ACCEPT'
 				: e - targetAt === 6 && has(line, 'RETURN', targetAt, n) ? 'RETURN' : undefined;
-			const user = word === undefined ? chains.target(line, targetAt, e) : table.chains.get(word);
-			if (user) {
-				if (user.builtin) return undefined;
-				jumpsToChain = true;
-			} else if (word === 'DNAT') {
+			const user = word === undefined ? chains.kind(line, targetAt, e) : kindOf(table.chains.get(word));
+			if (user === NameKind.BuiltinChain) return undefined;
+			if (user === NameKind.UserChain) jumpsToChain = true;
+			else if (word === 'DNAT') {
 				if (table.name !== 'nat' || (at = after(line, at, n, '--to-destination')) < 0) return undefined;
 				e = wordEnd(line, at, n);
 				if (e < 0) return undefined;

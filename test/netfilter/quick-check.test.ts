@@ -221,6 +221,31 @@ describe('quick reader: lazily parsed rules are exactly the fully parsed ones', 
 		assert.equal(rules[0]!.target?.extension?.name, 'DNAT');
 		assert.equal(rules[1]!.target?.extension?.name, 'ACCEPT');
 	});
+	test('rules kept as numbers until asked for: chains whose runs are broken, built rules between quick ones, insertions, chains made by -N or a first rule, tables opened twice', () => {
+		const sep = (n: number) => `-A KUBE-SEP-${n} -p tcp -m comment --comment "ns/s${n}:http" -m tcp -j DNAT --to-destination 10.244.0.${n}:8080`;
+		const text = [
+			'*nat', ':PREROUTING ACCEPT [0:0]', ':KUBE-SEP-1 - [0:0]', ':KUBE-SEP-2 - [0:0]', ':KUBE-SVC-A - [0:0]', ':KUBE-MARK-MASQ - [0:0]',
+			sep(1), sep(2), sep(1), // the run of KUBE-SEP-1 broken by KUBE-SEP-2
+			'-A KUBE-SEP-2 -j MARK --set-xmark 0x4000/0x4000', sep(2), // a built rule between quick ones
+			'-I KUBE-SEP-1 -m comment --comment first -j KUBE-MARK-MASQ', '-I KUBE-SEP-1 2 -p udp -j ACCEPT', sep(1),
+			'-A PREROUTING -j KUBE-SVC-A', // a built-in chain declared with its policy, as -A chain
+			'-A OUTPUT -j KUBE-SVC-A', '-A OUTPUT -d 10.96.0.1/32 -j KUBE-SEP-1', // a built-in chain made by its first rule
+			'-N KUBE-NEW', '-A KUBE-SVC-A -j KUBE-NEW', '-A KUBE-NEW -j KUBE-SEP-2', '-A KUBE-SVC-A -j OUTPUT', '-A KUBE-SVC-A -j KUBE-NOPE',
+			':KUBE-SEP-1 - [0:0]', ':KUBE-LATE - [0:0]', '-A KUBE-LATE -j KUBE-SEP-1', '-A KUBE-SVC-A -j KUBE-LATE',
+			'COMMIT', '*filter', ':INPUT ACCEPT [0:0]', ':X - [0:0]', '-A INPUT -j X', 'COMMIT',
+			'*nat', ':KUBE-SEP-3 - [0:0]', sep(3), '-A KUBE-SEP-1 -j KUBE-SEP-3', sep(1), 'COMMIT', '',
+		].join('\n');
+		assertSame(text);
+		const nat = parseRuleset(text).tables.get('nat')!;
+		const lazy = (name: string) => nat.chains.get(name)!.rules.filter((r) => quickExactDestination(r) !== undefined).length;
+		assert.deepEqual(['KUBE-SEP-1', 'KUBE-SEP-2', 'KUBE-NEW', 'KUBE-LATE', 'OUTPUT'].map(lazy), [5, 2, 1, 1, 1]);
+		assert.deepEqual(nat.chains.get('KUBE-SEP-1')!.rules.map((r) => r.line), [12, 13, 7, 9, 14, 36, 37]);
+	});
+	test('a bad rule in a chain never looked at is refused at load, with its line and column', () => {
+		const text = `${kubeProxyDump(50, 15).text}*nat\n:KUBE-X - [0:0]\n-A KUBE-X -p tcp -m tcp --dport 80 -j DNAT --to-destination 10.0.0.1:99999\nCOMMIT\n`;
+		const line = text.split('\n').length - 2;
+		assert.throws(() => parseRuleset(text), (error: unknown) => error instanceof ParseError && error.line === line && error.column > 40);
+	});
 	test('IPv6 and odd spacing go to the full parser', () => {
 		const table = parseRuleset('*nat\n:X - [0:0]\nCOMMIT\n').tables.get('nat')!;
 		assert.ok(quickCheck('-A X -d 10.0.0.1/32 -p tcp -m tcp --dport 80 -j ACCEPT', table, 4));

@@ -87,7 +87,8 @@ const ICMPV6_UNTRACKED = new Set([130, 131, 132, 133, 134, 135, 136, 143]);
 const UDP_STREAM_AFTER = 2;
 /** How long (capture seconds) the kernel's answer to a refused packet is waited for. */
 const ANSWER_WINDOW = 1;
-const SWEEP_EVERY = 8192;
+/** Expired entries are found on look-up; a sweep only frees them, so it may wait for this many packets. */
+const SWEEP_EVERY = 65536;
 
 /**
  * The simulated connection table of nf_conntrack: both directions of a connection find the same entry;

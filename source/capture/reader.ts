@@ -66,7 +66,9 @@ export class CaptureReader {
 			this.buf = chunk;
 		} else {
 			const rest = this.buf.length - this.pos;
-			const joined = new Uint8Array(rest + chunk.length);
+			// Not zero-filled (every byte is written next), and a Buffer like the chunks a file stream gives:
+			// the decoders then see one kind of array.
+			const joined = Buffer.allocUnsafe(rest + chunk.length);
 			joined.set(this.buf.subarray(this.pos), 0);
 			joined.set(chunk, rest);
 			this.base += this.pos;

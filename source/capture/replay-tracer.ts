@@ -1,10 +1,14 @@
 import { clonePacket, type Packet, type PacketJson, packetToJson } from '../packet/packet.js';
-import { DecisionMemo } from '../trace/decision-memo.js';
+import { DecisionMemo, type Kept } from '../trace/decision-memo.js';
 import type { Decision } from '../trace/model.js';
 import { decidePacket, type HostModel } from '../trace/pipeline.js';
 import type { PacketTracer, ReplayTrace } from './replay.js';
 
-/** What the Replayer reads of a decision: the fate at once; the packet as it arrived and left only when read (a new or refused connection). */
+/**
+ * What the Replayer reads of a decision: the fate at once; the packet as it arrived and as it left only
+ * when read (a new or refused connection). A decision kept by the memo has no final packet: the packet is
+ * walked again when it is read.
+ */
 class DecisionTrace implements ReplayTrace {
 	readonly fate: ReplayTrace['fate'];
 	readonly verdict: ReplayTrace['verdict'];
@@ -14,8 +18,9 @@ class DecisionTrace implements ReplayTrace {
 	readonly untracked: boolean;
 
 	constructor(
-		private readonly decision: Decision,
+		private readonly decision: Kept | Decision,
 		private readonly input: Packet,
+		private readonly host: HostModel,
 	) {
 		this.fate = decision.fate;
 		this.verdict = decision.verdict;
@@ -35,17 +40,23 @@ class DecisionTrace implements ReplayTrace {
 	}
 
 	get final(): PacketJson {
-		return packetToJson(this.decision.final);
+		this.#final ??= packetToJson('final' in this.decision ? this.decision.final : decidePacket(this.host, this.input).final);
+		return this.#final;
 	}
+
+	#final: PacketJson | undefined;
 }
 
 /**
  * The Replayer's tracer: decisions without traces (decidePacket), remembered per key (DecisionMemo) for
- * the host it was made for; the kernel's own answers are decided each time. Same fate, verdict, path
- * and packets as tracePacket (test/trace/decide.test.ts, test/trace/decision-memo.test.ts,
- * test/capture/replay-tracer.test.ts).
+ * the host it was made for, and per connection direction (the hint the Replayer hands in); the kernel's
+ * own answers are decided each time. Same fate, verdict, path and packets as tracePacket
+ * (test/trace/decide.test.ts, test/trace/decision-memo.test.ts, test/capture/replay-tracer.test.ts).
  */
 export function replayTracer(host: HostModel): PacketTracer {
 	const memo = new DecisionMemo(host);
-	return (given, packet, options) => new DecisionTrace(options.isReply || given !== host ? decidePacket(given, packet, options) : memo.decide(packet, options.hint), packet);
+	return (given, packet, options) => {
+		if (options.isReply || given !== host) return new DecisionTrace(decidePacket(given, packet, options), packet, given);
+		return new DecisionTrace(memo.lookup(packet, options.hint) ?? memo.decide(packet, options.hint), packet, host);
+	};
 }

@@ -6,7 +6,7 @@ import type { Decision, Verdict } from './model.js';
 import { decidePacket, type HostModel } from './pipeline.js';
 
 /** A decision as kept: without its final packet (made anew for each packet that reads it). */
-type Kept = Omit<Decision, 'final'>;
+export type Kept = Omit<Decision, 'final'>;
 
 /** Under a key: the decision consulted an extension that keeps state across packets; never taken again. */
 const EACH_PACKET = 0;
@@ -131,11 +131,36 @@ export class DecisionMemo {
 	 * spares the look-up, and is set to the decision given.
 	 */
 	decide(packet: Packet, hint?: MemoHint): Decision {
+		const kept = this.lookup(packet, hint);
+		if (kept !== undefined) return new Remembered(kept, this.host, packet);
+		return this.make(packet, hint);
+	}
+
+	/**
+	 * The decision kept for a packet like this one (the hint's, then the memo's), without its final packet;
+	 * undefined when there is none (decide makes it). Makes no object.
+	 */
+	lookup(packet: Packet, hint?: MemoHint): Kept | undefined {
 		const kept = hint?.kept;
 		if (kept !== undefined && this.key.same(hint!.key!, packet) && this.key.sameOf(hint!.key!, packet, hint!.reads)) {
 			this.hits++;
-			return new Remembered(kept, this.host, packet);
+			return kept;
 		}
+		const bucket = this.slots.get(this.key.hash(packet));
+		if (bucket === undefined) return undefined;
+		for (const slot of bucket) {
+			if (!this.key.same(slot.key, packet)) continue;
+			const found = this.find(slot, packet);
+			if (found === undefined || found.entry === EACH_PACKET) return undefined;
+			this.hits++;
+			if (hint !== undefined) keep(hint, found);
+			return found.entry;
+		}
+		return undefined;
+	}
+
+	/** A decision made for a packet lookup found none for; remembered unless it holds for this packet only. */
+	private make(packet: Packet, hint: MemoHint | undefined): Decision {
 		const hash = this.key.hash(packet);
 		let bucket = this.slots.get(hash);
 		let slot: Slot | undefined;
@@ -147,15 +172,10 @@ export class DecisionMemo {
 				}
 			}
 		}
-		const found = slot && this.find(slot, packet);
-		if (found !== undefined && found.entry !== EACH_PACKET) {
-			this.hits++;
-			if (hint !== undefined) keep(hint, found);
-			return new Remembered(found.entry, this.host, packet);
-		}
 		this.misses++;
 		const decision = decidePacket(this.host, packet);
-		if (found !== undefined) return decision;
+		// Found by lookup, held for no other packet.
+		if (slot !== undefined && this.find(slot, packet) !== undefined) return decision;
 		const reads = decision.reads;
 		const key = this.key.record(packet, reads);
 		if (!slot) {

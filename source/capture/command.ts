@@ -175,7 +175,7 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 		}
 	} catch (error) {
 		// The lines before a damage come out before the error, as with one thread.
-		if (parallel !== undefined && error instanceof CaptureError) await parallel.finish();
+		if (parallel !== undefined) await (error instanceof CaptureError ? parallel.finish() : parallel.stop());
 		if (error instanceof CaptureError) throw new CaptureInputError(`${name}: ${error.message} (after ${error.packetsBefore} packet${error.packetsBefore === 1 ? "" : "s"})`);
 		if (error instanceof CaptureInputError) throw error;
 		const code = (error as NodeJS.ErrnoException).code;

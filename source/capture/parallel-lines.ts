@@ -5,8 +5,8 @@ import type { ReplayResult } from './replay.js';
 
 /**
  * `pcap --trace --json` on two cores: this thread replays (the connection table makes that one sequence),
- * a worker thread writes the lines (decoding each packet again, from the bytes this thread hands it), so
- * that writing costs the replay no time. The lines are the same bytes as one thread writes
+ * a worker thread writes the lines (decoding each packet again, from the bytes this thread hands it: a file
+ * still being written would not read the same twice), so that writing costs the replay no time. The lines are the same bytes as one thread writes
  * (test/capture/parallel-lines.test.ts).
  */
 export class ParallelLines {
@@ -46,6 +46,11 @@ export class ParallelLines {
 	/** Makes the results put so far visible to the worker (at the end of each chunk). */
 	publish(): void {
 		this.records.publish();
+	}
+
+	/** Stops the worker (the replay failed: no more records come). */
+	async stop(): Promise<void> {
+		await this.worker.terminate();
 	}
 
 	/** Waits until every line is written (up to a damage in the capture, where the worker stops as the reader here does). */

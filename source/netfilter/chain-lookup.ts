@@ -92,6 +92,11 @@ export class ChainLookup {
 		return this.#undeclared(line, at, end);
 	}
 
+	/** Whether the table has a chain named at [at, end) of the line (the input). */
+	has(line: string, at: number, end: number): boolean {
+		return this.#find(line, at, end) >= 0 || this.#undeclared(line, at, end) !== undefined;
+	}
+
 	/** What the name at [at, end) of the line (the input) is: a user chain, a built-in chain, or neither. */
 	kind(line: string, at: number, end: number): NameKind {
 		const slot = this.#find(line, at, end);

@@ -241,6 +241,15 @@ describe('quick reader: lazily parsed rules are exactly the fully parsed ones', 
 		assert.deepEqual(['KUBE-SEP-1', 'KUBE-SEP-2', 'KUBE-NEW', 'KUBE-LATE', 'OUTPUT'].map(lazy), [5, 2, 1, 1, 1]);
 		assert.deepEqual(nat.chains.get('KUBE-SEP-1')!.rules.map((r) => r.line), [12, 13, 7, 9, 14, 36, 37]);
 	});
+	test('chain declarations read on the short path are the full path’s: names, duplicates, built-in names, errors', () => {
+		const names = ['A', 'x'.repeat(29), 'x'.repeat(30), '-X', '!X', 'X!', 'é', 'A\tB', 'PREROUTING', 'INPUT', 'A"B', 'A\\B', '~', ''];
+		for (const name of names) {
+			for (const table of ['nat', 'filter']) {
+				assertSame(`*${table}\n:${name} - [0:0]\n:B - [0:0]\n:${name} - [0:0]\n-A B -j ACCEPT\nCOMMIT\n`, 4, name);
+				assertSame(`*${table}\n-N ${name}\n:${name} - [0:0]\nCOMMIT\n`, 4, name);
+			}
+		}
+	});
 	test('a bad rule in a chain never looked at is refused at load, with its line and column', () => {
 		const text = `${kubeProxyDump(50, 15).text}*nat\n:KUBE-X - [0:0]\n-A KUBE-X -p tcp -m tcp --dport 80 -j DNAT --to-destination 10.0.0.1:99999\nCOMMIT\n`;
 		const line = text.split('\n').length - 2;

@@ -23,6 +23,7 @@ const HEAD = 2;
 const WHOLE = 3;
 /** Records between publications of the write position (and bytes between those of the read position). */
 const PUBLISH_EVERY = 1024;
+const WAKE_AFTER = RING_BYTES >> 2;
 const RELEASE_EVERY = 16 << 10;
 /** How long either side waits for the other in one go, and in all (the other thread is gone: a bug, not a hang). */
 const WAIT_MS = 200;
@@ -51,10 +52,10 @@ function wait(control: Int32Array, at: number, value: number, what: string): voi
 	}
 }
 
-/** Moves control[at] to `value`, waking the other side if it waits for that. */
-function move(control: Int32Array, at: number, value: number): void {
+/** Moves control[at] to `value`, waking the other side if it waits for that (and `wake`). */
+function move(control: Int32Array, at: number, value: number, wake = true): void {
 	Atomics.store(control, at, value);
-	if (Atomics.load(control, WAITING_FOR[at]!) !== 0) Atomics.notify(control, at);
+	if (wake && Atomics.load(control, WAITING_FOR[at]!) !== 0) Atomics.notify(control, at);
 }
 
 /** The replaying side. */
@@ -63,6 +64,8 @@ export class RingWriter {
 	private readonly data: Uint8Array;
 	private w = 0;
 	private unpublished = 0;
+	/** The write position when the writer was last woken. */
+	private woken = 0;
 	private readonly defined = new Set<number>();
 	private readonly scratch: { bytes: Uint8Array; length: number } = { bytes: new Uint8Array(0), length: 0 };
 	private readonly wholeWriter: JsonLineWriter;
@@ -105,17 +108,23 @@ export class RingWriter {
 		if (++this.unpublished >= PUBLISH_EVERY) this.publish();
 	}
 
-	/** Makes what was put visible to the writer. */
-	publish(): void {
+	/**
+	 * Makes what was put visible to the writer. A writer asleep is woken only for a batch (`WAKE_AFTER`
+	 * bytes) or when `now`: each wake is a system call on this thread, and the writer, faster than the
+	 * replay, would otherwise sleep and wake for every publication. It also looks for itself every WAIT_MS.
+	 */
+	publish(now = false): void {
 		this.unpublished = 0;
-		move(this.control, WRITTEN, this.w);
+		const wake = now || ((this.w - this.woken) | 0) >= WAKE_AFTER;
+		if (wake) this.woken = this.w;
+		move(this.control, WRITTEN, this.w, wake);
 	}
 
 	private room(n: number): void {
 		for (;;) {
 			const read = Atomics.load(this.control, READ);
 			if (RING_BYTES - ((this.w - read) | 0) >= n) return;
-			this.publish();
+			this.publish(true);
 			wait(this.control, READ, read, 'the replay waited for room');
 		}
 	}

@@ -55,7 +55,7 @@ export class ParallelLines {
 
 	/** Waits until every line is written (up to a damage in the capture, where the worker stops as the reader here does). */
 	async finish(): Promise<void> {
-		this.records.publish();
+		this.records.publish(true);
 		this.worker.postMessage('end');
 		try {
 			await this.finished;

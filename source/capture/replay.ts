@@ -345,9 +345,10 @@ function tupleFromJson(json: PacketJson, c: Classification): Tuple | undefined {
 
 /** The connection's mark as the packet left: only CONNMARK changes it (`final` is read only then). */
 function ctmarkAfter(trace: ReplayTrace, packet: Packet): number {
-	let connmark = false;
-	for (const hit of trace.hits) if (hit.target === 'CONNMARK') connmark = true;
-	if (!connmark) return packet.ctmark;
+	const hits = trace.hits;
+	let i = 0;
+	while (i < hits.length && hits[i]!.target !== 'CONNMARK') i++;
+	if (i === hits.length) return packet.ctmark;
 	const text = trace.final.ctmark;
 	return text === undefined ? 0 : Number(text);
 }

@@ -15,6 +15,9 @@ const macLow = new Int32Array(SLOTS);
 const macTexts: string[] = new Array<string>(SLOTS).fill('');
 const ipv4Keys = new Int32Array(SLOTS);
 const ipv4Texts: string[] = new Array<string>(SLOTS).fill('');
+/** An IPv6 address's bytes as four 32-bit words per slot. */
+const ipv6Words = new Int32Array(SLOTS * 4);
+const ipv6Texts: string[] = new Array<string>(SLOTS).fill('');
 
 export function mac(b: Uint8Array, o: number): string {
 	const high = (b[o]! << 8) | b[o + 1]!;
@@ -61,12 +64,37 @@ export function ipv4(b: Uint8Array, o: number): string {
 	return text;
 }
 
+/** "0." … "255.": the first three bytes of an address with their dots, so that its text is three joins, not seven. */
+const DEC_DOT: string[] = DEC.map((text) => `${text}.`);
+
 function ipv4Text(b: Uint8Array, o: number): string {
-	return `${DEC[b[o]!]}.${DEC[b[o + 1]!]}.${DEC[b[o + 2]!]}.${DEC[b[o + 3]!]}`;
+	return DEC_DOT[b[o]!]! + DEC_DOT[b[o + 1]!]! + DEC_DOT[b[o + 2]!]! + DEC[b[o + 3]!]!;
 }
+
+const word = (b: Uint8Array, o: number): number => (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
 
 /** RFC 5952 text: lower case, the longest run (≥ 2) of zero groups as ::, IPv4-mapped as ::ffff:a.b.c.d. */
 export function ipv6(b: Uint8Array, o: number): string {
+	const w0 = word(b, o);
+	const w1 = word(b, o + 4);
+	const w2 = word(b, o + 8);
+	const w3 = word(b, o + 12);
+	const slot = slotOf(w0 ^ Math.imul(w1, 0x45d9f3b) ^ Math.imul(w2, 0x2c1b3c6d) ^ Math.imul(w3, 0x297a2d39));
+	const at = slot * 4;
+	// An empty slot has no text (an address's text never is empty).
+	if (ipv6Texts[slot] !== '' && ipv6Words[at] === w0 && ipv6Words[at + 1] === w1 && ipv6Words[at + 2] === w2 && ipv6Words[at + 3] === w3) {
+		return ipv6Texts[slot]!;
+	}
+	const text = ipv6Text(b, o);
+	ipv6Words[at] = w0;
+	ipv6Words[at + 1] = w1;
+	ipv6Words[at + 2] = w2;
+	ipv6Words[at + 3] = w3;
+	ipv6Texts[slot] = text;
+	return text;
+}
+
+function ipv6Text(b: Uint8Array, o: number): string {
 	let bestStart = -1;
 	let bestLen = 0;
 	let runStart = -1;

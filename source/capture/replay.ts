@@ -7,7 +7,7 @@ import { type MemoHint, newMemoHint } from '../trace/decision-memo.js';
 import type { HostModel } from '../trace/pipeline.js';
 import type { DecodedPacket } from './decode/packet.js';
 import { replayTracer } from './replay-tracer.js';
-import { type LinkInfo, toEnginePacket, withoutIp } from './to-packet.js';
+import { type LinkInfo, ownConnection, PENDING_CONNECTION, toEnginePacket, withoutIp } from './to-packet.js';
 
 export type ReplayFate = Fate | 'skipped';
 
@@ -133,7 +133,7 @@ export class Replayer {
 		if (decoded.frame.hasTs) this.now = decoded.frame.sec + decoded.frame.nsec / 1e9;
 		const unfit = untraceable(decoded);
 		if (unfit !== undefined) return this.count({ n, fate: 'skipped', verdict: null, ct: null, flow: null, why: unfit });
-		const packet = toEnginePacket(decoded, this.linkInfo);
+		const packet = toEnginePacket(decoded, this.linkInfo, false);
 		const extras = extrasOf(decoded);
 		const place = this.place(decoded, packet, extras);
 		if (place.skip !== undefined) return this.count({ n, fate: 'skipped', verdict: null, ct: null, flow: null, why: place.skip });
@@ -141,6 +141,7 @@ export class Replayer {
 		packet.ctState = c.state;
 		packet.ctStateGiven = true;
 		if (c.connection !== undefined) packet.ct = c.connection;
+		else if (packet.ct === PENDING_CONNECTION) packet.ct = ownConnection(packet);
 		if (c.entry !== undefined) packet.ctmark = c.entry.ctmark;
 		const trace = this.trace(packet, c);
 		const untracked = trace.untracked ?? trace.final.state === 'UNTRACKED';
@@ -274,11 +275,13 @@ function sentByHost(packet: Packet): void {
 /** A packet seen leaving, made the packet that arrived: its tuple before NAT, its arrival left to routing. */
 function arrivedAs(packet: Packet, arrived: Tuple | undefined): void {
 	if (arrived !== undefined) {
+		// The connection as the packet left keeps its ports: made before they change.
+		const left = packet.ct === PENDING_CONNECTION ? ownConnection(packet) : packet.ct;
 		packet.src = arrived.src;
 		packet.dst = arrived.dst;
 		if (packet.sport !== undefined) packet.sport = arrived.sport;
 		if (packet.dport !== undefined) packet.dport = arrived.dport;
-		packet.ct = { ...packet.ct, origSrc: arrived.src, origDst: arrived.dst, replSrc: arrived.dst, replDst: arrived.src };
+		packet.ct = { ...left, origSrc: arrived.src, origDst: arrived.dst, replSrc: arrived.dst, replDst: arrived.src };
 	}
 	// The frame's interface and MACs are those it left by.
 	packet.in = undefined;

@@ -1,5 +1,5 @@
 import type { Ip } from '../packet/address.js';
-import type { Packet } from '../packet/packet.js';
+import type { Connection, Packet } from '../packet/packet.js';
 import { PacketSpecError } from '../packet/spec.js';
 import type { DecodedPacket } from './decode/packet.js';
 
@@ -52,13 +52,30 @@ function ip6At(b: Uint8Array, at: number): Ip {
 	return { family: 6, words: [u32At(b, at), u32At(b, at + 4), u32At(b, at + 8), u32At(b, at + 12)] };
 }
 
+/** A packet's connection before conntrack is asked (toEnginePacket's withConnection false): replaced by ownConnection or conntrack's. */
+const NO_ADDRESS: Ip = { family: 4, words: [0] };
+export const PENDING_CONNECTION: Connection = Object.freeze({
+	origSrc: NO_ADDRESS, origDst: NO_ADDRESS, replSrc: NO_ADDRESS, replDst: NO_ADDRESS,
+	origSport: undefined, origDport: undefined, replSport: undefined, replDport: undefined,
+	reply: false, seenReply: false, assured: false, confirmed: false, snat: false, dnat: false,
+});
+
+/** The connection a first packet makes: its own tuple both ways, nothing seen yet. */
+export function ownConnection(p: Packet): Connection {
+	return {
+		origSrc: p.src, origDst: p.dst, replSrc: p.dst, replDst: p.src, origSport: p.sport, origDport: p.dport, replSport: p.dport, replDport: p.sport,
+		reply: false, seenReply: false, assured: false, confirmed: false, snat: false, dnat: false,
+	};
+}
+
 /**
  * The engine's Packet for a decoded frame: the outermost IP header and its transport header (what the
  * host's netfilter hooks see; a tunnel's inner packet is payload), the link-layer addresses, and the
  * arrival interface when the capture or the user names it. Conntrack state starts as a first packet's
- * (NEW, not given): a replay decides it. Throws a PacketSpecError for a frame without an IP header.
+ * (NEW, not given): a replay decides it, and makes the packet's own connection only when conntrack has
+ * none for it (`withConnection` false). Throws a PacketSpecError for a frame without an IP header.
  */
-export function toEnginePacket(decoded: DecodedPacket, linkInfo: LinkInfo = {}): Packet {
+export function toEnginePacket(decoded: DecodedPacket, linkInfo: LinkInfo = {}, withConnection = true): Packet {
 	const ip = decoded.ip;
 	if (ip === undefined) throw new PacketSpecError(withoutIp(decoded));
 	// The addresses from the header's bytes: parsing the decoder's text again would cost more than the rest.
@@ -69,10 +86,7 @@ export function toEnginePacket(decoded: DecodedPacket, linkInfo: LinkInfo = {}):
 	const packet: Packet = {
 		family, proto: ip.proto, src, dst,
 		mark: 0, ctmark: 0, ctState: 'NEW', ctStateGiven: false,
-		ct: {
-			origSrc: src, origDst: dst, replSrc: dst, replDst: src, origSport: undefined, origDport: undefined, replSport: undefined, replDport: undefined,
-			reply: false, seenReply: false, assured: false, confirmed: false, snat: false, dnat: false,
-		},
+		ct: PENDING_CONNECTION,
 		// Every field set below is here from the start: one object shape, no property store grown per packet.
 		sport: undefined, dport: undefined, payload: undefined, tcpFlags: undefined, tcpOptions: undefined, icmpType: undefined, icmpCode: undefined,
 		srcMac: undefined, dstMac: undefined, pktType: undefined, in: undefined,
@@ -89,8 +103,6 @@ export function toEnginePacket(decoded: DecodedPacket, linkInfo: LinkInfo = {}):
 		if (t.kind === 'tcp' || t.kind === 'udp') {
 			packet.sport = t.sport;
 			packet.dport = t.dport;
-			packet.ct.origSport = packet.ct.replDport = t.sport;
-			packet.ct.origDport = packet.ct.replSport = t.dport;
 			const start = decoded.frame.start + t.offset + (t.kind === 'tcp' ? t.hlen : 8);
 			const end = decoded.frame.start + decoded.frame.caplen;
 			// A view of the reader's chunk, as the decoded frame is (whatever keeps a packet copies it: the decision memo).
@@ -121,6 +133,7 @@ export function toEnginePacket(decoded: DecodedPacket, linkInfo: LinkInfo = {}):
 		if (sll.hatype === 1 && sll.addr.length === 17) packet.srcMac = sll.addr;
 		packet.pktType = sll.pktType === 1 ? 'broadcast' : sll.pktType === 2 ? 'multicast' : 'unicast';
 	}
+	if (withConnection) packet.ct = ownConnection(packet);
 	// Most captures name no interface at all: no answer to make then.
 	if (linkInfo.in !== undefined || decoded.frame.ifName !== undefined || decoded.sll !== undefined) {
 		const arrival = arrivalOf(decoded, linkInfo);

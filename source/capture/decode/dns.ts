@@ -1,9 +1,13 @@
-import { HEX2 } from './format.js';
+import { HEX_CODES } from './format.js';
 import type { DnsLayer } from './packet.js';
 import { addLayer, KIND, note, truncated, u16, type Decoder } from './tables.js';
 
 const PRINTABLE = new Uint8Array(256);
 for (let c = 0x21; c < 0x7f; c++) PRINTABLE[c] = 1;
+
+const DOT = 0x2e;
+const BACKSLASH = 0x5c;
+const LETTER_X = 0x78;
 
 /** Where readName stopped (the byte after the name in the record it began in); -1 when the name is bad. */
 let nameEnd = -1;
@@ -12,34 +16,36 @@ let nameError = '';
 /**
  * A domain name at `o` of the message that begins at `msg`: labels, compression pointers (only
  * backwards, at most 64 of them), at most 255 bytes. Bytes outside printable ASCII are shown as \xHH.
+ * When the name is bad (nameEnd -1, nameError says why) the text returned is empty: it is not used.
  */
 function readName(b: Uint8Array, msg: number, o: number, end: number): string {
-	let name = '';
+	// The name's character codes, made into one string at the end (not a string per character).
+	const codes: number[] = [];
 	let jumps = 0;
 	let length = 0;
 	nameEnd = -1;
 	for (;;) {
 		if (o >= end) {
 			nameError = 'the name runs past the message';
-			return name;
+			return '';
 		}
 		const len = b[o]!;
 		if (len === 0) {
 			if (nameEnd < 0) nameEnd = o + 1;
-			return name === '' ? '<Root>' : name;
+			return codes.length === 0 ? '<Root>' : String.fromCharCode.apply(null, codes);
 		}
 		if ((len & 0xc0) === 0xc0) {
 			if (o + 1 >= end) {
 				nameError = 'a compression pointer runs past the message';
 				nameEnd = -1;
-				return name;
+				return '';
 			}
 			const target = msg + (((len & 0x3f) << 8) | b[o + 1]!);
 			if (nameEnd < 0) nameEnd = o + 2;
 			if (++jumps > 64 || target >= o) {
 				nameError = 'a compression pointer loops or points forward';
 				nameEnd = -1;
-				return name;
+				return '';
 			}
 			o = target;
 			continue;
@@ -47,23 +53,24 @@ function readName(b: Uint8Array, msg: number, o: number, end: number): string {
 		if ((len & 0xc0) !== 0) {
 			nameError = `label type 0x${(len & 0xc0).toString(16)} is not supported`;
 			nameEnd = -1;
-			return name;
+			return '';
 		}
 		if (o + 1 + len > end) {
 			nameError = 'a label runs past the message';
 			nameEnd = -1;
-			return name;
+			return '';
 		}
 		length += len + 1;
 		if (length > 255) {
 			nameError = 'the name is longer than 255 bytes';
 			nameEnd = -1;
-			return name;
+			return '';
 		}
-		if (name !== '') name += '.';
+		if (codes.length > 0) codes.push(DOT);
 		for (let i = o + 1; i <= o + len; i++) {
 			const c = b[i]!;
-			name += PRINTABLE[c] === 1 ? String.fromCharCode(c) : `\\x${HEX2[c]}`;
+			if (PRINTABLE[c] === 1) codes.push(c);
+			else codes.push(BACKSLASH, LETTER_X, HEX_CODES[c >> 4]!, HEX_CODES[c & 15]!);
 		}
 		o += 1 + len;
 	}

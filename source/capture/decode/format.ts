@@ -32,7 +32,7 @@ export function mac(b: Uint8Array, o: number): string {
 }
 
 /** The character codes of the hex digits. */
-const HEX_CODES: readonly number[] = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+export const HEX_CODES: readonly number[] = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 
 /**
  * One flat string: a text joined from pieces is a tree of strings once it passes 12 characters, and a

@@ -46,6 +46,8 @@ export class ChainLookup {
 	 * table has 40,000 chains).
 	 */
 	#slots: Int32Array = new Int32Array(4 * 1024);
+	/** How many of #declared are in #slots. */
+	#indexed = 0;
 	/** Where in #declared the chain after the last one `-A` named is. */
 	#next = 0;
 	#last = -1;
@@ -65,12 +67,7 @@ export class ChainLookup {
 		}
 		this.#nameAt[index] = nameAt;
 		this.#nameLength[index] = chain.name.length;
-		if ((index + 1) * 8 > this.#slots.length) {
-			const old = this.#slots;
-			this.#slots = new Int32Array(old.length * 2);
-			for (let i = 0; i < old.length; i += 4) if (old[i + 3] !== 0) this.#place(old[i]!, old[i + 1]!, old[i + 2]!, old[i + 3]!);
-		}
-		this.#place(hash(this.#input, nameAt, nameAt + chain.name.length), nameAt, chain.name.length + (chain.builtin ? BUILTIN : 0), index + 1);
+		if (this.#indexed > 0) this.#index();
 	}
 
 	/** The chain `-A` names at [at, end) of the line (the input), or undefined when the table has none of that name. */
@@ -92,11 +89,6 @@ export class ChainLookup {
 		return this.#undeclared(line, at, end);
 	}
 
-	/** Whether the table has a chain named at [at, end) of the line (the input). */
-	has(line: string, at: number, end: number): boolean {
-		return this.#find(line, at, end) >= 0 || this.#undeclared(line, at, end) !== undefined;
-	}
-
 	/** What the name at [at, end) of the line (the input) is: a user chain, a built-in chain, or neither. */
 	kind(line: string, at: number, end: number): NameKind {
 		const slot = this.#find(line, at, end);
@@ -107,6 +99,7 @@ export class ChainLookup {
 
 	/** Where the declared chain's slot starts, or -1. */
 	#find(line: string, at: number, end: number): number {
+		if (this.#indexed < this.#declared.length) this.#index();
 		const slots = this.#slots;
 		const mask = slots.length - 4;
 		const h = hash(line, at, end);
@@ -135,6 +128,25 @@ export class ChainLookup {
 		const from = this.#nameAt[index]!;
 		for (let i = 0; i < length; i++) if (line.charCodeAt(at + i) !== input.charCodeAt(from + i)) return false;
 		return true;
+	}
+
+	/**
+	 * Puts the chains declared since into the index: all at once when first needed (a tight loop, compiled
+	 * soon; a dump declares its chains before their rules), then each as it comes.
+	 */
+	#index(): void {
+		const declared = this.#declared;
+		for (let index = this.#indexed; index < declared.length; index++) {
+			if ((index + 1) * 8 > this.#slots.length) {
+				const old = this.#slots;
+				this.#slots = new Int32Array(old.length * 2);
+				for (let i = 0; i < old.length; i += 4) if (old[i + 3] !== 0) this.#place(old[i]!, old[i + 1]!, old[i + 2]!, old[i + 3]!);
+			}
+			const from = this.#nameAt[index]!;
+			const length = this.#nameLength[index]!;
+			this.#place(hash(this.#input, from, from + length), from, length + (declared[index]!.builtin ? BUILTIN : 0), index + 1);
+		}
+		this.#indexed = declared.length;
 	}
 
 	#place(h: number, nameAt: number, length: number, index: number): void {

@@ -15,7 +15,7 @@ import {
 	type TargetUse,
 } from './ruleset.js';
 import { ChainLookup } from './chain-lookup.js';
-import { quickCheck, type QuickRule } from './quick-check.js';
+import { Backslashes, quickCheck, type QuickRule } from './quick-check.js';
 import { matchReads } from './reads.js';
 import { ParseError, type Token, tokenize } from './tokens.js';
 
@@ -682,7 +682,7 @@ export function parseRuleset(text: string, options: ParseOptions = {}): Ruleset 
 	const family = options.family ?? 4;
 	const origin = options.origin ?? 'iptables-save';
 	const lazy = options.lazy ?? true;
-	const state: ReadState = { quick: new QuickRules(text), family, tables: new Map(), warnings: [], table: undefined, chains: undefined, lookups: new Map(), inserts: new Insertions(), usesConntrack: false };
+	const state: ReadState = { quick: new QuickRules(text), backslashes: new Backslashes(text), family, tables: new Map(), warnings: [], table: undefined, chains: undefined, lookups: new Map(), inserts: new Insertions(), usesConntrack: false };
 	let lineNumber = 0;
 
 	// Line by line without splitting the text first (an array of 150,000 strings, most of them kept anyway).
@@ -714,6 +714,7 @@ export function parseRuleset(text: string, options: ParseOptions = {}): Ruleset 
 /** What parseRuleset has read so far. */
 interface ReadState {
 	readonly quick: QuickRules;
+	readonly backslashes: Backslashes;
 	readonly family: 4 | 6;
 	readonly tables: Map<string, Table>;
 	readonly warnings: Diagnostic[];
@@ -730,7 +731,7 @@ interface ReadState {
 /** Keeps the rule line in [start, end) unbuilt when the quick reader vouches for it; false when it does not. */
 function readQuickly(text: string, start: number, end: number, lineNumber: number, state: ReadState): boolean {
 	const table = state.table!;
-	const quick = quickCheck(text, table, state.family, start, end, state.chains);
+	const quick = quickCheck(text, table, state.family, start, end, state.chains, state.backslashes);
 	if (!quick) return false;
 	// Every chain of a table the parser reads is one it made.
 	state.quick.add(start, lineNumber, LazyRule.found(quick, start));
@@ -740,28 +741,18 @@ function readQuickly(text: string, start: number, end: number, lineNumber: numbe
 }
 
 /**
- * Declares the user chain of a line ":NAME - [0:0]" in [start, end) whose name is plainly one (printable
- * ASCII, not a built-in chain's, not declared yet), as readLine would; false for readLine to read it.
+ * Declares the user chain of a line ":NAME - [0:0]" in [start, end) as readLine would, without cutting the
+ * line out or trimming it; false for readLine to read it (a built-in chain's name, an odd name, a chain
+ * declared twice).
  */
 function declareQuickly(text: string, start: number, end: number, lineNumber: number, state: ReadState): boolean {
-	const nameAt = start + 1;
-	const nameEnd = end - DECLARED.length;
-	if (nameEnd <= nameAt || nameEnd - nameAt > 29) return false;
-	for (let i = 0; i < DECLARED.length; i++) if (text.charCodeAt(nameEnd + i) !== DECLARED.charCodeAt(i)) return false;
-	// What CHAIN_NAME takes, for printable ASCII.
-	const first = text.charCodeAt(nameAt);
-	if (first === 33 /* ! */ || first === 45 /* - */) return false;
-	for (let i = nameAt; i < nameEnd; i++) {
-		const c = text.charCodeAt(i);
-		if (c <= 32 || c >= 127) return false;
-	}
+	if (!text.endsWith(DECLARED, end)) return false;
+	const name = text.slice(start + 1, end - DECLARED.length);
 	const table = state.table!;
-	if (state.chains!.has(text, nameAt, nameEnd)) return false;
-	const name = text.slice(nameAt, nameEnd);
-	if (BUILTIN_CHAINS[table.name]!.includes(name)) return false;
+	if (!CHAIN_NAME.test(name) || BUILTIN_CHAINS[table.name]!.includes(name) || table.chains.has(name)) return false;
 	const chain = new ParsedChain(table, state.quick, name, false, lineNumber);
 	chain.counters = NO_COUNTS;
-	declare(state, chain, nameAt);
+	declare(state, chain, start + 1);
 	return true;
 }
 
@@ -801,19 +792,6 @@ function readLine(line: string, lineStart: number, lineNumber: number, state: Re
 		state.table = undefined;
 		state.chains = undefined;
 		return;
-	}
-	if (first === 58 /* : */ && trimmed.endsWith(' - [0:0]')) {
-		// The common user chain declaration ":NAME - [0:0]"; anything unusual goes the long way below.
-		const name = trimmed.slice(1, -8);
-		if (CHAIN_NAME.test(name) && !BUILTIN_CHAINS[table.name]!.includes(name)) {
-			if (table.chains.has(name)) warnings.push({ line: lineNumber, column: col, text: `chain ${name} declared twice` });
-			else {
-				const chain = new ParsedChain(table, state.quick, name, false, lineNumber);
-				chain.counters = NO_COUNTS;
-				declare(state, chain, lineStart + col);
-			}
-			return;
-		}
 	}
 	if (trimmed.startsWith(':')) {
 		// ":NAME POLICY [p:b]", nearly always with single spaces.

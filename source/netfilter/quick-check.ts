@@ -138,18 +138,38 @@ function optionNext(line: string, at: number, n: number): boolean {
 }
 
 /**
+ * Whether a text has a backslash in a range, for ranges that mostly move forward (the lines of an input
+ * in order): each search goes on from the last backslash found, so an input without any is searched once
+ * in all, not once a line.
+ */
+export class Backslashes {
+	readonly #text: string;
+	/** Where the last search started, and the first backslash from there (-1: none to the end). */
+	#from = Infinity;
+	#at = -1;
+
+	constructor(text: string) {
+		this.#text = text;
+	}
+
+	within(from: number, to: number): boolean {
+		if (from < this.#from || (this.#at >= 0 && this.#at < from)) {
+			this.#from = from;
+			this.#at = this.#text.indexOf('\\', from);
+		}
+		return this.#at >= 0 && this.#at < to;
+	}
+}
+
+/**
  * Where the words after a comment's text start, or -1 when the comment is not one the reader takes: a
  * quoted text without escapes, or a plain word, of at most 255 characters.
  */
-function afterComment(line: string, at: number, n: number): number {
+function afterComment(line: string, at: number, n: number, backslashes: Backslashes): number {
 	if (line.charCodeAt(at) === 34) {
-		let close = at + 1;
-		for (; close < n; close++) {
-			const c = line.charCodeAt(close);
-			if (c === 34) break;
-			if (c === 92) return -1;
-		}
-		if (close >= n || close - at - 1 > 255) return -1;
+		// The closing quote by indexOf: it is on this line, or the search stops at the next quote of the input.
+		const close = line.indexOf('"', at + 1);
+		if (close < 0 || close >= n || close - at - 1 > 255 || backslashes.within(at + 1, close)) return -1;
 		if (close + 1 < n && (line.charCodeAt(close + 1) !== 32 || close + 1 === n - 1)) return -1;
 		return close + 2;
 	}
@@ -176,7 +196,7 @@ const answer: { -readonly [K in keyof QuickRule]: QuickRule[K] } = { chain: unde
  * its whole input, so that a line is cut out only for the full parser): the rule's chain and what the
  * parser keeps, or undefined for the full parser. The answer is valid until the next call.
  */
-export function quickCheck(line: string, table: Table, family: 4 | 6, start = 0, n = line.length, chains = new ChainLookup(table, line)): QuickRule | undefined {
+export function quickCheck(line: string, table: Table, family: 4 | 6, start = 0, n = line.length, chains = new ChainLookup(table, line), backslashes = new Backslashes(line)): QuickRule | undefined {
 	if (family !== 4 || !has(line, '-A ', start, n)) return undefined;
 	let at = start + 3;
 	let e = wordEnd(line, at, n);
@@ -241,7 +261,7 @@ export function quickCheck(line: string, table: Table, family: 4 | 6, start = 0,
 			if ((next = after(line, at, n, 'comment')) >= 0) {
 				at = next;
 				if (comment || (at = after(line, at, n, '--comment')) < 0 || at >= n) return undefined;
-				if ((at = afterComment(line, at, n)) < 0) return undefined;
+				if ((at = afterComment(line, at, n, backslashes)) < 0) return undefined;
 				comment = true;
 				if (!optionNext(line, at, n)) return undefined;
 			} else if ((next = after(line, at, n, 'tcp')) >= 0 || (next = after(line, at, n, 'udp')) >= 0) {

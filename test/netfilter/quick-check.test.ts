@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { kubeProxyDump, prng } from '../../bench/kube-gen.js';
 import { formatCidr } from '../../source/packet/address.js';
 import { parseRuleset, quickExactDestination, targetName } from '../../source/netfilter/parse.js';
-import { quickCheck } from '../../source/netfilter/quick-check.js';
+import { Backslashes, quickCheck } from '../../source/netfilter/quick-check.js';
 import type { Ruleset } from '../../source/netfilter/ruleset.js';
 import { ParseError } from '../../source/netfilter/tokens.js';
 import { CORPUS, corpusPresent } from '../support/paths.js';
@@ -247,6 +247,18 @@ describe('quick reader: lazily parsed rules are exactly the fully parsed ones', 
 			for (const table of ['nat', 'filter']) {
 				assertSame(`*${table}\n:${name} - [0:0]\n:B - [0:0]\n:${name} - [0:0]\n-A B -j ACCEPT\nCOMMIT\n`, 4, name);
 				assertSame(`*${table}\n-N ${name}\n:${name} - [0:0]\nCOMMIT\n`, 4, name);
+			}
+		}
+	});
+	test('backslashes found from the last search answer as a search of each range would, ranges in any order', () => {
+		const random = prng(77);
+		for (const text of ['', 'abc', '\\', 'a\\b\\\\c', `${'x'.repeat(50)}\\${'y'.repeat(50)}`]) {
+			const backslashes = new Backslashes(text);
+			for (let i = 0; i < 400; i++) {
+				const from = Math.floor(random() * (text.length + 2));
+				const to = from + Math.floor(random() * 8);
+				const expected = text.slice(from, to).includes('\\');
+				assert.equal(backslashes.within(from, to), expected, `${JSON.stringify(text)} [${from}, ${to})`);
 			}
 		}
 	});

@@ -122,6 +122,8 @@ export function cidrContains(cidr: Cidr, ip: Ip): boolean {
 }
 
 export function ipEquals(a: Ip, b: Ip): boolean {
+	// Captured packets share address objects (to-packet.ts): the same object is the common case.
+	if (a === b) return true;
 	if (a.family !== b.family) return false;
 	for (let i = 0; i < a.words.length; i++) if (a.words[i] !== b.words[i]) return false;
 	return true;

@@ -1,5 +1,5 @@
 import { READ_BITS, type Reads } from '../netfilter/extension.js';
-import type { Ip } from '../packet/address.js';
+import { ipEquals } from '../packet/address.js';
 import type { Connection, Packet } from '../packet/packet.js';
 
 /**
@@ -60,15 +60,6 @@ function recordOf(p: Packet, reads: number): KeyRecord {
 	};
 }
 
-function sameIp(a: Ip, b: Ip): boolean {
-	if (a === b) return true;
-	const x = a.words;
-	const y = b.words;
-	if (x.length !== y.length || x[0] !== y[0]) return false;
-	for (let i = 1; i < x.length; i++) if (x[i] !== y[i]) return false;
-	return true;
-}
-
 function sameBytes(a: ArrayLike<number> | undefined, b: ArrayLike<number> | undefined): boolean {
 	if (a === b) return true;
 	if (a === undefined || b === undefined || a.length !== b.length) return false;
@@ -84,14 +75,14 @@ const translated = (c: Connection): boolean => c.confirmed && (c.snat || c.dnat)
 /** The addresses and ports recordedNat (pipeline.ts) copies into a later packet of a translated connection. */
 function sameRecordedNat(a: Complete<Connection>, b: Connection): boolean {
 	if (!b.reply) {
-		return (!b.dnat || (sameIp(a.replSrc!, b.replSrc) && a.replSport === b.replSport)) && (!b.snat || (sameIp(a.replDst!, b.replDst) && a.replDport === b.replDport));
+		return (!b.dnat || (ipEquals(a.replSrc!, b.replSrc) && a.replSport === b.replSport)) && (!b.snat || (ipEquals(a.replDst!, b.replDst) && a.replDport === b.replDport));
 	}
-	return (!b.snat || (sameIp(a.origSrc!, b.origSrc) && a.origSport === b.origSport)) && (!b.dnat || (sameIp(a.origDst!, b.origDst) && a.origDport === b.origDport));
+	return (!b.snat || (ipEquals(a.origSrc!, b.origSrc) && a.origSport === b.origSport)) && (!b.dnat || (ipEquals(a.origDst!, b.origDst) && a.origDport === b.origDport));
 }
 
 function sameTuple(a: Complete<Connection>, b: Connection): boolean {
-	return sameIp(a.origSrc!, b.origSrc) && sameIp(a.origDst!, b.origDst) && a.origSport === b.origSport && a.origDport === b.origDport
-		&& sameIp(a.replSrc!, b.replSrc) && sameIp(a.replDst!, b.replDst) && a.replSport === b.replSport && a.replDport === b.replDport;
+	return ipEquals(a.origSrc!, b.origSrc) && ipEquals(a.origDst!, b.origDst) && a.origSport === b.origSport && a.origDport === b.origDport
+		&& ipEquals(a.replSrc!, b.replSrc) && ipEquals(a.replDst!, b.replDst) && a.replSport === b.replSport && a.replDport === b.replDport;
 }
 
 const mix = (h: number, n: number, m: number): number => Math.imul(h ^ n, m);
@@ -114,7 +105,7 @@ export function decisionKey(sportAlways: boolean): DecisionKey {
 		},
 		record: recordOf,
 		same(a, b) {
-			return a.family === b.family && a.proto === b.proto && sameIp(a.src!, b.src) && sameIp(a.dst!, b.dst) && a.dport === b.dport
+			return a.family === b.family && a.proto === b.proto && ipEquals(a.src!, b.src) && ipEquals(a.dst!, b.dst) && a.dport === b.dport
 				&& a.in === b.in && a.out === b.out && a.srcMac === b.srcMac && a.dstMac === b.dstMac && a.mark === b.mark && a.ctmark === b.ctmark
 				&& a.ctState === b.ctState && a.ctStateGiven === b.ctStateGiven && flagsOf(a.ct) === flagsOf(b.ct) && a.local === b.local
 				&& a.ttl === b.ttl && a.tos === b.tos && a.fragment === b.fragment && a.uid === b.uid && a.gid === b.gid

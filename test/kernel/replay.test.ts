@@ -13,7 +13,7 @@ import {
 } from './support/traffic.js';
 
 interface Verdict { table: string | null; chain: string | null; rule: number | null; target: string | null }
-interface ReplayLine { n: number; summary: string; fate: string; verdict: Verdict | null; ct: string | null; flow: number | null; hits: KernelHit[] }
+interface ReplayLine { n: number; dst: string | null; summary: string; fate: string; verdict: Verdict | null; ct: string | null; flow: number | null; hits: KernelHit[] }
 interface RuleCount { table: string; chain: string; rule: number | null; target: string | null; count: number }
 interface Summary { packets: number; flows: number; by_fate: Record<string, number>; by_rule: RuleCount[] }
 
@@ -60,7 +60,7 @@ function replay(run: TrafficRun): { lines: ReplayLine[]; summary: Summary } {
 /** Runs the traffic with one iptables backend; fails with every packet and counter where netsleuth and the kernel differ. */
 async function prove(t: { skip(message?: string): void; diagnostic(message: string): void }, backend: 'nft' | 'legacy', at: CapturePoint, family: ReplayFamily): Promise<void> {
 	if (!requireKernelOrSkip(t)) return;
-	const missing = missingTools(backend);
+	const missing = missingTools(backend, family);
 	if (!decideKernelRun(missing.length > 0 ? { ok: false, reason: `missing ${missing.join(', ')}` } : { ok: true }, process.env, t)) return;
 	const dir = mkdtempSync(join(tmpdir(), 'netsleuth-replay-'));
 	const topo = createTopology(replayTopology(family));
@@ -103,10 +103,17 @@ async function prove(t: { skip(message?: string): void; diagnostic(message: stri
 		// The harness's own account agrees with the kernel's counters: every drop found, each under its rule.
 		const stoppedHere = (r: RuleCounter) => packets.filter((k) => k.decidedBy && sameRule(k.decidedBy, r)).length;
 		if (backend === 'nft') assert.deepEqual(dropping.map((r) => `${ruleText(r)} ${stoppedHere(r)}`), dropping.map((r) => `${ruleText(r)} ${r.packets}`));
-		else assert.equal(packets.filter((k) => k.fate === 'stopped').length, dropping.reduce((s, r) => s + r.packets, 0));
 
 		const { lines, summary } = replay(run);
 		assert.equal(lines.length, kernel.length, 'one line per captured packet');
+		if (backend === 'legacy') {
+			// Every packet the rules dropped was stopped; the others stopped are IPv6 multicast, which the kernel may
+			// drop before any rule (a group the host did not join: multicast6.ts); legacy rules are not traced to tell which.
+			const stopped = kernel.flatMap((k, i) => (typeof k === 'object' && k !== null && k.fate === 'stopped' ? [lines[i]!] : []));
+			const drops = dropping.reduce((s, r) => s + r.packets, 0);
+			const unicast = stopped.filter((l) => !l.dst?.startsWith('ff')).length;
+			assert.ok(unicast <= drops && drops <= stopped.length, `stopped ${stopped.length} (unicast ${unicast}), dropped by rules ${drops}`);
+		}
 		const mismatches: string[] = [];
 		let passed = 0;
 		lines.forEach((line, i) => {
@@ -152,3 +159,4 @@ test('pcap --trace replays the same traffic through iptables-legacy as the kerne
 // IPv6 (ip6tables, ICMPv6 errors, neighbour discovery untracked and let in by its own rules).
 test('pcap --trace replays IPv6 traffic captured on a client of a stateful ip6tables firewall as the kernel decided it', (t) => prove(t, 'nft', 'client', IPV6));
 test('pcap --trace replays the same IPv6 traffic captured on the firewall itself as the kernel decided it', (t) => prove(t, 'nft', 'host', IPV6));
+test('pcap --trace replays the same IPv6 traffic through ip6tables-legacy as the kernel decided it', (t) => prove(t, 'legacy', 'client', IPV6));

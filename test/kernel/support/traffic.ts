@@ -141,8 +141,9 @@ function traceAll(f: ReplayFamily): string {
 }
 
 /** The tools this proof needs beyond the kernel harness's own, that are not on this machine. */
-export function missingTools(backend: 'nft' | 'legacy'): string[] {
-	const tools = ['tcpdump', ...(backend === 'legacy' ? ['iptables-legacy-restore', 'iptables-legacy-save'] : [])];
+export function missingTools(backend: 'nft' | 'legacy', family: ReplayFamily): string[] {
+	const iptables = family.family === 6 ? 'ip6tables' : 'iptables';
+	const tools = ['tcpdump', ...(backend === 'legacy' ? [`${iptables}-legacy-restore`, `${iptables}-legacy-save`] : [])];
 	return tools.filter((tool) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { stdio: 'ignore' }).status !== 0);
 }
 

@@ -209,27 +209,34 @@ function writeIcmp(layer: IcmpLayer, out: SummaryOut): void {
 			out.text('unreachable code ');
 			out.int(layer.code);
 		}
-	} else {
-		const name = ICMP_TYPES[layer.type];
-		if (name !== undefined) out.text(name);
-		else {
-			out.text('type ');
-			out.int(layer.type);
-		}
-		if (layer.code !== 0) {
-			out.text(' code ');
-			out.int(layer.code);
-		}
-	}
+	} else writeTypeAndCode(ICMP_TYPES, layer.type, layer.code, out);
 	if (layer.id !== undefined) writeEchoIds(layer.id, layer.seq!, out);
 	if (layer.gateway !== undefined) {
 		out.text(' to ');
 		out.text(layer.gateway);
 	}
-	if (layer.mtu !== undefined) {
-		out.text(' mtu ');
-		out.int(layer.mtu);
+	writeIfThere(' mtu ', layer.mtu, out);
+}
+
+/** The type's name (or "type N"), and " code N" unless the code is 0. */
+function writeTypeAndCode(names: Record<number, string>, type: number, code: number, out: SummaryOut): void {
+	const name = names[type];
+	if (name !== undefined) out.text(name);
+	else {
+		out.text('type ');
+		out.int(type);
 	}
+	if (code !== 0) {
+		out.text(' code ');
+		out.int(code);
+	}
+}
+
+/** A label and a number, when there is the number. */
+function writeIfThere(label: string, value: number | undefined, out: SummaryOut): void {
+	if (value === undefined) return;
+	out.text(label);
+	out.int(value);
 }
 
 function writeEchoIds(id: number, seq: number, out: SummaryOut): void {
@@ -241,21 +248,9 @@ function writeEchoIds(id: number, seq: number, out: SummaryOut): void {
 
 function writeIcmpv6(layer: Icmpv6Layer, out: SummaryOut): void {
 	out.text('icmp6 ');
-	const name = ICMPV6_TYPES[layer.type];
-	if (name !== undefined) out.text(name);
-	else {
-		out.text('type ');
-		out.int(layer.type);
-	}
-	if (layer.code !== 0) {
-		out.text(' code ');
-		out.int(layer.code);
-	}
+	writeTypeAndCode(ICMPV6_TYPES, layer.type, layer.code, out);
 	if (layer.id !== undefined) writeEchoIds(layer.id, layer.seq!, out);
-	if (layer.mtu !== undefined) {
-		out.text(' mtu ');
-		out.int(layer.mtu);
-	}
+	writeIfThere(' mtu ', layer.mtu, out);
 	if (layer.target !== undefined) {
 		out.text(layer.type === 135 ? ' who-has ' : ' tgt ');
 		out.text(layer.target);
@@ -308,10 +303,7 @@ function writeDns(layer: DnsLayer, out: SummaryOut): void {
 
 function writeGre(layer: GreLayer, last: boolean, out: SummaryOut): void {
 	out.text(layer.version === 1 ? 'gre (pptp)' : 'gre');
-	if (layer.key !== undefined) {
-		out.text(' key ');
-		out.int(layer.key);
-	}
+	writeIfThere(' key ', layer.key, out);
 	if (last) {
 		out.text(' protocol ');
 		out.text(ethertypeName(layer.protocol));

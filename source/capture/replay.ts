@@ -7,7 +7,7 @@ import { type MemoHint, newMemoHint } from '../trace/decision-memo.js';
 import type { HostModel } from '../trace/pipeline.js';
 import type { DecodedPacket } from './decode/packet.js';
 import { replayTracer } from './replay-tracer.js';
-import { type LinkInfo, ownConnection, PENDING_CONNECTION, toEnginePacket, withoutIp } from './to-packet.js';
+import { type LinkInfo, linkInfoOf, ownConnection, PENDING_CONNECTION, toEnginePacket, withoutIp } from './to-packet.js';
 
 export type ReplayFate = Fate | 'skipped';
 
@@ -118,9 +118,7 @@ export class Replayer {
 		options: ReplayOptions = {},
 	) {
 		this.table = new ConnectionTable(host.sysctl);
-		const ifNames = new Map<number, string>();
-		for (const link of host.links?.links ?? []) if (link.index !== undefined) ifNames.set(link.index, link.name);
-		this.linkInfo = { ...(options.in !== undefined ? { in: options.in } : {}), ifNames };
+		this.linkInfo = linkInfoOf(host, options.in);
 		this.tracer = options.tracer ?? replayTracer(host);
 		this.withHits = options.hits === true;
 		this.own = new Set(host.facts.addresses.map((a) => addressKey(a.ip)));

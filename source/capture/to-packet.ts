@@ -1,5 +1,6 @@
 import type { Ip } from '../packet/address.js';
 import type { Connection, Packet } from '../packet/packet.js';
+import type { HostModel } from '../trace/pipeline.js';
 import { PacketSpecError } from '../packet/spec.js';
 import type { DecodedPacket } from './decode/packet.js';
 
@@ -12,6 +13,13 @@ export interface LinkInfo {
 }
 
 export type ArrivalSource = 'flag' | 'pcapng' | 'sll2' | 'none';
+
+/** What a host says about its interfaces for captured packets: their names by index (an SLL2 header's), and --in. */
+export function linkInfoOf(host: HostModel, inFlag?: string): LinkInfo {
+	const ifNames = new Map<number, string>();
+	for (const link of host.links?.links ?? []) if (link.index !== undefined) ifNames.set(link.index, link.name);
+	return { ...(inFlag !== undefined ? { in: inFlag } : {}), ifNames };
+}
 
 /** Where a captured packet's arrival interface comes from, so that the trace can say so. */
 export function arrivalOf(decoded: DecodedPacket, linkInfo: LinkInfo = {}): { name: string | undefined; from: ArrivalSource } {

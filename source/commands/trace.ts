@@ -2,7 +2,7 @@ import type { Packet } from '../packet/packet.js';
 import { type PacketSpec, packetFromSpec, parseExpression } from '../packet/spec.js';
 import { InputError } from '../host/model.js';
 import { formatTrace } from '../trace/format.js';
-import { tracePacket } from '../trace/pipeline.js';
+import { type HostModel, tracePacket } from '../trace/pipeline.js';
 import { COLOR, PLAIN } from '../views/style.js';
 import { resolveSource, type SourceFlags } from './sources.js';
 import { quoted } from '../views/safe-text.js';
@@ -39,18 +39,23 @@ export function specFromArgs(words: readonly string[], flags: Record<string, unk
 	return { ...spec, ...parseExpression(words) };
 }
 
-/** `--pcap FILE --packet N`: the captured packet, with its arrival interface from --in, the capture, or (later) routing. */
-async function capturedPacket(flags: Record<string, unknown>, words: readonly string[]): Promise<Packet> {
+/** `--pcap FILE --packet N`: N, checked. */
+function capturedNumber(flags: Record<string, unknown>, words: readonly string[]): number {
 	if (words.length > 0 || flags.src !== undefined || flags.dst !== undefined) throw new TraceUsageError('give the packet either with --pcap FILE --packet N or by description, not both');
 	const n = Number(flags.packet ?? '');
 	if (!Number.isInteger(n) || n < 1) throw new TraceUsageError('--pcap needs --packet N (1-based)');
+	return n;
+}
+
+/** `--pcap FILE --packet N`: the captured packet, with its arrival interface from --in, the capture (an SLL2 index named by the host's links), or (later) routing. */
+async function capturedPacket(flags: Record<string, unknown>, n: number, host: HostModel): Promise<Packet> {
 	const { packetAt } = await import('../capture/packet-at.js');
-	const { toEnginePacket } = await import('../capture/to-packet.js');
+	const { linkInfoOf, toEnginePacket } = await import('../capture/to-packet.js');
 	const { CaptureInputError } = await import('../capture/frame.js');
 	const decoded = await packetAt(flags.pcap as string, n).catch((error: unknown) => {
 		throw error instanceof CaptureInputError ? new InputError(error.message) : error;
 	});
-	const packet = toEnginePacket(decoded, typeof flags.in === 'string' ? { in: flags.in } : {});
+	const packet = toEnginePacket(decoded, linkInfoOf(host, typeof flags.in === 'string' ? flags.in : undefined));
 	if (typeof flags.state === 'string') {
 		const state = flags.state.toUpperCase();
 		if (!['NEW', 'ESTABLISHED', 'RELATED', 'INVALID', 'UNTRACKED'].includes(state)) throw new TraceUsageError(`--state must be NEW, ESTABLISHED, RELATED, INVALID or UNTRACKED, got ${quoted(flags.state)}`);
@@ -62,9 +67,13 @@ async function capturedPacket(flags: Record<string, unknown>, words: readonly st
 }
 
 export async function runTrace(args: TraceArgs): Promise<string> {
-	const packet = typeof args.flags.pcap === 'string' ? await capturedPacket(args.flags, args.words) : packetFromSpec(specFromArgs(args.words, args.flags));
+	// The packet's words are checked before the host is read (a usage error costs no collection); a captured
+	// packet is made after, its interface index named by the host's links.
+	const captured = typeof args.flags.pcap === 'string' ? capturedNumber(args.flags, args.words) : undefined;
+	const typed = captured === undefined ? packetFromSpec(specFromArgs(args.words, args.flags)) : undefined;
 	const host = await resolveSource(args.source, args.readStdin);
 	for (const warning of host.warnings) args.warn(warning);
+	const packet = typed ?? (await capturedPacket(args.flags, captured!, host.model));
 	const trace = tracePacket(host.model, packet);
 	if (args.json) return JSON.stringify(trace, null, 2);
 	return formatTrace(trace, { style: args.colour ? COLOR : PLAIN, verbose: args.verbose });

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import * as g from '../../bench/capture-gen.js';
 import { decodeFrame } from '../../source/capture/decode/index.js';
 import type { Frame } from '../../source/capture/frame.js';
-import { arrivalOf, toEnginePacket } from '../../source/capture/to-packet.js';
+import { arrivalOf, linkInfoOf, toEnginePacket } from '../../source/capture/to-packet.js';
+import { buildHost } from '../../source/host/model.js';
 import { formatIp, parseIp } from '../../source/packet/address.js';
 import { describePacket } from '../../source/packet/packet.js';
 import { PacketSpecError } from '../../source/packet/spec.js';
@@ -64,6 +65,10 @@ test('the arrival interface: --in, then the pcapng interface, then SLL2 by the h
 	assert.deepEqual(arrivalOf(anyIf, { ifNames: new Map([[4, 'cali123']]) }), { name: 'cali123', from: 'sll2' });
 	const p = toEnginePacket(sll2, { ifNames: new Map([[4, 'cali123']]) });
 	assert.deepEqual([p.in, p.srcMac, p.pktType], ['cali123', A, 'unicast']);
+	// The names come from the host's links (ip -j -d addr), as trace --pcap, the replay and the TUI's `t` read them.
+	const host = buildHost({ addresses: JSON.stringify([{ ifindex: 4, ifname: 'cali123', flags: ['UP'], address: A, addr_info: [] }]) }).model;
+	assert.equal(toEnginePacket(sll2, linkInfoOf(host)).in, 'cali123');
+	assert.equal(toEnginePacket(sll2, linkInfoOf(host, 'eth9')).in, 'eth9');
 	assert.equal(toEnginePacket(decoded(ip, 101)).in, undefined);
 });
 

@@ -2,7 +2,7 @@ import type { DecodedPacket, Layer } from '../../capture/decode/packet.js';
 import { frameBytes } from '../../capture/frame.js';
 import { destinationOf, protocolOf, sourceOf, summarize, tcpFlagsText, truncationText } from '../../capture/summary.js';
 import { isoTime } from '../../capture/timestamp.js';
-import { toEnginePacket } from '../../capture/to-packet.js';
+import { linkInfoOf, toEnginePacket } from '../../capture/to-packet.js';
 import { safeText } from '../../views/safe-text.js';
 import { type HostModel, tracePacket } from '../../trace/pipeline.js';
 import { expressionOf, type TraceOutcome } from '../expression.js';
@@ -55,7 +55,7 @@ function packetAction(d: DecodedPacket): RowAction {
 export function traceCapturedPacket(model: HostModel, file: CaptureFile, n: number): TraceOutcome {
 	const started = performance.now();
 	try {
-		const trace = tracePacket(model, toEnginePacket(file.decoded(n - 1)));
+		const trace = tracePacket(model, toEnginePacket(file.decoded(n - 1), linkInfoOf(model)));
 		return { trace, milliseconds: performance.now() - started };
 	} catch (error) {
 		return { error: safeText((error as Error).message) };

@@ -425,39 +425,40 @@ class LazyRule implements Rule {
 
 	/** The rule parsed but not kept (the rule itself when it was parsed already): see `transientRule`. */
 	static parsedOnce(rule: LazyRule): Rule {
-		return rule.#rule ?? rule.#parse();
+		return rule.#rule ?? LazyRule.#parse(rule);
 	}
 
-	#parse(): ParsedRule {
-		const text = this.text;
-		const tokens = tokenize(text, this.line);
+	// Static, not instance methods: an instance method made private costs every rule a field (its class brand).
+	static #parse(rule: LazyRule): ParsedRule {
+		const text = rule.text;
+		const tokens = tokenize(text, rule.line);
 		// The quick reader takes IPv4 lines only.
-		const ctx = new ParseContext(4, this.line, this.table);
+		const ctx = new ParseContext(4, rule.line, rule.table);
 		// As the line was read: its target was a chain then or not (chains are only ever added).
-		const rule = parseRule(this.#table, this.#chain, this.line, text, text, 2, tokens.slice(2), ctx, undefined, (this.#found & 1) === 1);
-		if (ctx.warnings.length) throw new Error(`internal: line ${this.line} was read quickly but warns: ${ctx.warnings[0]!.text}`);
-		return rule;
+		const parsed = parseRule(rule.#table, rule.#chain, rule.line, text, text, 2, tokens.slice(2), ctx, undefined, (rule.#found & 1) === 1);
+		if (ctx.warnings.length) throw new Error(`internal: line ${rule.line} was read quickly but warns: ${ctx.warnings[0]!.text}`);
+		return parsed;
 	}
 
-	#parsed(): ParsedRule {
-		this.#rule ??= this.#parse();
-		return this.#rule;
+	static #parsed(rule: LazyRule): ParsedRule {
+		rule.#rule ??= LazyRule.#parse(rule);
+		return rule.#rule;
 	}
 
 	get basic(): BasicCriteria {
-		return this.#parsed().basic;
+		return LazyRule.#parsed(this).basic;
 	}
 
 	get matches(): readonly MatchUse[] {
-		return this.#parsed().matches;
+		return LazyRule.#parsed(this).matches;
 	}
 
 	get target(): TargetUse | undefined {
-		return this.#parsed().target;
+		return LazyRule.#parsed(this).target;
 	}
 
 	get tokens(): readonly Token[] {
-		return this.#parsed().tokens;
+		return LazyRule.#parsed(this).tokens;
 	}
 }
 
@@ -528,10 +529,10 @@ class ParsedChain implements Chain {
 		if (this.#rules === undefined) {
 			const entries = this.#entries;
 			const rules: Rule[] = new Array<Rule>(entries === undefined ? this.#runSize : entries.length);
-			if (entries === undefined) for (let i = 0; i < this.#runSize; i++) rules[i] = this.#lazy(this.#runFrom + i);
+			if (entries === undefined) for (let i = 0; i < this.#runSize; i++) rules[i] = ParsedChain.#lazy(this, this.#runFrom + i);
 			else for (let i = 0; i < entries.length; i++) {
 				const entry = entries[i]!;
-				rules[i] = typeof entry === 'number' ? this.#lazy(entry) : entry;
+				rules[i] = typeof entry === 'number' ? ParsedChain.#lazy(this, entry) : entry;
 			}
 			this.#rules = rules;
 			this.#entries = undefined;
@@ -547,19 +548,19 @@ class ParsedChain implements Chain {
 	/** Adds a rule the quick reader vouched for at the end: it was the last added to QuickRules. */
 	addQuick(): void {
 		const index = this.#quick.size - 1;
-		if (this.#rules !== undefined) this.#rules.push(this.#lazy(index));
+		if (this.#rules !== undefined) this.#rules.push(ParsedChain.#lazy(this, index));
 		else if (this.#entries !== undefined) this.#entries.push(index);
 		else if (this.#runSize === 0) {
 			this.#runFrom = index;
 			this.#runSize = 1;
 		} else if (this.#runFrom + this.#runSize === index) this.#runSize++;
-		else this.#broken().push(index);
+		else ParsedChain.#broken(this).push(index);
 	}
 
 	/** Adds a built rule at the end. */
 	add(rule: Rule): void {
 		if (this.#rules !== undefined) this.#rules.push(rule);
-		else this.#broken().push(rule);
+		else ParsedChain.#broken(this).push(rule);
 	}
 
 	/** Once the input is read: rules made while reading (for an insertion) in an array of their own length (a grown one keeps room for 17). */
@@ -567,20 +568,21 @@ class ParsedChain implements Chain {
 		if (this.#rules !== undefined) this.#rules = this.#rules.slice();
 	}
 
-	/** The entries, the run moved into them. */
-	#broken(): (Rule | number)[] {
-		if (this.#entries === undefined) {
+	// Static, not instance methods: an instance method made private costs every chain a field (its class brand).
+	/** The chain's entries, its run moved into them. */
+	static #broken(chain: ParsedChain): (Rule | number)[] {
+		if (chain.#entries === undefined) {
 			const entries: (Rule | number)[] = [];
-			for (let i = 0; i < this.#runSize; i++) entries.push(this.#runFrom + i);
-			this.#entries = entries;
-			this.#runSize = 0;
+			for (let i = 0; i < chain.#runSize; i++) entries.push(chain.#runFrom + i);
+			chain.#entries = entries;
+			chain.#runSize = 0;
 		}
-		return this.#entries;
+		return chain.#entries;
 	}
 
-	#lazy(index: number): LazyRule {
-		const { data, input } = this.#quick;
-		return new LazyRule(this.#table, this, data[index * 3 + 1]!, input, data[index * 3]!, data[index * 3 + 2]!);
+	static #lazy(chain: ParsedChain, index: number): LazyRule {
+		const { data, input } = chain.#quick;
+		return new LazyRule(chain.#table, chain, data[index * 3 + 1]!, input, data[index * 3]!, data[index * 3 + 2]!);
 	}
 }
 
@@ -736,7 +738,8 @@ function readQuickly(text: string, start: number, end: number, lineNumber: numbe
 	// Every chain of a table the parser reads is one it made.
 	state.quick.add(start, lineNumber, LazyRule.found(quick, start));
 	(quick.chain as ParsedChain).addQuick();
-	if (quick.conntrack) state.usesConntrack = true;
+	// Written for every line (a store first met in compiled code, at the first DNAT line, sent it back to the interpreter).
+	state.usesConntrack = state.usesConntrack || quick.conntrack;
 	return true;
 }
 

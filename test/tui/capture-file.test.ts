@@ -18,7 +18,7 @@ import { packetAt } from '../../source/capture/packet-at.js';
 import { toEnginePacket } from '../../source/capture/to-packet.js';
 import { resolveSource } from '../../source/commands/sources.js';
 import { tracePacket } from '../../source/trace/pipeline.js';
-import { hexDump, layerLines, traceCapturedPacket } from '../../source/tui/capture/capture-rows.js';
+import { captureRows, hexDump, layerLines, traceCapturedPacket } from '../../source/tui/capture/capture-rows.js';
 import { checkForm, EMPTY_FORM, formExpression, formFromExpression } from '../../source/tui/form.js';
 import { generatedCaptures } from '../capture/support/generated.js';
 
@@ -147,6 +147,19 @@ describe('the Capture view\'s file', () => {
 		assert.throws(() => CaptureFile.open(join(dir, 'missing.pcap')), /cannot read it \(ENOENT\)/);
 		assert.throws(() => CaptureFile.open('-'), /reads a file/);
 	});
+	test('the list\'s columns stay in line with IPv4, IPv6 and MAC addresses (long ones cut in the middle)', async () => {
+		const ip4 = g.eth('02:00:00:00:00:0b', '02:00:00:00:00:0a', 0x0800, g.ipv4('10.0.0.1', '10.0.0.2', 17, g.udp(1, 2, new Uint8Array(0))));
+		const ip6 = g.eth('02:00:00:00:00:0b', '02:00:00:00:00:0a', 0x86dd, g.ipv6('2001:db8:aaaa:bbbb:cccc:dddd:eeee:1', 'fe80::1', 17, g.udp(1, 2, new Uint8Array(0))));
+		const arp = g.eth('ff:ff:ff:ff:ff:ff', '02:00:00:00:00:0a', 0x0806, g.arp(1, '02:00:00:00:00:0a', '10.0.0.1', '00:00:00:00:00:00', '10.0.0.2'));
+		const file = await loaded(write('columns.pcap', g.pcapFile([ip4, ip6, arp].map((data, i) => ({ sec: i, nsec: 0, data })))));
+		const rows = captureRows(file);
+		const texts = Array.from({ length: rows.count }, (_, i) => rows.text(i));
+		assert.equal(texts.length, 3);
+		const arrows = texts.map((t) => t.indexOf('→'));
+		assert.ok(arrows.every((a) => a === arrows[0]), texts.join('\n'));
+		assert.ok(texts[1]!.includes('2001:db8…d:eeee:1 → fe80::1 '), texts[1]);
+	});
+
 	test('the hex dump shows printable ASCII only: escape sequences and controls become dots', () => {
 		const lines = hexDump(Buffer.from('GET /\x1b]52;c;aGk=\x07\x1b[31m\r\n\x9b\u00ff', 'latin1'));
 		assert.deepEqual(lines, [

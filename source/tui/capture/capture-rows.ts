@@ -12,7 +12,8 @@ import type { CaptureFile, ReplayAnswer } from './capture-file.js';
 /** What the Capture view's rows are made of: the file's packets, each decoded when its row is drawn. */
 
 const TIME_WIDTH = 12;
-const ADDRESS_WIDTH = 15;
+/** Fits an IPv4 address and a MAC; longer addresses (IPv6) are cut in the middle so that columns stay in line. */
+const ADDRESS_WIDTH = 17;
 
 function numberWidth(file: CaptureFile): number {
 	return Math.max(5, String(file.count).length);
@@ -34,11 +35,19 @@ function packetLine(file: CaptureFile, index: number, d: DecodedPacket, fate: Re
 	const f = d.frame;
 	const n = String(index + 1).padStart(numberWidth(file));
 	const time = file.relativeTime(index).toFixed(6).padStart(TIME_WIDTH);
-	const src = safeText(sourceOf(d) ?? '-').padEnd(ADDRESS_WIDTH);
-	const dst = safeText(destinationOf(d) ?? '-').padEnd(ADDRESS_WIDTH);
+	const src = addressCell(sourceOf(d));
+	const dst = addressCell(destinationOf(d));
 	const fateText = fates ? (fate?.fate ?? '').padEnd(FATE_WIDTH) : '';
 	const text = `${n} ${fateText}${time}  ${src} → ${dst}  ${protocolOf(d).padEnd(5)} ${String(f.len).padStart(5)}  ${safeText(summarize(d))}`;
 	return fate ? { text, tone: 'normal', accent: { from: n.length + 1, to: n.length + 1 + fate.fate.length, tone: fateTone(fate.fate) } } : { text, tone: 'normal' };
+}
+
+/** An address in its column: whole when it fits, else its start and end around an ellipsis (the detail pane has it whole). */
+function addressCell(address: string | null): string {
+	const text = safeText(address ?? '-');
+	if (text.length <= ADDRESS_WIDTH) return text.padEnd(ADDRESS_WIDTH);
+	const head = Math.ceil((ADDRESS_WIDTH - 1) / 2);
+	return `${text.slice(0, head)}…${text.slice(text.length - (ADDRESS_WIDTH - 1 - head))}`;
 }
 
 /** The trace of a captured packet, as `trace --pcap FILE --packet N` builds it; an error for a frame netsleuth cannot trace (ARP). */

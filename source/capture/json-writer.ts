@@ -50,8 +50,8 @@ const CLOSE = piece('}\n');
 const HEAD_FIXED = 256;
 
 // Writing at a position: small functions over (buffer, position) that return the position after what
-// they wrote. Callers make room first; V8 inlines these, so a line is written without a bounds check
-// or a property store per part.
+// they wrote. Callers make room first: a line's head is written after one room check, its position kept
+// in a local, not loaded and stored in a property per part.
 
 function putBytes(b: Uint8Array, p: number, piece: Uint8Array): number {
 	const n = piece.length;

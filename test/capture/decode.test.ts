@@ -6,6 +6,7 @@ import type { DecodedPacket, Layer, LayerKind } from '../../source/capture/decod
 import type { Frame } from '../../source/capture/frame.js';
 import { summarize } from '../../source/capture/summary.js';
 import * as real from './support/frames.js';
+import { layerFrames } from './support/generated.js';
 
 /** A frame of the given bytes and link type, as a reader yields it (at an offset, to catch offset mistakes). */
 function frame(bytes: Uint8Array | string, linkType = 1, len?: number): Frame {
@@ -393,6 +394,65 @@ describe('link types', () => {
 		assert.deepEqual(kinds(mismatch), ['ipv6', 'udp', 'dns']);
 		assert.deepEqual(mismatch.notes, ['the link type says IPv4, the packet is IPv6']);
 		assert.deepEqual(decode(real.rawIpv6Dns, 160).notes, ['linktype 160 frames are not decoded']);
+	});
+});
+
+describe('summary', () => {
+	// The one-line summary of every layer kind, in the order generated.ts's layerFrames() builds them
+	// (pcap --json writes it piece by piece into its buffer: this pins the text it must make).
+	test('of every layer kind', () => {
+		const expected = [
+			'40000 > 443 [SYN] seq 123456789 win 64240 len 0 mss 1460 wscale 7 sackOK',
+			'443 > 40000 [SYN,FIN,RST,PSH,ACK,URG,ECE,CWR,AE] seq 4000000000 ack 123456790 win 501 len 16',
+			'1234 > 5678 len 16',
+			'fragment id 77 offset 0 more 1234 > 5678 len 16',
+			'fragment id 77 offset 1480 udp',
+			'5353 > 53 len 54 dns query 0x1234 A kubernetes.default.svc.cluster.local',
+			'53 > 5353 len 70 dns response 0x1234 A kubernetes.default.svc.cluster.local NOERROR 1 answer',
+			'40001 > 53 [PSH,ACK] seq 1000 ack 0 win 64240 len 31 dns query 0x4321 AAAA example.org',
+			'icmp echo request id 4660 seq 7',
+			'icmp port unreachable for 10.4.5.6 > 10.1.2.3 5678 > 1234 len 16',
+			'icmp fragmentation needed mtu 1500 for 10.4.5.6 > 10.1.2.3 80 > 40000 [SYN,ACK] seq 1000 ack 5 win 64240 len 0',
+			'who-has 10.1.2.4 tell 10.1.2.3',
+			'vlan 42 1 > 2 len 16',
+			'vlan 100 vlan 200 10.1.2.3 is-at 02:00:00:00:00:0a',
+			'40000 > 22 [SYN] seq 1000 win 64240 len 0',
+			'fragment id 11259375 offset 0 more 1000 > 2000 len 16',
+			'fragment id 11259375 offset 1232 udp',
+			'icmp6 echo request id 9 seq 1',
+			'icmp6 neighbor solicitation who-has fe80::2 lladdr 02:00:00:00:00:0a',
+			'icmp6 neighbor advertisement tgt fe80::2 lladdr 02:00:00:00:00:0b',
+			'icmp6 router advertisement lladdr 02:00:00:00:00:0b prefix 2001:db8:1::/64',
+			'50000 > 4789 len 78 vxlan vni 4096: 192.168.1.1 > 192.168.1.2 1 > 2 [PSH,ACK] seq 1000 ack 0 win 64240 len 16',
+			'50000 > 8472 len 66 vxlan vni 1: 10.244.1.5 > 10.244.2.7 icmp echo reply id 1 seq 2',
+			'50000 > 6081 len 66 geneve vni 77: 192.168.1.1 > 192.168.1.2 3 > 4 len 16',
+			'gre key 4660: 172.16.0.1 > 172.16.0.2 icmp echo request id 5 seq 6',
+			'gre: who-has 172.16.0.2 tell 172.16.0.1',
+			'ipip 10.244.1.5 > 10.244.2.7 33000 > 8080 [PSH,ACK] seq 1000 ack 0 win 64240 len 16',
+			'ipip 2001:db8::5 > 2001:db8::6 7 > 8 len 16',
+			'51820 > 51820 len 148 wireguard handshake initiation sender 16909060',
+			'51820 > 51820 len 80 wireguard transport data receiver 168496141 counter 42 len 64',
+		];
+		const frames = layerFrames();
+		assert.equal(frames.length, expected.length);
+		frames.forEach((bytes, i) => assert.equal(summarize(decode(bytes)), expected[i], `frame ${i + 1}`));
+	});
+
+	test('of cooked and loopback links, undecoded EtherTypes, unknown ICMP types, redirects and a cut header', () => {
+		const payload = Buffer.from('hello, netsleuth');
+		const udp4 = g.ipv4('10.1.2.3', '10.4.5.6', 17, g.udp(1, 2, payload));
+		const cases: [number, Uint8Array, string][] = [
+			[113, g.sll(0, A, 0x0800, udp4), 'in 1 > 2 len 16'],
+			[276, g.sll2(3, 4, A, 0x86dd, g.ipv6('2001:db8::1', 'fd00::a:b', 17, g.udp(1, 2, payload))), 'if 3 out 1 > 2 len 16'],
+			[113, g.sll(3, A, 0x0004, payload), 'protocol 0x0004'],
+			[0, g.nullLink(2, g.ipv4('127.0.0.1', '127.0.0.1', 1, g.icmpEcho(8, 1, 1))), 'icmp echo request id 1 seq 1'],
+			[1, g.eth(B, A, 0x88cc, payload), 'ethertype lldp'],
+			[1, g.eth(B, A, 0x8100, g.vlan(7, 0x88cc, payload)), 'vlan 7 ethertype lldp'],
+			[1, g.eth(B, A, 0x0800, g.ipv4('10.1.2.3', '10.4.5.6', 1, g.icmp(42, 1, new Uint8Array(4)))), 'icmp type 42 code 1'],
+			[1, g.eth(B, A, 0x0800, g.ipv4('10.1.2.3', '10.4.5.6', 1, g.icmp(5, 1, Buffer.concat([Uint8Array.of(10, 0, 0, 1), udp4])))), 'icmp redirect code 1 to 10.0.0.1 for 10.1.2.3 > 10.4.5.6 1 > 2 len 16'],
+			[1, g.eth(B, A, 0x0800, g.ipv4('10.1.2.3', '10.4.5.6', 6, g.tcp(1, 2, payload))).subarray(0, 44), 'tcp [truncated in the tcp header at byte 34: 20 bytes needed, 10 captured]'],
+		];
+		for (const [linkType, bytes, summary] of cases) assert.equal(summarize(decode(bytes, linkType)), summary);
 	});
 });
 

@@ -32,3 +32,22 @@ test('JsonLineWriter writes the same bytes as jsonLine on every corpus and gener
 	}
 	assert.ok(packets > 100);
 });
+
+/** Numbers take two ways (below 2^31 as 32-bit integers, above in two parts): both must print as String() does. */
+test('JsonLineWriter.int writes any non-negative safe integer as its decimal digits', () => {
+	const values: number[] = [0, 9, 10, 99, 100, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 1e8, 1e8 - 1, 1e16 - 1, Number.MAX_SAFE_INTEGER];
+	for (let p = 1; p <= 15; p++) values.push(10 ** p - 1, 10 ** p, 10 ** p + 1);
+	let x = 1;
+	for (let i = 0; i < 20000; i++) {
+		x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+		values.push(Math.floor(x * (2 ** (i % 22))));
+	}
+	const chunks: Uint8Array[] = [];
+	const writer = new JsonLineWriter((chunk) => chunks.push(Buffer.from(chunk)), 64);
+	for (const value of values) {
+		writer.int(value);
+		writer.text(',');
+	}
+	writer.flush();
+	assert.equal(Buffer.concat(chunks).toString('latin1'), `${values.join(',')},`);
+});

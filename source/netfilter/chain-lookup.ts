@@ -136,15 +136,18 @@ export class ChainLookup {
 	 */
 	#index(): void {
 		const declared = this.#declared;
-		for (let index = this.#indexed; index < declared.length; index++) {
-			if ((index + 1) * 8 > this.#slots.length) {
-				const old = this.#slots;
-				this.#slots = new Int32Array(old.length * 2);
-				for (let i = 0; i < old.length; i += 4) if (old[i + 3] !== 0) this.#place(old[i]!, old[i + 1]!, old[i + 2]!, old[i + 3]!);
-			}
-			const from = this.#nameAt[index]!;
+		let from = this.#indexed;
+		if (declared.length * 8 > this.#slots.length) {
+			// Grown to its size at once, and filled anew.
+			let size = this.#slots.length * 2;
+			while (declared.length * 8 > size) size *= 2;
+			this.#slots = new Int32Array(size);
+			from = 0;
+		}
+		for (let index = from; index < declared.length; index++) {
+			const at = this.#nameAt[index]!;
 			const length = this.#nameLength[index]!;
-			this.#place(hash(this.#input, from, from + length), from, length + (declared[index]!.builtin ? BUILTIN : 0), index + 1);
+			this.#place(hash(this.#input, at, at + length), at, length + (declared[index]!.builtin ? BUILTIN : 0), index + 1);
 		}
 		this.#indexed = declared.length;
 	}

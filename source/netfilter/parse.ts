@@ -473,12 +473,15 @@ const NO_COUNTS: Counters = Object.freeze({ packets: 0n, bytes: 0n });
  */
 class QuickRules {
 	readonly input: string;
-	data = new Int32Array(3 * 4096);
+	data: Int32Array;
 	/** How many rules it holds. */
 	size = 0;
 
 	constructor(input: string) {
 		this.input = input;
+		// Room for a rule per 64 characters of input: a kube-proxy dump's lines average 110, so it is not grown
+		// (growing, first met in compiled code, sends the parser back to the interpreter).
+		this.data = new Int32Array(3 * Math.max(4096, input.length >> 6));
 	}
 
 	add(start: number, line: number, found: number): void {

@@ -184,10 +184,6 @@ function afterComment(line: string, at: number, n: number, backslashes: Backslas
 	return e + 1;
 }
 
-function kindOf(chain: Chain | undefined): NameKind {
-	return chain === undefined ? NameKind.None : chain.builtin ? NameKind.BuiltinChain : NameKind.UserChain;
-}
-
 /** The one answer object, filled anew by each call (the parser reads it at once): no allocation per line. */
 const answer: { -readonly [K in keyof QuickRule]: QuickRule[K] } = { chain: undefined as unknown as Chain, jumpsToChain: false, conntrack: false, hasTarget: false, destinationAt: -1, destinationEnd: -1 };
 
@@ -217,16 +213,14 @@ export function quickCheck(line: string, table: Table, family: 4 | 6, start = 0,
 	let destinationAt = -1;
 	let destinationEnd = -1;
 	while (at < n) {
-		const bang = after(line, at, n, '!');
-		const negated = bang >= 0;
-		if (negated) {
-			at = bang;
-			// Only -s and -d are taken negated.
-			if (!has(line, '-s ', at, n) && !has(line, '-d ', at, n)) return undefined;
-		}
+		// "! " before an option; read without a call (a call met first at the first negation, in compiled code, sends it back to the interpreter).
+		const negated = line.charCodeAt(at) === 33 && at + 2 < n && line.charCodeAt(at + 1) === 32;
+		if (negated) at += 2;
 		// Every option taken here is two characters and a value follows: "-s ", "-d ", "-p ", "-m ", "-j ".
 		if (line.charCodeAt(at) !== 45 || line.charCodeAt(at + 2) !== 32 || at + 3 >= n) return undefined;
 		const option = line.charCodeAt(at + 1);
+		// Only -s and -d are taken negated.
+		if (negated && option !== 115 && option !== 100) return undefined;
 		at += 3;
 		if (option === 115 /* s */ || option === 100 /* d */) {
 			const isSource = option === 115;
@@ -258,13 +252,15 @@ export function quickCheck(line: string, table: Table, family: 4 | 6, start = 0,
 			at = next;
 		} else if (option === 109 /* m */) {
 			let next: number;
-			if ((next = after(line, at, n, 'comment')) >= 0) {
+			// The module's name by its first letter, then the word.
+			const first = line.charCodeAt(at);
+			if (first === 99 /* c */ && (next = after(line, at, n, 'comment')) >= 0) {
 				at = next;
 				if (comment || (at = after(line, at, n, '--comment')) < 0 || at >= n) return undefined;
 				if ((at = afterComment(line, at, n, backslashes)) < 0) return undefined;
 				comment = true;
 				if (!optionNext(line, at, n)) return undefined;
-			} else if ((next = after(line, at, n, 'tcp')) >= 0 || (next = after(line, at, n, 'udp')) >= 0) {
+			} else if ((first === 116 /* t */ && (next = after(line, at, n, 'tcp')) >= 0) || (first === 117 /* u */ && (next = after(line, at, n, 'udp')) >= 0)) {
 				if (portMatch) return undefined;
 				portMatch = line.charCodeAt(at) === 116 ? 6 : 17;
 				at = next;
@@ -286,7 +282,7 @@ export function quickCheck(line: string, table: Table, family: 4 | 6, start = 0,
 					if (!optionNext(line, at, n)) return undefined;
 				}
 				if (!optionNext(line, at, n) || has(line, '--', at, n)) return undefined;
-			} else if ((next = after(line, at, n, 'statistic')) >= 0) {
+			} else if (first === 115 /* s */ && (next = after(line, at, n, 'statistic')) >= 0) {
 				at = next;
 				if (statistic || (at = after(line, at, n, '--mode')) < 0 || (at = after(line, at, n, 'random')) < 0 || (at = after(line, at, n, '--probability')) < 0) return undefined;
 				e = wordEnd(line, at, n);
@@ -300,14 +296,12 @@ export function quickCheck(line: string, table: Table, family: 4 | 6, start = 0,
 			if (e < 0) return undefined;
 			const targetAt = at;
 			at = e + 1;
-			// A built-in target's word is looked up as it is (its hash is kept): a user chain of that name, which a dump may declare, wins.
-			const word = e - targetAt === 4 && has(line, 'DNAT', targetAt, n) ? 'DNAT'
-				: e - targetAt === 6 && has(line, 'ACCEPT', targetAt, n) ? 'ACCEPT'
-				: e - targetAt === 6 && has(line, 'RETURN', targetAt, n) ? 'RETURN' : undefined;
-			const user = word === undefined ? chains.kind(line, targetAt, e) : kindOf(table.chains.get(word));
+			const length = e - targetAt;
+			// A user chain of the name wins, even one named DNAT or ACCEPT (iptables makes none, a dump may declare one).
+			const user = chains.kind(line, targetAt, e);
 			if (user === NameKind.BuiltinChain) return undefined;
 			if (user === NameKind.UserChain) jumpsToChain = true;
-			else if (word === 'DNAT') {
+			else if (length === 4 && has(line, 'DNAT', targetAt, n)) {
 				if (table.name !== 'nat' || (at = after(line, at, n, '--to-destination')) < 0) return undefined;
 				e = wordEnd(line, at, n);
 				if (e < 0) return undefined;
@@ -320,7 +314,7 @@ export function quickCheck(line: string, table: Table, family: 4 | 6, start = 0,
 				}
 				at = e + 1;
 				dnat = true;
-			} else if (word === undefined) return undefined;
+			} else if (!(length === 6 && (has(line, 'ACCEPT', targetAt, n) || has(line, 'RETURN', targetAt, n)))) return undefined;
 			// Nothing may follow the target and its options.
 			if (at < n) return undefined;
 			hasTarget = true;

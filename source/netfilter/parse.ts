@@ -375,14 +375,14 @@ class LazyRule implements Rule {
 
 	/**
 	 * What the quick reader found, in one number. Bit 0: the target was a chain when the line was read; bit 1:
-	 * the rule has a target; bit 2: it is DNAT; bits 3–6: the exact destination's length (≤ 15); above: its
-	 * offset in the line + 1 (0: none).
+	 * the rule has a target; bit 2: it is DNAT; bit 3: it is REJECT; bits 4–7: the exact destination's length
+	 * (≤ 15); above: its offset in the line + 1 (0: none).
 	 */
 	static found(quick: QuickRule, start: number): number {
 		// The destination's part is computed for every rule, used or not: arithmetic first met in compiled code sends it back to the interpreter.
 		const at = quick.destinationAt;
-		const destination = (quick.destinationEnd - at) * 8 + (at - start + 1) * 128;
-		return (quick.jumpsToChain ? 1 : 0) + (quick.hasTarget ? 2 : 0) + (quick.conntrack ? 4 : 0) + (at < 0 ? 0 : destination);
+		const destination = (quick.destinationEnd - at) * 16 + (at - start + 1) * 256;
+		return (quick.jumpsToChain ? 1 : 0) + (quick.hasTarget ? 2 : 0) + (quick.conntrack ? 4 : 0) + (quick.reject ? 8 : 0) + (at < 0 ? 0 : destination);
 	}
 
 	/** The line, which has nothing to trim: it is the rule's text and the words' source. */
@@ -404,12 +404,14 @@ class LazyRule implements Rule {
 
 	/**
 	 * The target's name, read from the line: the quick reader takes a target only at the end of a line,
-	 * where it is the last word (a chain, ACCEPT, RETURN) or DNAT followed by --to-destination ADDRESS.
+	 * where it is the last word (a chain, ACCEPT, RETURN), DNAT followed by --to-destination ADDRESS, or
+	 * REJECT followed by --reject-with icmp-port-unreachable.
 	 */
 	static targetName(rule: LazyRule): string | undefined {
 		const found = rule.#found;
 		if ((found & 2) === 0) return undefined;
 		if ((found & 4) !== 0) return 'DNAT';
+		if ((found & 8) !== 0) return 'REJECT';
 		const text = rule.text;
 		return text.slice(text.lastIndexOf(' ') + 1);
 	}
@@ -418,9 +420,9 @@ class LazyRule implements Rule {
 	static exactDestination(rule: Rule): string | null | undefined {
 		if (!(rule instanceof LazyRule)) return undefined;
 		const found = rule.#found;
-		if (found < 128) return null;
-		const at = rule.#start + Math.floor(found / 128) - 1;
-		return rule.#input.slice(at, at + (Math.floor(found / 8) % 16));
+		if (found < 256) return null;
+		const at = rule.#start + Math.floor(found / 256) - 1;
+		return rule.#input.slice(at, at + (Math.floor(found / 16) % 16));
 	}
 
 	/** The rule parsed but not kept (the rule itself when it was parsed already): see `transientRule`. */

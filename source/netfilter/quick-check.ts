@@ -13,6 +13,7 @@ import type { Chain, Table } from './ruleset.js';
  *   -m tcp|udp [--dport N] [--sport N] (N a decimal port; the rule's -p names the same protocol)
  *   -m statistic --mode random --probability 0.DIGITS
  *   -j USER-CHAIN (declared above) | -j ACCEPT | -j RETURN | -j DNAT --to-destination A.B.C.D[:PORT] (nat; -p tcp|udp for a port)
+ *   | -j REJECT --reject-with icmp-port-unreachable (filter)
  * separated by single spaces (a tab makes a value fail its check, or is inside quotes). Anything else — other options, old syntax, abbreviations, counters, IPv6 —
  * is left to the full parser (undefined), which reads it as always.
  */
@@ -22,6 +23,8 @@ export interface QuickRule {
 	readonly jumpsToChain: boolean;
 	/** The rule needs connection tracking (its target is DNAT). */
 	readonly conntrack: boolean;
+	/** Its target is REJECT. */
+	readonly reject: boolean;
 	/** The rule has a target (-j): the last word of the line, or DNAT and its --to-destination. */
 	readonly hasTarget: boolean;
 	/**
@@ -185,7 +188,7 @@ function afterComment(line: string, at: number, n: number, backslashes: Backslas
 }
 
 /** The one answer object, filled anew by each call (the parser reads it at once): no allocation per line. */
-const answer: { -readonly [K in keyof QuickRule]: QuickRule[K] } = { chain: undefined as unknown as Chain, jumpsToChain: false, conntrack: false, hasTarget: false, destinationAt: -1, destinationEnd: -1 };
+const answer: { -readonly [K in keyof QuickRule]: QuickRule[K] } = { chain: undefined as unknown as Chain, jumpsToChain: false, conntrack: false, reject: false, hasTarget: false, destinationAt: -1, destinationEnd: -1 };
 
 /**
  * The quick reader's verdict on one line — the whole of `line`, or its part [start, n) (the parser passes
@@ -209,6 +212,7 @@ export function quickCheck(line: string, table: Table, family: 4 | 6, start = 0,
 	let jumpsToChain = false;
 	let dnatPort = false;
 	let dnat = false;
+	let reject = false;
 	let hasTarget = false;
 	let destinationAt = -1;
 	let destinationEnd = -1;
@@ -314,6 +318,10 @@ export function quickCheck(line: string, table: Table, family: 4 | 6, start = 0,
 				}
 				at = e + 1;
 				dnat = true;
+			} else if (length === 6 && has(line, 'REJECT', targetAt, n)) {
+				// kube-proxy's answer for a service without endpoints; REJECT is valid in the filter table only.
+				if (table.name !== 'filter' || (at = after(line, at, n, '--reject-with')) < 0 || (at = after(line, at, n, 'icmp-port-unreachable')) < 0) return undefined;
+				reject = true;
 			} else if (!(length === 6 && (has(line, 'ACCEPT', targetAt, n) || has(line, 'RETURN', targetAt, n)))) return undefined;
 			// Nothing may follow the target and its options.
 			if (at < n) return undefined;
@@ -328,6 +336,7 @@ export function quickCheck(line: string, table: Table, family: 4 | 6, start = 0,
 	answer.chain = chain;
 	answer.jumpsToChain = jumpsToChain;
 	answer.conntrack = dnat;
+	answer.reject = reject;
 	answer.hasTarget = hasTarget;
 	answer.destinationAt = destinationAt;
 	answer.destinationEnd = destinationEnd;

@@ -13,9 +13,15 @@ export const enum NameKind {
 	BuiltinChain,
 }
 
-/** FNV-1a of the text [at, end). */
+/**
+ * A start chosen per process, as V8 seeds its own string hashes: names made to share a hash for one seed
+ * (a hostile dump making every look-up walk one long run of slots) do not for another.
+ */
+const SEED = Math.floor(Math.random() * 0x100000000);
+
+/** FNV-1a of the text [at, end), from SEED. */
 function hash(text: string, at: number, end: number): number {
-	let h = 0x811c9dc5;
+	let h = 0x811c9dc5 ^ SEED;
 	for (let i = at; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
 	return h;
 }

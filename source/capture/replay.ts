@@ -344,12 +344,18 @@ function tupleFromJson(json: PacketJson, c: Classification): Tuple | undefined {
 	return icmp ? { ...c.tuple, src, dst } : tupleOf({ proto: c.tuple.proto, src, dst, sport: json.sport, dport: json.dport });
 }
 
+/** Whether hits met CONNMARK, found once per hits list (a remembered decision's is shared by its packets). */
+const connmarkMet = new WeakMap<ReplayTrace['hits'], boolean>();
+
+function setsConnmark(hits: ReplayTrace['hits']): boolean {
+	let met = connmarkMet.get(hits);
+	if (met === undefined) connmarkMet.set(hits, (met = hits.some((h) => h.target === 'CONNMARK')));
+	return met;
+}
+
 /** The connection's mark as the packet left: only CONNMARK changes it (`final` is read only then). */
 function ctmarkAfter(trace: ReplayTrace, packet: Packet): number {
-	const hits = trace.hits;
-	let i = 0;
-	while (i < hits.length && hits[i]!.target !== 'CONNMARK') i++;
-	if (i === hits.length) return packet.ctmark;
+	if (!setsConnmark(trace.hits)) return packet.ctmark;
 	const text = trace.final.ctmark;
 	return text === undefined ? 0 : Number(text);
 }

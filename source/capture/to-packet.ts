@@ -46,13 +46,15 @@ function u32At(b: Uint8Array, at: number): number {
 }
 
 /** IPv4 addresses made once while they recur (direct-mapped by a hash of the word): a replay makes two per packet otherwise. Ip is immutable. */
-const IPV4_MADE: (Ip | undefined)[] = new Array(8192).fill(undefined);
+const IPV4_MADE: Ip[] = new Array<Ip>(8192).fill({ family: 4, words: [0] });
+/** Each slot's word, side by side: the check reads one array, not the object and its words. */
+const IPV4_WORDS = new Uint32Array(8192);
 
 function ip4At(b: Uint8Array, at: number): Ip {
 	const word = u32At(b, at);
 	const slot = (word ^ (word >>> 13) ^ (word >>> 21)) & 8191;
-	const made = IPV4_MADE[slot];
-	if (made !== undefined && made.words[0] === word) return made;
+	if (IPV4_WORDS[slot] === word) return IPV4_MADE[slot]!;
+	IPV4_WORDS[slot] = word;
 	return (IPV4_MADE[slot] = { family: 4, words: [word] });
 }
 

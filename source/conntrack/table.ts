@@ -30,7 +30,8 @@ export interface Entry {
 	lastIndex: TcpIndex | undefined;
 	lastReply: boolean;
 	/** The connection as each direction's packets see it (view()), made again when seenReply or assured change. */
-	views: [Connection | undefined, Connection | undefined];
+	origView: Connection | undefined;
+	replyView: Connection | undefined;
 	/** The last decision each direction's packets got (original, reply), as trace options: the replay tries it first. */
 	hints: [{ readonly hint: MemoHint }, { readonly hint: MemoHint }] | undefined;
 }
@@ -266,7 +267,7 @@ export class ConnectionTable {
 		const seenBefore = entry.seenReply;
 		const assuredBefore = entry.assured;
 		const updated = this.updated(entry, c, seenBefore);
-		if (entry.seenReply !== seenBefore || entry.assured !== assuredBefore) entry.views = [undefined, undefined];
+		if (entry.seenReply !== seenBefore || entry.assured !== assuredBefore) entry.origView = entry.replyView = undefined;
 		return updated;
 	}
 
@@ -316,7 +317,7 @@ export class ConnectionTable {
 			orig: c.tuple, reply, origKey: tupleKey(c.tuple), replyKey: tupleKey(reply), flow: c.flow, created: c.now,
 			snat: !ipEquals(after.src, c.tuple.src) || after.sport !== c.tuple.sport,
 			dnat: !ipEquals(after.dst, c.tuple.dst) || after.dport !== c.tuple.dport,
-			tcp: state, seenReply: false, assured: false, handshake: false, ctmark, closeInit: false, lastIndex: c.tcp?.index, lastReply: false, hints: undefined, views: [undefined, undefined],
+			tcp: state, seenReply: false, assured: false, handshake: false, ctmark, closeInit: false, lastIndex: c.tcp?.index, lastReply: false, hints: undefined, origView: undefined, replyView: undefined,
 			expires: c.now + (state !== undefined ? this.tcpTimeout(state, c.tcp!.index, false) : this.lifetime(c.tuple.proto)),
 		};
 		this.entries.set(entry.origKey, entry);
@@ -390,7 +391,7 @@ function classification(
 /** The connection as -m conntrack reads it, for a packet in the given direction (one object while it holds). */
 function view(entry: Entry, reply: boolean): Connection {
 	// Frozen: shared by the connection's packets, and kept as it is in the decision memo's keys.
-	return (entry.views[reply ? 1 : 0] ??= Object.freeze(viewOf(entry, reply)));
+	return reply ? (entry.replyView ??= Object.freeze(viewOf(entry, true))) : (entry.origView ??= Object.freeze(viewOf(entry, false)));
 }
 
 function viewOf(entry: Entry, reply: boolean): Connection {

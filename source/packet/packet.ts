@@ -26,9 +26,12 @@ export const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = {
 	sctp: 132, udplite: 136, ipip: 4, ipv6: 41, ospf: 89, vrrp: 112, pim: 103, dccp: 33, mh: 135, all: 0,
 };
 
+/** Names by number, the first name given each (as the table lists them), made once: traces name a protocol per packet. */
+const PROTOCOL_NAMES = new Map<number, string>();
+for (const [name, number] of Object.entries(PROTOCOL_NUMBERS)) if (name !== 'all' && name !== 'ipv6-icmp' && !PROTOCOL_NAMES.has(number)) PROTOCOL_NAMES.set(number, name);
+
 export function protocolName(proto: number): string {
-	for (const [name, number] of Object.entries(PROTOCOL_NUMBERS)) if (number === proto && name !== 'all' && name !== 'ipv6-icmp') return name;
-	return String(proto);
+	return PROTOCOL_NAMES.get(proto) ?? String(proto);
 }
 
 /** TCP flag bits as in the TCP header. */

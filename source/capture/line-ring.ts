@@ -17,7 +17,7 @@ const CLOSED = 2;
 const WAITING_FOR = [3, 4];
 const CONTROL_BYTES = 32;
 /** Small: while the output waits for its reader, the worker can run ahead of it by at most this many records' lines. */
-export const RING_BYTES = 1 << 18;
+const RING_BYTES = 1 << 18;
 const PACKET = 1;
 const HEAD = 2;
 const WHOLE = 3;
@@ -33,7 +33,7 @@ export function newRing(): SharedArrayBuffer {
 	return new SharedArrayBuffer(CONTROL_BYTES + RING_BYTES);
 }
 
-export class RingClosedError extends Error {}
+class RingClosedError extends Error {}
 
 /** Waits until control[at] is no longer `value` (the other side moved it). */
 function wait(control: Int32Array, at: number, value: number, what: string): void {

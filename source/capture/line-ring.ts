@@ -23,14 +23,20 @@ const HEAD = 2;
 const WHOLE = 3;
 /** Records between publications of the write position (and bytes between those of the read position). */
 const PUBLISH_EVERY = 1024;
-const WAKE_AFTER = RING_BYTES >> 2;
 const RELEASE_EVERY = 16 << 10;
 /** How long either side waits for the other in one go, and in all (the other thread is gone: a bug, not a hang). */
 const WAIT_MS = 200;
 const GIVE_UP_MS = 60_000;
 
-export function newRing(): SharedArrayBuffer {
-	return new SharedArrayBuffer(CONTROL_BYTES + RING_BYTES);
+/** A ring of `bytes` (a power of two; tests make small ones, to wait often on both sides). */
+export function newRing(bytes = RING_BYTES): SharedArrayBuffer {
+	return new SharedArrayBuffer(CONTROL_BYTES + bytes);
+}
+
+/** The ring's data bytes, and their mask. */
+function dataOf(ring: SharedArrayBuffer): { data: Uint8Array; mask: number } {
+	const data = new Uint8Array(ring, CONTROL_BYTES);
+	return { data, mask: data.length - 1 };
 }
 
 class RingClosedError extends Error {}
@@ -62,6 +68,9 @@ function move(control: Int32Array, at: number, value: number, wake = true): void
 export class RingWriter {
 	private readonly control: Int32Array;
 	private readonly data: Uint8Array;
+	private readonly mask: number;
+	/** Bytes put between wakes of a sleeping writer. */
+	private readonly wakeAfter: number;
 	private w = 0;
 	private unpublished = 0;
 	/** The write position when the writer was last woken. */
@@ -72,7 +81,8 @@ export class RingWriter {
 
 	constructor(ring: SharedArrayBuffer) {
 		this.control = new Int32Array(ring, 0, CONTROL_BYTES >> 2);
-		this.data = new Uint8Array(ring, CONTROL_BYTES, RING_BYTES);
+		({ data: this.data, mask: this.mask } = dataOf(ring));
+		this.wakeAfter = this.data.length >> 2;
 		this.wholeWriter = new JsonLineWriter((chunk) => {
 			this.scratch.bytes = chunk;
 			this.scratch.length = chunk.length;
@@ -115,7 +125,7 @@ export class RingWriter {
 	 */
 	publish(now = false): void {
 		this.unpublished = 0;
-		const wake = now || ((this.w - this.woken) | 0) >= WAKE_AFTER;
+		const wake = now || ((this.w - this.woken) | 0) >= this.wakeAfter;
 		if (wake) this.woken = this.w;
 		move(this.control, WRITTEN, this.w, wake);
 	}
@@ -123,14 +133,14 @@ export class RingWriter {
 	private room(n: number): void {
 		for (;;) {
 			const read = Atomics.load(this.control, READ);
-			if (RING_BYTES - ((this.w - read) | 0) >= n) return;
+			if (this.data.length - ((this.w - read) | 0) >= n) return;
 			this.publish(true);
 			wait(this.control, READ, read, 'the replay waited for room');
 		}
 	}
 
 	private byte(b: number): void {
-		this.data[this.w & (RING_BYTES - 1)] = b;
+		this.data[this.w & this.mask] = b;
 		this.w = (this.w + 1) | 0;
 	}
 
@@ -146,6 +156,8 @@ export class RingWriter {
 export class RingReader {
 	private readonly control: Int32Array;
 	private readonly data: Uint8Array;
+	private readonly mask: number;
+	private readonly releaseEvery: number;
 	private r = 0;
 	private unreleased = 0;
 	/** What the writer has published, as last seen. */
@@ -154,7 +166,8 @@ export class RingReader {
 
 	constructor(ring: SharedArrayBuffer) {
 		this.control = new Int32Array(ring, 0, CONTROL_BYTES >> 2);
-		this.data = new Uint8Array(ring, CONTROL_BYTES, RING_BYTES);
+		({ data: this.data, mask: this.mask } = dataOf(ring));
+		this.releaseEvery = Math.min(RELEASE_EVERY, this.data.length >> 2);
 	}
 
 	/** Writes the next packet's replay fields into its line (waiting for the replay when it is behind). */
@@ -177,7 +190,7 @@ export class RingReader {
 				break;
 			}
 		}
-		if (this.unreleased >= RELEASE_EVERY) this.release();
+		if (this.unreleased >= this.releaseEvery) this.release();
 	}
 
 	/** Says the writer stopped: a replay waiting for room gives up. */
@@ -200,7 +213,7 @@ export class RingReader {
 				this.written = Atomics.load(this.control, WRITTEN);
 			}
 		}
-		const b = this.data[this.r & (RING_BYTES - 1)]!;
+		const b = this.data[this.r & this.mask]!;
 		this.r = (this.r + 1) | 0;
 		this.unreleased++;
 		return b;

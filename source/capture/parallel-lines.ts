@@ -14,9 +14,9 @@ export class ParallelLines {
 	private readonly records: RingWriter;
 	private readonly finished: Promise<void>;
 
-	/** `write` gets the output as the worker makes it, in order; `filter` is the --filter text. */
-	constructor(write: (chunk: Uint8Array) => void, filter: string | undefined) {
-		const ring = newRing();
+	/** `write` gets the output as the worker makes it, in order; `filter` is the --filter text; `ringBytes` for tests. */
+	constructor(write: (chunk: Uint8Array) => void, filter: string | undefined, ringBytes?: number) {
+		const ring = newRing(ringBytes);
 		this.records = new RingWriter(ring);
 		const workerData: LinesWorkerData = { ring, filter };
 		// The writer makes little garbage: a small young generation is enough (about 20 MB less resident).

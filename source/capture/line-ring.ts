@@ -33,10 +33,17 @@ export function newRing(bytes = RING_BYTES): SharedArrayBuffer {
 	return new SharedArrayBuffer(CONTROL_BYTES + bytes);
 }
 
-/** The ring's data bytes, and their mask. */
-function dataOf(ring: SharedArrayBuffer): { data: Uint8Array; mask: number } {
-	const data = new Uint8Array(ring, CONTROL_BYTES);
-	return { data, mask: data.length - 1 };
+/** What both sides see of the ring: the control words, the data bytes and their mask. */
+abstract class RingSide {
+	protected readonly control: Int32Array;
+	protected readonly data: Uint8Array;
+	protected readonly mask: number;
+
+	constructor(ring: SharedArrayBuffer) {
+		this.control = new Int32Array(ring, 0, CONTROL_BYTES >> 2);
+		this.data = new Uint8Array(ring, CONTROL_BYTES);
+		this.mask = this.data.length - 1;
+	}
 }
 
 class RingClosedError extends Error {}
@@ -65,36 +72,26 @@ function move(control: Int32Array, at: number, value: number, wake = true): void
 }
 
 /** The replaying side. */
-export class RingWriter {
-	private readonly control: Int32Array;
-	private readonly data: Uint8Array;
-	private readonly mask: number;
+export class RingWriter extends RingSide {
 	/** Bytes put between wakes of a sleeping writer. */
-	private readonly wakeAfter: number;
+	private readonly wakeAfter = this.data.length >> 2;
 	private w = 0;
 	private unpublished = 0;
 	/** The write position when the writer was last woken. */
 	private woken = 0;
 	private readonly defined = new Set<number>();
-	private readonly scratch: { bytes: Uint8Array; length: number } = { bytes: new Uint8Array(0), length: 0 };
-	private readonly wholeWriter: JsonLineWriter;
-
-	constructor(ring: SharedArrayBuffer) {
-		this.control = new Int32Array(ring, 0, CONTROL_BYTES >> 2);
-		({ data: this.data, mask: this.mask } = dataOf(ring));
-		this.wakeAfter = this.data.length >> 2;
-		this.wholeWriter = new JsonLineWriter((chunk) => {
-			this.scratch.bytes = chunk;
-			this.scratch.length = chunk.length;
-		});
-	}
+	/** A whole line's replay fields, as wholeWriter hands them over. */
+	private whole: Uint8Array = new Uint8Array(0);
+	private readonly wholeWriter = new JsonLineWriter((chunk) => {
+		this.whole = chunk;
+	});
 
 	/** A packet's replay result. */
 	put(r: ReplayResult): void {
 		if (r.hits !== undefined || r.why !== undefined) {
 			writeReplayFields(this.wholeWriter, r);
 			this.wholeWriter.flush();
-			const bytes = this.scratch.bytes;
+			const bytes = this.whole;
 			this.room(5 + bytes.length);
 			this.byte(WHOLE);
 			this.u32(bytes.length);
@@ -153,22 +150,13 @@ export class RingWriter {
 }
 
 /** The line-writing side. */
-export class RingReader {
-	private readonly control: Int32Array;
-	private readonly data: Uint8Array;
-	private readonly mask: number;
-	private readonly releaseEvery: number;
+export class RingReader extends RingSide {
+	private readonly releaseEvery = Math.min(RELEASE_EVERY, this.data.length >> 2);
 	private r = 0;
 	private unreleased = 0;
 	/** What the writer has published, as last seen. */
 	private written = 0;
 	private readonly heads: Uint8Array[] = [];
-
-	constructor(ring: SharedArrayBuffer) {
-		this.control = new Int32Array(ring, 0, CONTROL_BYTES >> 2);
-		({ data: this.data, mask: this.mask } = dataOf(ring));
-		this.releaseEvery = Math.min(RELEASE_EVERY, this.data.length >> 2);
-	}
 
 	/** Writes the next packet's replay fields into its line (waiting for the replay when it is behind). */
 	writeNext(out: JsonLineWriter): void {

@@ -57,6 +57,6 @@ export function replayTracer(host: HostModel): PacketTracer {
 	const memo = new DecisionMemo(host);
 	return (given, packet, options) => {
 		if (options.isReply || given !== host) return new DecisionTrace(decidePacket(given, packet, options), packet, given);
-		return new DecisionTrace(memo.lookup(packet, options.hint) ?? memo.decide(packet, options.hint), packet, host);
+		return new DecisionTrace(memo.lookup(packet, options.hint) ?? memo.remember(packet, options.hint), packet, host);
 	};
 }

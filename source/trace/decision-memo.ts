@@ -133,7 +133,7 @@ export class DecisionMemo {
 	decide(packet: Packet, hint?: MemoHint): Decision {
 		const kept = this.lookup(packet, hint);
 		if (kept !== undefined) return new Remembered(kept, this.host, packet);
-		return this.make(packet, hint);
+		return this.remember(packet, hint);
 	}
 
 	/**
@@ -159,8 +159,8 @@ export class DecisionMemo {
 		return undefined;
 	}
 
-	/** A decision made for a packet lookup found none for; remembered unless it holds for this packet only. */
-	private make(packet: Packet, hint: MemoHint | undefined): Decision {
+	/** The decision for a packet lookup found none for, made and remembered (unless it holds for this packet only). */
+	remember(packet: Packet, hint?: MemoHint): Decision {
 		const hash = this.key.hash(packet);
 		let bucket = this.slots.get(hash);
 		let slot: Slot | undefined;

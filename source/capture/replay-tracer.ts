@@ -16,6 +16,7 @@ class DecisionTrace implements ReplayTrace {
 	readonly hits: ReplayTrace['hits'];
 	readonly reply: true | undefined;
 	readonly untracked: boolean;
+	readonly setsConnmark: boolean;
 
 	constructor(
 		private readonly decision: Kept | Decision,
@@ -28,6 +29,7 @@ class DecisionTrace implements ReplayTrace {
 		this.hits = decision.hits;
 		this.reply = decision.answered ? true : undefined;
 		this.untracked = decision.untracked;
+		this.setsConnmark = decision.setsConnmark;
 	}
 
 	get packet(): PacketJson {

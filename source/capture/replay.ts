@@ -52,6 +52,8 @@ export type ReplayTrace = Pick<Trace, 'fate' | 'verdict' | 'path' | 'hits' | 'pa
 	readonly reply?: unknown;
 	/** final.state is UNTRACKED, when the tracer knows it without making `final` (replay-tracer.ts). */
 	readonly untracked?: boolean;
+	/** It met CONNMARK, when the tracer knows it without looking through `hits` (replay-tracer.ts). */
+	readonly setsConnmark?: boolean;
 };
 
 /**
@@ -344,18 +346,9 @@ function tupleFromJson(json: PacketJson, c: Classification): Tuple | undefined {
 	return icmp ? { ...c.tuple, src, dst } : tupleOf({ proto: c.tuple.proto, src, dst, sport: json.sport, dport: json.dport });
 }
 
-/** Whether hits met CONNMARK, found once per hits list (a remembered decision's is shared by its packets). */
-const connmarkMet = new WeakMap<ReplayTrace['hits'], boolean>();
-
-function setsConnmark(hits: ReplayTrace['hits']): boolean {
-	let met = connmarkMet.get(hits);
-	if (met === undefined) connmarkMet.set(hits, (met = hits.some((h) => h.target === 'CONNMARK')));
-	return met;
-}
-
 /** The connection's mark as the packet left: only CONNMARK changes it (`final` is read only then). */
 function ctmarkAfter(trace: ReplayTrace, packet: Packet): number {
-	if (!setsConnmark(trace.hits)) return packet.ctmark;
+	if (!(trace.setsConnmark ?? trace.hits.some((h) => h.target === 'CONNMARK'))) return packet.ctmark;
 	const text = trace.final.ctmark;
 	return text === undefined ? 0 : Number(text);
 }

@@ -63,6 +63,7 @@ class Remembered implements Decision {
 	readonly arrival: Decision['arrival'];
 	readonly answered: boolean;
 	readonly untracked: boolean;
+	readonly setsConnmark: boolean;
 	readonly reads: number;
 	#final: Packet | undefined;
 
@@ -78,6 +79,7 @@ class Remembered implements Decision {
 		this.arrival = decision.arrival;
 		this.answered = decision.answered;
 		this.untracked = decision.untracked;
+		this.setsConnmark = decision.setsConnmark;
 		this.reads = decision.reads;
 	}
 
@@ -185,7 +187,7 @@ export class DecisionMemo {
 		}
 		const entry: Entry = reads & READ_BITS.state ? EACH_PACKET : {
 			path: decision.path, fate: decision.fate, verdict: this.sharedVerdict(decision.verdict), hits: decision.hits.map((h) => this.shared(h)), arrival: this.sharedArrival(decision.arrival),
-			answered: decision.answered, untracked: decision.untracked, reads,
+			answered: decision.answered, untracked: decision.untracked, setsConnmark: decision.setsConnmark, reads,
 		};
 		if (!slot.reads.includes(reads)) slot.reads.push(reads);
 		const at = place(hash, this.key.hashOf(packet, reads));

@@ -110,6 +110,8 @@ export interface Decision {
 	readonly answered: boolean;
 	/** It leaves untracked (CT --notrack, NOTRACK, or it came so): `final.ctState` without making `final`. */
 	readonly untracked: boolean;
+	/** It met a CONNMARK target: the connection's mark may change (a replay reads `final` only then). */
+	readonly setsConnmark: boolean;
 	/**
 	 * What the extensions it consulted read beyond every decision's fields (READ_BITS), the source port when
 	 * a random branch read the flow hash; READ_BITS.state: it holds for this packet only (decision-memo.ts).

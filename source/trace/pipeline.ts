@@ -455,7 +455,7 @@ export function decidePacket(host: HostModel, input: Packet, options: { isReply?
 	const { t, packet, path, fate, answer, arrival } = walkPacket(host, input, false, options.isReply === true);
 	return {
 		path, fate, verdict: t.verdict ?? NO_VERDICT, hits: t.hits, final: packet, arrival,
-		answered: answer !== undefined && !options.isReply && !packet.local, untracked: packet.ctState === 'UNTRACKED', reads: t.reads,
+		answered: answer !== undefined && !options.isReply && !packet.local, untracked: packet.ctState === 'UNTRACKED', setsConnmark: t.hits.some((h) => h.target === 'CONNMARK'), reads: t.reads,
 	};
 }
 

@@ -39,6 +39,11 @@ export interface EvalEnv {
 	branch(probability: number, taken: boolean): void;
 	/** Told, when a decision is being made (decidePacket), of what each extension it consults reads (READ_BITS): the decision memo's key. */
 	consult?(reads: number): void;
+	/**
+	 * A decision is being made (decidePacket): no reason or assumption is read, so an extension may spare
+	 * putting them into words (a verdict that does not match is still a non-empty reason).
+	 */
+	readonly quiet?: boolean;
 }
 
 /**

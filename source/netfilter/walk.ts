@@ -204,6 +204,25 @@ function resultOf(table: string, notes: Note[] | undefined, hits: Hit[], fields:
 	};
 }
 
+/** The base chain's policy decides. */
+function policy(table: Table, base: Chain, notes: Note[] | undefined, hits: Hit[]): ChainResult {
+	const verdict = base.policy === 'DROP' ? 'drop' : 'accept';
+	hits.push({ table: table.name, chain: base.name, type: 'policy', rule: null, target: base.policy ?? 'ACCEPT' });
+	return resultOf(table.name, notes, hits, { outcome: { kind: verdict }, chain: base.name });
+}
+
+/** Leaves the current chain (and those entered by goto on the way): the frame to go on in, undefined when that was the base chain. */
+function leave(stack: Frame[], frame: Frame): Frame | undefined {
+	let current = frame;
+	while (true) {
+		const parent = stack.pop();
+		if (!parent) return undefined;
+		const goneThroughGoto = current.viaGoto;
+		current = parent;
+		if (!goneThroughGoto) return current;
+	}
+}
+
 /**
  * Walks a base chain as the kernel's ipt_do_table does: rules in order, jumps push a return point,
  * gotos do not, a user chain's end returns, a base chain's end applies its policy. `position`, when
@@ -222,27 +241,9 @@ export function walkChain(table: Table, base: Chain, packet: Packet, env: Target
 	const stack: Frame[] = [];
 	const useIndex = indexEnabled;
 	let frame: Frame = { chain: base, index: 0, viaGoto: false, lookup: useIndex ? chainIndex(base) : undefined };
-	/** The chain is being walked already: entering it again is a loop (iptables-restore refuses those). */
-	const onStack = (chain: Chain) => frame.chain === chain || stack.some((f) => f.chain === chain);
 	/** The packet's basic fields as they are now; dropped whenever an extension or a target ran (it may have changed them). */
 	let fields: BasicFields | undefined;
-
-	const policy = (): ChainResult => {
-		const verdict = base.policy === 'DROP' ? 'drop' : 'accept';
-		hits.push({ table: table.name, chain: base.name, type: 'policy', rule: null, target: base.policy ?? 'ACCEPT' });
-		return resultOf(table.name, notes, hits, { outcome: { kind: verdict }, chain: base.name });
-	};
-
-	/** Leaves the current chain; false when that was the base chain (policy applies). */
-	const leave = (): boolean => {
-		while (true) {
-			const parent = stack.pop();
-			if (!parent) return false;
-			const goneThroughGoto = frame.viaGoto;
-			frame = parent;
-			if (!goneThroughGoto) return true;
-		}
-	};
+	// (Helpers are functions of their own, not closures: a replay makes this walk tens of thousands of times.)
 
 	for (;;) {
 		const rules = frame.chain.rules;
@@ -256,7 +257,9 @@ export function walkChain(table: Table, base: Chain, packet: Packet, env: Target
 		const rule = rules[frame.index];
 		if (!rule) {
 			if (frame.chain !== base) hits.push({ table: table.name, chain: frame.chain.name, type: 'return', rule: null, target: null });
-			if (frame.chain === base || !leave()) return policy();
+			const parent = frame.chain === base ? undefined : leave(stack, frame);
+			if (parent === undefined) return policy(table, base, notes, hits);
+			frame = parent;
 			frame.index++;
 			continue;
 		}
@@ -293,7 +296,7 @@ export function walkChain(table: Table, base: Chain, packet: Packet, env: Target
 		}
 		const userChain = target.extension ? undefined : table.chains.get(target.name);
 		if (userChain && !userChain.builtin) {
-			if (onStack(userChain)) throw new ChainLoopError(`chain loop: ${[...stack.map((f) => f.chain.name), frame.chain.name, userChain.name].join(' → ')} (${table.name} line ${rule.line})`);
+			if (frame.chain === userChain || stack.some((f) => f.chain === userChain)) throw new ChainLoopError(`chain loop: ${[...stack.map((f) => f.chain.name), frame.chain.name, userChain.name].join(' → ')} (${table.name} line ${rule.line})`);
 			stack.push(frame);
 			frame = { chain: userChain, index: 0, viaGoto: target.goto, lookup: useIndex ? chainIndex(userChain) : undefined };
 			continue;
@@ -311,7 +314,9 @@ export function walkChain(table: Table, base: Chain, packet: Packet, env: Target
 			continue;
 		}
 		if (outcome.kind === 'return') {
-			if (frame.chain === base || !leave()) return policy();
+			const parent = frame.chain === base ? undefined : leave(stack, frame);
+			if (parent === undefined) return policy(table, base, notes, hits);
+			frame = parent;
 			frame.index++;
 			continue;
 		}

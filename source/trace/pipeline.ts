@@ -319,6 +319,7 @@ class Tracer {
 
 /** The environment of a decision's walks (decidePacket): nothing recorded; the flow hash and extensions keeping state watched. */
 class DecisionEnv implements TargetEnv {
+	readonly quiet = true;
 	hook: Hook = 'PREROUTING';
 	table = '';
 

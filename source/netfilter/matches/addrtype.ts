@@ -19,13 +19,22 @@ const MAPPED6 = parseCidr('::ffff:0:0/96')!;
 const LOOPBACK6 = parseCidr('::1/128')!;
 const UNSPEC6 = parseCidr('::/128')!;
 
-/** The answer to "what type is this address", with the assumption it rests on when there is one. */
+/** The answer to "what type is this address". */
 export interface TypeAnswer {
 	readonly type: AddressType;
 	/** The device of the local-table route that gave the type (lo for 127/8). */
 	readonly dev?: string;
-	readonly assumption?: string;
+	/** The host's addresses of that family are unknown: UNICAST is an assumption. */
+	readonly unknownHost?: true;
 }
+
+// The answers that name no device, made once (a replay asks for every new connection).
+const BROADCAST_ANSWER: TypeAnswer = { type: 'BROADCAST' };
+const MULTICAST_ANSWER: TypeAnswer = { type: 'MULTICAST' };
+const UNICAST_ANSWER: TypeAnswer = { type: 'UNICAST' };
+const UNKNOWN_HOST_ANSWER: TypeAnswer = { type: 'UNICAST', unknownHost: true };
+/** What a check that does not match says when no reason is read (EvalEnv.quiet). */
+const NOT_OF_TYPE = 'address type not matched';
 
 /**
  * The type of an IPv4 address as inet_dev_addr_type() computes it: 0/8 and 255.255.255.255 are
@@ -34,10 +43,12 @@ export interface TypeAnswer {
  * through another device gives UNICAST.
  */
 export function ipv4AddressType(ip: Ip, host: HostFacts, dev?: string): TypeAnswer {
-	if (cidrContains(ZERONET, ip) || ip.words[0] === 0xffffffff) return { type: 'BROADCAST' };
-	if (cidrContains(MULTICAST4, ip)) return { type: 'MULTICAST' };
-	const onDev = (routeDev: string, type: AddressType): TypeAnswer => (dev === undefined || dev === routeDev ? { type, dev: routeDev } : { type: 'UNICAST' });
-	const mine = host.addresses.filter((a) => a.ip.family === 4);
+	if (cidrContains(ZERONET, ip) || ip.words[0] === 0xffffffff) return BROADCAST_ANSWER;
+	if (cidrContains(MULTICAST4, ip)) return MULTICAST_ANSWER;
+	const onDev = (routeDev: string, type: AddressType): TypeAnswer => (dev === undefined || dev === routeDev ? { type, dev: routeDev } : UNICAST_ANSWER);
+	const all = host.addresses;
+	if (!all.some((a) => a.ip.family === 4)) return cidrContains(LOOPBACK4, ip) ? onDev('lo', 'LOCAL') : UNKNOWN_HOST_ANSWER;
+	const mine = all.filter((a) => a.ip.family === 4);
 	const local = mine.find((a) => ipEquals(a.ip, ip));
 	if (local) return onDev(local.dev, 'LOCAL');
 	const loopback = mine.find((a) => a.dev === 'lo' && cidrContains(hostCidr(a), ip));
@@ -52,8 +63,7 @@ export function ipv4AddressType(ip: Ip, host: HostFacts, dev?: string): TypeAnsw
 			if (ip.words[0] === last) return onDev(a.dev, 'BROADCAST');
 		}
 	}
-	if (mine.length === 0) return { type: 'UNICAST', assumption: `the host's IPv4 addresses are unknown: ${formatIp(ip)} assumed not to be one of them (UNICAST)` };
-	return { type: 'UNICAST' };
+	return UNICAST_ANSWER;
 }
 
 /** The IPv6 address classes ipv6_addr_type() gives (several may hold at once), without route lookups. */
@@ -74,6 +84,8 @@ function ipv6IsLocal(ip: Ip, host: HostFacts, dev?: string): { local: boolean; a
 
 interface TypeCheck {
 	readonly types: readonly AddressType[];
+	/** The types only a route could give (ROUTE_TYPES) among them. */
+	readonly routeTypes: readonly AddressType[];
 	readonly negated: boolean;
 	readonly text: string;
 }
@@ -93,17 +105,18 @@ function parseTypes(use: OptionUse, ctx: ParseContext): TypeCheck {
 		if (ctx.family === 6 && !IPV6_TYPES.includes(type)) ctx.fail(token, `ip6tables' addrtype cannot match ${type}: expected ${IPV6_TYPES.join(', ')}`);
 		types.push(type);
 	}
-	return { types, negated: use.negated, text: token.text };
+	return { types, routeTypes: types.filter((t) => ROUTE_TYPES.includes(t)), negated: use.negated, text: token.text };
 }
 
 function checkV4(check: TypeCheck, ip: Ip, what: string, dev: string | undefined, env: EvalEnv): MatchVerdict {
 	const answer = ipv4AddressType(ip, env.host, dev);
-	if (answer.assumption) env.assume(answer.assumption);
-	const routeTypes = check.types.filter((t) => ROUTE_TYPES.includes(t));
+	const inside = check.types.includes(answer.type);
+	if (env.quiet) return inside !== check.negated ? null : NOT_OF_TYPE;
+	if (answer.unknownHost) env.assume(`the host's IPv4 addresses are unknown: ${formatIp(ip)} assumed not to be one of them (UNICAST)`);
+	const routeTypes = check.routeTypes;
 	if (routeTypes.length && (answer.type === 'UNICAST' || answer.type === 'LOCAL')) {
 		env.assume(`the local routing table holds only the kernel's routes for the host's addresses: ${formatIp(ip)} is not ${routeTypes.join('/')}`);
 	}
-	const inside = check.types.includes(answer.type);
 	if (inside !== check.negated) return null;
 	const scope = dev ? ` (routes through ${dev} only)` : '';
 	return check.negated

@@ -13,6 +13,9 @@ export type StatisticOptions =
  * depends on a packet counter netsleuth does not have: the counter is likewise derived from the flow hash,
  * and said so.
  */
+
+/** What a branch not taken says when no reason is read (EvalEnv.quiet). */
+const NOT_TAKEN = 'branch not taken';
 export const statistic: MatchExtension<StatisticOptions> = {
 	name: 'statistic',
 	// Random mode reads the flow hash (the memo sees that as it happens); nth mode stands for a packet counter.
@@ -66,6 +69,7 @@ export const statistic: MatchExtension<StatisticOptions> = {
 			const matches = taken !== o.negated;
 			const chance = o.negated ? 1 - o.probability : o.probability;
 			env.branch(chance, matches);
+			if (env.quiet) return matches ? null : NOT_TAKEN;
 			env.assume(`-m statistic --mode random: matches with probability ${+chance.toFixed(6)}; this flow ${matches ? 'takes' : 'skips'} the branch (drawn ${drawn.toFixed(4)} from the flow hash; other flows may differ)`);
 			if (matches) return null;
 			return `random draw ${drawn.toFixed(4)} is ${taken ? 'below' : 'not below'} ${o.probability}${o.negated ? ' (negated)' : ''}: branch not taken`;
@@ -73,6 +77,7 @@ export const statistic: MatchExtension<StatisticOptions> = {
 		const counter = mix32(env.flowHash ^ textHash(`nth ${o.every} ${o.packet}`)) % o.every;
 		const matches = (counter === o.packet) !== o.negated;
 		env.branch(o.negated ? 1 - 1 / o.every : 1 / o.every, matches);
+		if (env.quiet) return matches ? null : NOT_TAKEN;
 		env.assume(`-m statistic --mode nth --every ${o.every}: the rule's packet counter is unknown; assumed ${counter} (from the flow hash), so the packet ${matches ? 'matches' : 'does not match'}`);
 		if (matches) return null;
 		return `packet counter ${counter} (assumed) ${o.negated ? 'is' : 'is not'} ${o.packet} of every ${o.every}`;

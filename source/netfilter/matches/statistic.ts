@@ -7,15 +7,15 @@ export type StatisticOptions =
 	| { readonly mode: 'random'; readonly probability: number; readonly text: string; readonly negated: boolean }
 	| { readonly mode: 'nth'; readonly every: number; readonly packet: number; readonly negated: boolean };
 
+/** What a branch not taken says when no reason is read (EvalEnv.quiet). */
+const NOT_TAKEN = 'branch not taken';
+
 /**
  * -m statistic (xt_statistic). Random mode draws from the flow hash, salted by the probability as written,
  * so one flow always takes the same branch and the trace records the branch and its probability. Nth mode
  * depends on a packet counter netsleuth does not have: the counter is likewise derived from the flow hash,
  * and said so.
  */
-
-/** What a branch not taken says when no reason is read (EvalEnv.quiet). */
-const NOT_TAKEN = 'branch not taken';
 export const statistic: MatchExtension<StatisticOptions> = {
 	name: 'statistic',
 	// Random mode reads the flow hash (the memo sees that as it happens); nth mode stands for a packet counter.

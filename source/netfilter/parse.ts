@@ -356,7 +356,8 @@ class ParsedTarget implements TargetUse {
 class LazyRule implements Rule {
 	readonly line: number;
 	/** The parser's whole input: the line is cut out of it when asked for (a 150,000-rule dump holds as many of these objects). */
-	readonly #input: string;
+	/** The input's quickly read rules: the whole input, and the rules built from it (QuickRules.keepBuilt). */
+	readonly #quick: QuickRules;
 	readonly #start: number;
 	readonly #table: Table;
 	readonly #chain: Chain;
@@ -364,9 +365,9 @@ class LazyRule implements Rule {
 	readonly #found: number;
 	#rule: ParsedRule | undefined;
 
-	constructor(table: Table, chain: Chain, line: number, input: string, start: number, found: number) {
+	constructor(table: Table, chain: Chain, line: number, quick: QuickRules, start: number, found: number) {
 		this.line = line;
-		this.#input = input;
+		this.#quick = quick;
 		this.#start = start;
 		this.#table = table;
 		this.#chain = chain;
@@ -387,7 +388,7 @@ class LazyRule implements Rule {
 
 	/** The line, which has nothing to trim: it is the rule's text and the words' source. */
 	get text(): string {
-		const input = this.#input;
+		const input = this.#quick.input;
 		let end = input.indexOf('\n', this.#start);
 		if (end < 0) end = input.length;
 		if (input.charCodeAt(end - 1) === 13) end--;
@@ -422,7 +423,7 @@ class LazyRule implements Rule {
 		const found = rule.#found;
 		if (found < 256) return null;
 		const at = rule.#start + Math.floor(found / 256) - 1;
-		return rule.#input.slice(at, at + (Math.floor(found / 16) % 16));
+		return rule.#quick.input.slice(at, at + (Math.floor(found / 16) % 16));
 	}
 
 	/** The rule parsed but not kept (the rule itself when it was parsed already): see `transientRule`. */
@@ -443,8 +444,17 @@ class LazyRule implements Rule {
 	}
 
 	static #parsed(rule: LazyRule): ParsedRule {
-		rule.#rule ??= LazyRule.#parse(rule);
-		return rule.#rule;
+		let parsed = rule.#rule;
+		if (parsed === undefined) {
+			parsed = rule.#rule = LazyRule.#parse(rule);
+			rule.#quick.keepBuilt(rule);
+		}
+		return parsed;
+	}
+
+	/** Lets the built rule go: it is built again, the same, when next looked at. */
+	static forget(rule: LazyRule): void {
+		rule.#rule = undefined;
 	}
 
 	get basic(): BasicCriteria {
@@ -467,6 +477,9 @@ class LazyRule implements Rule {
 /** Counters of a declared chain that says [0:0], as nearly all do: one object for all of them. */
 const NO_COUNTS: Counters = Object.freeze({ packets: 0n, bytes: 0n });
 
+/** How many rules built from quickly read lines stay built (QuickRules.keepBuilt): ~5 MB of them. */
+export const BUILT_KEPT = 8192;
+
 /**
  * The rules the quick reader vouched for, three numbers each: where the line starts in the input, its
  * number, and what the reader found (LazyRule.found). One growing array for the whole input rather than
@@ -485,6 +498,23 @@ class QuickRules {
 		// (growing, first met in compiled code, sends the parser back to the interpreter).
 		this.data = new Int32Array(3 * Math.max(4096, input.length >> 6));
 	}
+
+	/**
+	 * Keeps a rule just built from this input; past BUILT_KEPT the oldest built is let go. A long replay
+	 * meets tens of thousands of kube-proxy rules once each (a connection's first packet): kept built, they
+	 * were its largest live memory. Such rules hold no state across packets (the quick reader takes no
+	 * extension that does), so building one again gives the same rule.
+	 */
+	keepBuilt(rule: LazyRule): void {
+		const old = this.#built[this.#builtNext];
+		if (old !== undefined) LazyRule.forget(old);
+		this.#built[this.#builtNext] = rule;
+		this.#builtNext = (this.#builtNext + 1) % BUILT_KEPT;
+	}
+
+	/** Rules built from this input, in the order they were built (a ring: the next slot is the oldest). */
+	readonly #built: (LazyRule | undefined)[] = [];
+	#builtNext = 0;
 
 	add(start: number, line: number, found: number): void {
 		let data = this.data;
@@ -586,8 +616,9 @@ class ParsedChain implements Chain {
 	}
 
 	static #lazy(chain: ParsedChain, index: number): LazyRule {
-		const { data, input } = chain.#quick;
-		return new LazyRule(chain.#table, chain, data[index * 3 + 1]!, input, data[index * 3]!, data[index * 3 + 2]!);
+		const quick = chain.#quick;
+		const data = quick.data;
+		return new LazyRule(chain.#table, chain, data[index * 3 + 1]!, quick, data[index * 3]!, data[index * 3 + 2]!);
 	}
 }
 

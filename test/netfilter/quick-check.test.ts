@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { kubeProxyDump, prng } from '../../bench/kube-gen.js';
 import { formatCidr } from '../../source/packet/address.js';
-import { parseRuleset, quickExactDestination, targetName } from '../../source/netfilter/parse.js';
+import { BUILT_KEPT, parseRuleset, quickExactDestination, targetName } from '../../source/netfilter/parse.js';
 import { Backslashes, quickCheck } from '../../source/netfilter/quick-check.js';
 import type { Ruleset } from '../../source/netfilter/ruleset.js';
 import { ParseError } from '../../source/netfilter/tokens.js';
@@ -105,6 +105,28 @@ describe('quick reader: lazily parsed rules are exactly the fully parsed ones', 
 		const lines = text.split('\n').filter((l) => l.startsWith('-A KUBE-SE'));
 		const quick = lines.filter((l) => quickCheck(l, nat, 4) !== undefined).length;
 		assert.ok(quick > 0.9 * lines.length, `${quick} of ${lines.length} KUBE-SERVICES/KUBE-SEP lines read quickly`);
+	});
+	test(`past ${BUILT_KEPT} rules built, the oldest are let go and built again the same`, () => {
+		const text = kubeProxyDump(1000, 13).text;
+		const ruleset = parseRuleset(text);
+		const all = [...ruleset.tables.values()].flatMap((t) => [...t.chains.values()].flatMap((c) => c.rules));
+		assert.ok(all.length > BUILT_KEPT + 1000, `${all.length} rules`);
+		// A rule the quick reader took (the others are built at load and kept), built before all the rest.
+		const first = all.find((r) => r.text.startsWith('-A KUBE-SEP-'))!;
+		const matches = first.matches;
+		const before = plain({ basic: first.basic, matches: first.matches, target: first.target, tokens: first.tokens });
+		for (const rule of all) void rule.basic;
+		// Let go (another object now), and the same rule when built again.
+		assert.notEqual(first.matches, matches);
+		assert.deepStrictEqual(plain({ basic: first.basic, matches: first.matches, target: first.target, tokens: first.tokens }), before);
+		// The last ones built are still held.
+		const last = all[all.length - 1]!;
+		assert.equal(last.matches, last.matches);
+		const recent = last.matches;
+		void all[all.length - 2]!.basic;
+		assert.equal(last.matches, recent);
+		// And a whole ruleset read after that is what the full parser builds.
+		assert.deepStrictEqual(plain(view(ruleset)), outcome(text, false));
 	});
 	test('the corpus', { skip: !corpusPresent && 'no corpus beside the clone' }, () => {
 		const dir = join(CORPUS, 'iptables');

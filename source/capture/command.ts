@@ -3,13 +3,14 @@ import { renderPage } from '../views/page-table.js';
 import { safeText } from '../views/safe-text.js';
 import { decodeFrame } from './decode/index.js';
 import type { DecodedPacket } from './decode/packet.js';
-import { CaptureError, CaptureInputError } from './frame.js';
+import { CaptureError, CaptureInputError, type Frame } from './frame.js';
 
 export { CaptureInputError };
 import { matchFilter, parseFilter, type FilterNode } from './filter.js';
 import { CaptureReader } from './reader.js';
 import { JsonLineWriter } from './json-writer.js';
 import { ParallelLines } from './parallel-lines.js';
+import { CommonFrame } from './common-frame.js';
 import type { ReplayResult, ReplaySummary } from './replay.js';
 import { writeReplayFields } from './replay-json.js';
 import { renderReplaySummary, replayColumns, replaySummaryLine } from './replay-view.js';
@@ -43,6 +44,8 @@ export interface PcapArgs {
 /** What `--trace` needs of the Replayer. */
 export interface PcapReplay {
 	replay(decoded: DecodedPacket): ReplayResult;
+	/** replay() for a frame CommonFrame read, without decoding it. */
+	replayCommon(frame: Frame, common: CommonFrame): ReplayResult;
 	summary(): ReplaySummary;
 }
 
@@ -121,6 +124,8 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 	};
 	const lines = new JsonLineWriter(write);
 	const parallel = json && replay !== undefined && args.file !== '-' && args.parallelFrom !== undefined && total >= args.parallelFrom ? new ParallelLines(write, args.filter) : undefined;
+	// The worker decodes every packet for its line: the replay reads the common ones without decoding them.
+	const common = parallel !== undefined && filter === undefined ? new CommonFrame() : undefined;
 	let rows: string[][] = [];
 	let shown = 0;
 	let shownAt = 0;
@@ -134,6 +139,11 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 			reader.feed(chunk);
 			let frame;
 			while ((frame = reader.next()) !== undefined) {
+				if (common !== undefined && common.read(frame)) {
+					shown++;
+					parallel!.put(replay!.replayCommon(frame, common));
+					continue;
+				}
 				const d = decodeFrame(frame);
 				if (filter !== undefined && !matchFilter(filter, d)) continue;
 				shown++;

@@ -7,7 +7,9 @@ import { type MemoHint, newMemoHint } from '../trace/decision-memo.js';
 import type { HostModel } from '../trace/pipeline.js';
 import type { DecodedPacket } from './decode/packet.js';
 import { replayTracer } from './replay-tracer.js';
-import { type LinkInfo, linkInfoOf, ownConnection, PENDING_CONNECTION, toEnginePacket, withoutIp } from './to-packet.js';
+import type { CommonFrame } from './common-frame.js';
+import type { Frame } from './frame.js';
+import { commonEnginePacket, type LinkInfo, linkInfoOf, ownConnection, PENDING_CONNECTION, toEnginePacket, withoutIp } from './to-packet.js';
 
 export type ReplayFate = Fate | 'skipped';
 
@@ -129,13 +131,34 @@ export class Replayer {
 
 	/** Classifies with the simulated conntrack, traces, commits the connection if the packet passed. */
 	replay(decoded: DecodedPacket): ReplayResult {
-		const n = decoded.frame.n;
-		if (decoded.frame.hasTs) this.now = decoded.frame.sec + decoded.frame.nsec / 1e9;
+		const frame = decoded.frame;
+		if (frame.hasTs) this.now = frame.sec + frame.nsec / 1e9;
 		const unfit = untraceable(decoded);
-		if (unfit !== undefined) return this.count({ n, fate: 'skipped', verdict: null, ct: null, flow: null, why: unfit });
+		if (unfit !== undefined) return this.count({ n: frame.n, fate: 'skipped', verdict: null, ct: null, flow: null, why: unfit });
 		const packet = toEnginePacket(decoded, this.linkInfo, false);
-		const extras = extrasOf(decoded);
-		const place = this.place(decoded, packet, extras);
+		const sll = decoded.sll;
+		const ip = decoded.ip!;
+		const t = decoded.transport;
+		const copy = copyOf(ip.kind === 'ipv4' ? ip.id : -1, frame.len - ip.offset, t?.kind === 'tcp' ? t.seq : -1, t?.kind === 'tcp' ? t.ack : -1);
+		const leaving = sll !== undefined ? sll.pktType === 4 : decoded.eth !== undefined && this.ownMacs.has(decoded.eth.src);
+		return this.replayPacket(frame.n, packet, extrasOf(decoded), leaving, sll !== undefined, copy);
+	}
+
+	/** replay() for a frame CommonFrame read (Ethernet, IPv4, TCP or UDP): the same result, without decoding it. */
+	replayCommon(frame: Frame, common: CommonFrame): ReplayResult {
+		if (frame.hasTs) this.now = frame.sec + frame.nsec / 1e9;
+		const packet = commonEnginePacket(frame, common, this.linkInfo);
+		const tcp = common.proto === 6;
+		const copy = copyOf(common.id, frame.len - (common.ipAt - frame.start), tcp ? common.seq : -1, tcp ? common.ack : -1);
+		return this.replayPacket(frame.n, packet, NO_EXTRAS, this.ownMacs.has(common.srcMac), false, copy);
+	}
+
+	/**
+	 * The replay of frame n, made the engine's packet: `leaving`, it was captured leaving the host; `cooked`,
+	 * by a cooked capture (SLL), which says so; `copy`, what tells it from another copy of its tuple.
+	 */
+	private replayPacket(n: number, packet: Packet, extras: CtExtras, leaving: boolean, cooked: boolean, copy: CopyId): ReplayResult {
+		const place = this.place(packet, extras, leaving, cooked, copy);
 		if (place.skip !== undefined) return this.count({ n, fate: 'skipped', verdict: null, ct: null, flow: null, why: place.skip });
 		const c = this.table.classify(packet, extras, this.now);
 		packet.ctState = c.state;
@@ -152,7 +175,7 @@ export class Replayer {
 		const entry = this.table.commit(c, passed && c.entry === undefined ? { reached, passed, ctmark, ...translation(c, trace) } : { reached, passed, ctmark });
 		if (trace.reply !== undefined && reached && c.state !== 'INVALID') this.table.expectAnswer(refusedTuples(c, trace), c.flow, this.now);
 		this.noteFlow(c, trace.fate, packet.proto === 6, entry?.handshake === true);
-		if (trace.fate === 'forwarded' && !place.leaving) this.noteForwarded(c.tuple, decoded);
+		if (trace.fate === 'forwarded' && !place.leaving) this.noteForwarded(c.tuple, copy);
 		const ct = untracked ? 'UNTRACKED' : c.state;
 		return this.count(this.withHits ? { n, fate: trace.fate, verdict: trace.verdict, ct, flow: c.flow, hits: trace.hits } : { n, fate: trace.fate, verdict: trace.verdict, ct, flow: c.flow }, trace.verdict);
 	}
@@ -179,10 +202,8 @@ export class Replayer {
 	 * arriving where the route back to its source leads; unless its arrival was captured too (tcpdump -i any),
 	 * and the host's own packets coming back in over lo were traced when sent. Says why a frame is skipped.
 	 */
-	private place(decoded: DecodedPacket, packet: Packet, extras: CtExtras): { skip?: string; leaving: boolean } {
+	private place(packet: Packet, extras: CtExtras, leaving: boolean, cooked: boolean, copy: CopyId): { skip?: string; leaving: boolean } {
 		const own = this.own.has(addressKey(packet.src));
-		const sll = decoded.sll;
-		const leaving = sll !== undefined ? sll.pktType === 4 : decoded.eth !== undefined && this.ownMacs.has(decoded.eth.src);
 		if (this.table.isAnswer(packet, extras, this.now)) {
 			sentByHost(packet);
 			return placed(leaving);
@@ -191,14 +212,14 @@ export class Replayer {
 			const seen = tupleOf({ ...headerOf(packet), icmpId: extras.icmpId });
 			const arrived = this.table.arrivedAs(seen, this.now);
 			// Each packet captured arriving pairs with one copy captured leaving (a retransmission is another packet).
-			const key = copyKey(arrived ?? seen, decoded);
+			const key = copyKey(arrived ?? seen, copy);
 			const at = this.forwarded.get(key);
 			if (at !== undefined && this.forwarded.delete(key) && at >= this.now - COPY_WINDOW) return { skip: 'captured again leaving the host: traced where it arrived', leaving };
 			if (arrived !== undefined || !own) {
 				arrivedAs(packet, arrived);
 				return placed(leaving);
 			}
-		} else if (sll !== undefined && own) {
+		} else if (cooked && own) {
 			return { skip: 'the host’s own packet captured coming back in (over lo): traced when it was sent', leaving };
 		}
 		if (own) sentByHost(packet);
@@ -206,7 +227,7 @@ export class Replayer {
 	}
 
 	/** Remembers a forwarded packet as it arrived, for a second capture of it leaving (bounded, by capture time). */
-	private noteForwarded(arrived: Tuple, decoded: DecodedPacket): void {
+	private noteForwarded(arrived: Tuple, copy: CopyId): void {
 		const forwarded = this.forwarded;
 		if (forwarded.size >= FORWARDED_KEPT) {
 			for (const [key, at] of forwarded) {
@@ -214,7 +235,7 @@ export class Replayer {
 				forwarded.delete(key);
 			}
 		}
-		forwarded.set(copyKey(arrived, decoded), this.now);
+		forwarded.set(copyKey(arrived, copy), this.now);
 	}
 
 	private trace(packet: Packet, c: Classification): ReplayTrace {
@@ -293,11 +314,28 @@ function headerOf(p: Packet): QuotedHeader {
 	return { proto: p.proto, src: p.src, dst: p.dst, sport: p.sport, dport: p.dport, icmpType: p.icmpType, icmpCode: p.icmpCode };
 }
 
+/** What tells a captured packet from another with its tuple: IPv4 id (-1: IPv6), length from the IP header on, TCP sequence and acknowledgement (-1: not TCP). */
+interface CopyId {
+	id: number;
+	length: number;
+	seq: number;
+	ack: number;
+}
+
+/** One object for every packet: read only while its packet is replayed. */
+const COPY: CopyId = { id: 0, length: 0, seq: 0, ack: 0 };
+
+function copyOf(id: number, length: number, seq: number, ack: number): CopyId {
+	COPY.id = id;
+	COPY.length = length;
+	COPY.seq = seq;
+	COPY.ack = ack;
+	return COPY;
+}
+
 /** A packet's identity across forwarding and NAT: its tuple as it arrived, IPv4 id, length, TCP sequence and acknowledgement. */
-function copyKey(arrived: Tuple, d: DecodedPacket): string {
-	const t = d.transport;
-	const id = d.ip?.kind === 'ipv4' ? d.ip.id : '';
-	return `${tupleKey(arrived)} ${id} ${d.frame.len - (d.ip?.offset ?? 0)} ${t?.kind === 'tcp' ? `${t.seq} ${t.ack}` : ''}`;
+function copyKey(arrived: Tuple, copy: CopyId): string {
+	return `${tupleKey(arrived)} ${copy.id < 0 ? '' : copy.id} ${copy.length} ${copy.seq < 0 ? '' : `${copy.seq} ${copy.ack}`}`;
 }
 
 /**

@@ -2,7 +2,9 @@ import type { Ip } from '../packet/address.js';
 import type { Connection, Packet } from '../packet/packet.js';
 import type { HostModel } from '../trace/pipeline.js';
 import { PacketSpecError } from '../packet/spec.js';
-import type { DecodedPacket } from './decode/packet.js';
+import type { DecodedPacket, SllLayer } from './decode/packet.js';
+import type { Frame } from './frame.js';
+import type { CommonFrame } from './common-frame.js';
 
 /** What is known about the host's interfaces when a captured packet is turned into the engine's Packet. */
 export interface LinkInfo {
@@ -23,11 +25,14 @@ export function linkInfoOf(host: HostModel, inFlag?: string): LinkInfo {
 
 /** Where a captured packet's arrival interface comes from, so that the trace can say so. */
 export function arrivalOf(decoded: DecodedPacket, linkInfo: LinkInfo = {}): { name: string | undefined; from: ArrivalSource } {
+	return arrivalFrom(decoded.frame, decoded.sll, linkInfo);
+}
+
+function arrivalFrom(frame: Frame, sll: SllLayer | undefined, linkInfo: LinkInfo): { name: string | undefined; from: ArrivalSource } {
 	if (linkInfo.in !== undefined) return { name: linkInfo.in, from: 'flag' };
 	// tcpdump -i any names its one interface "any": the SLL2 header says which interface each packet used.
-	const ifName = decoded.frame.ifName;
+	const ifName = frame.ifName;
 	if (ifName !== undefined && ifName !== '' && ifName !== 'any') return { name: ifName, from: 'pcapng' };
-	const sll = decoded.sll;
 	if (sll?.ifindex !== undefined) {
 		const name = linkInfo.ifNames?.get(sll.ifindex);
 		if (name !== undefined) return { name, from: 'sll2' };
@@ -93,32 +98,21 @@ export function toEnginePacket(decoded: DecodedPacket, linkInfo: LinkInfo = {}, 
 	const family = ip.kind === 'ipv4' ? 4 : 6;
 	const src = family === 4 ? ip4At(decoded.frame.buf, at + 12) : ip6At(decoded.frame.buf, at + 8);
 	const dst = family === 4 ? ip4At(decoded.frame.buf, at + 16) : ip6At(decoded.frame.buf, at + 24);
-	const packet: Packet = {
-		family, proto: ip.proto, src, dst,
-		mark: 0, ctmark: 0, ctState: 'NEW', ctStateGiven: false,
-		ct: PENDING_CONNECTION,
-		// Every field set below is here from the start: one object shape, no property store grown per packet.
-		sport: undefined, dport: undefined, payload: undefined, tcpFlags: undefined, tcpOptions: undefined, icmpType: undefined, icmpCode: undefined,
-		srcMac: undefined, dstMac: undefined, pktType: undefined, in: undefined,
-		local: false,
-		length: ip.kind === 'ipv4'
+	const packet = newPacket(
+		family, ip.proto, src, dst,
+		ip.kind === 'ipv4'
 			? (ip.totalLength !== 0 ? ip.totalLength : decoded.frame.caplen - ip.offset)
 			: (ip.payloadLength !== 0 ? ip.payloadLength + 40 : ip.jumbo !== undefined ? ip.jumbo + 40 : decoded.frame.caplen - ip.offset),
-		ttl: ip.kind === 'ipv4' ? ip.ttl : ip.hopLimit,
-		tos: ip.kind === 'ipv4' ? ip.tos : ip.tclass,
-		fragment: ip.kind === 'ipv4' ? ip.fragOffset !== 0 : ip.fragment !== undefined && ip.fragment.offset !== 0,
-	};
+		ip.kind === 'ipv4' ? ip.ttl : ip.hopLimit,
+		ip.kind === 'ipv4' ? ip.tos : ip.tclass,
+		ip.kind === 'ipv4' ? ip.fragOffset !== 0 : ip.fragment !== undefined && ip.fragment.offset !== 0,
+	);
 	const t = decoded.transport;
 	if (t !== undefined) {
 		if (t.kind === 'tcp' || t.kind === 'udp') {
 			packet.sport = t.sport;
 			packet.dport = t.dport;
-			const start = decoded.frame.start + t.offset + (t.kind === 'tcp' ? t.hlen : 8);
-			const end = decoded.frame.start + decoded.frame.caplen;
-			// A view of the reader's chunk, as the decoded frame is (whatever keeps a packet copies it: the decision memo).
-			// A plain view: Buffer's subarray makes a Buffer, slower to make, for every packet.
-			const buf = decoded.frame.buf;
-			if (end > start) packet.payload = new Uint8Array(buf.buffer, buf.byteOffset + start, end - start);
+			packet.payload = payloadOf(decoded.frame, decoded.frame.start + t.offset + (t.kind === 'tcp' ? t.hlen : 8));
 		}
 		if (t.kind === 'tcp') {
 			packet.tcpFlags = t.flags & 0xff;
@@ -131,23 +125,72 @@ export function toEnginePacket(decoded: DecodedPacket, linkInfo: LinkInfo = {}, 
 		}
 	}
 	const eth = decoded.eth;
-	if (eth !== undefined) {
-		packet.srcMac = eth.src;
-		packet.dstMac = eth.dst;
-		// The group bit: the low bit of the first byte, whose second hex digit is 0-9 or a-f.
-		const digit = eth.dst.charCodeAt(1);
-		const group = (digit <= 57 ? digit - 48 : digit - 87) & 1;
-		packet.pktType = eth.dst === 'ff:ff:ff:ff:ff:ff' ? 'broadcast' : group === 1 ? 'multicast' : 'unicast';
-	} else if (decoded.sll !== undefined) {
+	if (eth !== undefined) setMacs(packet, eth.src, eth.dst);
+	else if (decoded.sll !== undefined) {
 		const sll = decoded.sll;
 		if (sll.hatype === 1 && sll.addr.length === 17) packet.srcMac = sll.addr;
 		packet.pktType = sll.pktType === 1 ? 'broadcast' : sll.pktType === 2 ? 'multicast' : 'unicast';
 	}
 	if (withConnection) packet.ct = ownConnection(packet);
-	// Most captures name no interface at all: no answer to make then.
-	if (linkInfo.in !== undefined || decoded.frame.ifName !== undefined || decoded.sll !== undefined) {
-		const arrival = arrivalOf(decoded, linkInfo);
-		if (arrival.name !== undefined) packet.in = arrival.name;
-	}
+	setArrival(packet, decoded.frame, decoded.sll, linkInfo);
 	return packet;
+}
+
+/**
+ * toEnginePacket for a frame CommonFrame read (Ethernet, IPv4 without fragments, TCP or UDP): the same
+ * packet, made from the numbers read rather than from the decoder's layers; its connection pending.
+ */
+export function commonEnginePacket(frame: Frame, common: CommonFrame, linkInfo: LinkInfo): Packet {
+	const b = frame.buf;
+	const at = common.ipAt;
+	const packet = newPacket(4, common.proto, ip4At(b, at + 12), ip4At(b, at + 16), common.totalLength, b[at + 8]!, b[at + 1]!, false);
+	packet.sport = common.sport;
+	packet.dport = common.dport;
+	packet.payload = payloadOf(frame, common.payloadAt);
+	if (common.proto === 6) {
+		packet.tcpFlags = common.tcpFlags;
+		packet.tcpOptions = common.tcpOptions;
+	}
+	setMacs(packet, common.srcMac, common.dstMac);
+	setArrival(packet, frame, undefined, linkInfo);
+	return packet;
+}
+
+/** A captured packet before its transport and link: every field is here from the start (one object shape, no property store grown per packet). */
+function newPacket(family: 4 | 6, proto: number, src: Ip, dst: Ip, length: number, ttl: number, tos: number, fragment: boolean): Packet {
+	return {
+		family, proto, src, dst,
+		mark: 0, ctmark: 0, ctState: 'NEW', ctStateGiven: false,
+		ct: PENDING_CONNECTION,
+		sport: undefined, dport: undefined, payload: undefined, tcpFlags: undefined, tcpOptions: undefined, icmpType: undefined, icmpCode: undefined,
+		srcMac: undefined, dstMac: undefined, pktType: undefined, in: undefined,
+		local: false, length, ttl, tos, fragment,
+	};
+}
+
+/**
+ * The bytes after the transport header to the end of the capture: a view of the reader's chunk, as the
+ * frame is (whatever keeps a packet copies it: the decision memo). A plain view: Buffer's subarray makes
+ * a Buffer, slower to make, for every packet.
+ */
+function payloadOf(frame: Frame, start: number): Uint8Array | undefined {
+	const end = frame.start + frame.caplen;
+	const buf = frame.buf;
+	return end > start ? new Uint8Array(buf.buffer, buf.byteOffset + start, end - start) : undefined;
+}
+
+function setMacs(packet: Packet, src: string, dst: string): void {
+	packet.srcMac = src;
+	packet.dstMac = dst;
+	// The group bit: the low bit of the first byte, whose second hex digit is 0-9 or a-f.
+	const digit = dst.charCodeAt(1);
+	const group = (digit <= 57 ? digit - 48 : digit - 87) & 1;
+	packet.pktType = dst === 'ff:ff:ff:ff:ff:ff' ? 'broadcast' : group === 1 ? 'multicast' : 'unicast';
+}
+
+function setArrival(packet: Packet, frame: Frame, sll: SllLayer | undefined, linkInfo: LinkInfo): void {
+	// Most captures name no interface at all: no answer to make then.
+	if (linkInfo.in === undefined && frame.ifName === undefined && sll === undefined) return;
+	const arrival = arrivalFrom(frame, sll, linkInfo);
+	if (arrival.name !== undefined) packet.in = arrival.name;
 }

@@ -150,7 +150,7 @@ export class Replayer {
 		const packet = commonEnginePacket(frame, common, this.linkInfo);
 		const tcp = common.proto === 6;
 		const copy = copyOf(common.id, frame.len - (common.ipAt - frame.start), tcp ? common.seq : -1, tcp ? common.ack : -1);
-		return this.replayPacket(frame.n, packet, NO_EXTRAS, this.ownMacs.has(common.srcMac), false, copy);
+		return this.replayPacket(frame.n, packet, NO_EXTRAS, this.ownMacs.size !== 0 && this.ownMacs.has(common.srcMac), false, copy);
 	}
 
 	/**
@@ -203,7 +203,8 @@ export class Replayer {
 	 * and the host's own packets coming back in over lo were traced when sent. Says why a frame is skipped.
 	 */
 	private place(packet: Packet, extras: CtExtras, leaving: boolean, cooked: boolean, copy: CopyId): { skip?: string; leaving: boolean } {
-		const own = this.own.has(addressKey(packet.src));
+		// (A host without addresses, as a dump alone gives, has no packet of its own: no look-up then.)
+		const own = this.own.size !== 0 && this.own.has(addressKey(packet.src));
 		if (this.table.isAnswer(packet, extras, this.now)) {
 			sentByHost(packet);
 			return placed(leaving);

@@ -114,8 +114,10 @@ export class DecisionMemo {
 	misses = 0;
 	/** Hits as kept, by chain and rule number: one object per rule met, shared by the decisions that met it. */
 	private readonly hitObjects = new Map<string, Map<number, Hit[]>>();
-	private readonly verdicts = new Map<string, Verdict>();
-	private readonly arrivals = new Map<string, Decision['arrival']>();
+	/** Verdicts by their text (made with the decision: no other key to build), then the rest. */
+	private readonly verdicts = new Map<string, Verdict[]>();
+	/** Arrivals by interface: away from and on the host. */
+	private readonly arrivals = new Map<string | undefined, [Decision['arrival'] | undefined, Decision['arrival'] | undefined]>();
 
 	constructor(
 		readonly host: HostModel,
@@ -235,20 +237,22 @@ export class DecisionMemo {
 
 	/** A verdict as kept: one object per verdict text and rule, so that what is made of it (its JSON, its count) is made once. */
 	private sharedVerdict(verdict: Verdict): Verdict {
-		const name = `${verdict.table} ${verdict.chain} ${verdict.rule} ${verdict.target} ${verdict.text}`;
-		const known = this.verdicts.get(name);
-		if (known !== undefined) return known;
-		this.verdicts.set(name, verdict);
+		const list = this.verdicts.get(verdict.text);
+		if (list === undefined) {
+			this.verdicts.set(verdict.text, [verdict]);
+			return verdict;
+		}
+		for (const known of list) if (known.table === verdict.table && known.chain === verdict.chain && known.rule === verdict.rule && known.target === verdict.target) return known;
+		list.push(verdict);
 		return verdict;
 	}
 
 	/** An arrival as kept: one object per interface and locality. */
 	private sharedArrival(arrival: Decision['arrival']): Decision['arrival'] {
-		const name = `${arrival.local} ${arrival.in ?? ''}`;
-		const known = this.arrivals.get(name);
-		if (known !== undefined) return known;
-		this.arrivals.set(name, arrival);
-		return arrival;
+		let pair = this.arrivals.get(arrival.in);
+		if (pair === undefined) this.arrivals.set(arrival.in, (pair = [undefined, undefined]));
+		const at = arrival.local ? 1 : 0;
+		return (pair[at] ??= arrival);
 	}
 
 	/** Drops the oldest keys until at most three quarters of the capacity is held. */

@@ -72,9 +72,11 @@ export interface Reads {
 /** Reads as bits, in this order. */
 export const READ_BITS = { sport: 1, length: 2, payload: 4, tcp: 8, icmp: 16, tuple: 32, status: 64, state: 128 } as const;
 
+const READ_KEYS = Object.keys(READ_BITS) as (keyof Reads)[];
+
 export function readBits(reads: Reads): number {
 	let bits = 0;
-	for (const key of Object.keys(READ_BITS) as (keyof Reads)[]) if (reads[key]) bits |= READ_BITS[key];
+	for (const key of READ_KEYS) if (reads[key]) bits |= READ_BITS[key];
 	// NAT targets copy the source port into the reply tuple: a tuple read may read it.
 	return bits & READ_BITS.tuple ? bits | READ_BITS.sport : bits;
 }

@@ -477,8 +477,8 @@ class LazyRule implements Rule {
 /** Counters of a declared chain that says [0:0], as nearly all do: one object for all of them. */
 const NO_COUNTS: Counters = Object.freeze({ packets: 0n, bytes: 0n });
 
-/** How many rules built from quickly read lines stay built (QuickRules.keepBuilt): ~10 MB of them. */
-export const BUILT_KEPT = 16384;
+/** How many rules built from quickly read lines stay built (QuickRules.keepBuilt): ~25 MB of them. */
+export const BUILT_KEPT = 32768;
 
 /**
  * The rules the quick reader vouched for, three numbers each: where the line starts in the input, its

@@ -1,6 +1,6 @@
 import { mix32 } from '../packet/hash.js';
 import { type EvalEnv, type Hook, type HostFacts, READ_BITS, type TargetEnv, type TargetOutcome } from '../netfilter/extension.js';
-import type { Ruleset } from '../netfilter/ruleset.js';
+import type { Chain, Ruleset } from '../netfilter/ruleset.js';
 import { type ChainResult, type Hit, walkChain } from '../netfilter/walk.js';
 import { cidrContains, formatIp, type Ip, ipEquals, parseIp } from '../packet/address.js';
 import { clonePacket, type Packet, type PacketJson, packetToJson } from '../packet/packet.js';
@@ -206,7 +206,7 @@ class Tracer {
 			if (this.record) this.chainStep(hook, tableName, result);
 			this.verdict = result.rule
 				? { table: tableName, chain: result.chain, rule: result.ruleNumber!, target: result.rule.target?.name ?? null, text: result.rule.text }
-				: { table: tableName, chain: hook, rule: null, target: base.policy ?? 'ACCEPT', text: `policy ${base.policy ?? 'ACCEPT'} of ${tableName}/${hook}` };
+				: policyVerdict(tableName, base);
 			if (result.outcome.kind === 'drop' || result.outcome.kind === 'reject' || result.outcome.kind === 'queue') return result.outcome;
 		}
 		return { kind: 'accept' };
@@ -446,6 +446,19 @@ export function tracePacket(host: HostModel, input: Packet, options: { isReply?:
 }
 
 const NO_VERDICT: Verdict = { table: null, chain: null, rule: null, target: null, text: 'no rule applied' };
+
+/** A base chain's policy as the verdict, one object per chain and policy (every table a packet passes makes one). */
+const policyVerdicts = new WeakMap<Chain, Verdict>();
+
+function policyVerdict(table: string, base: Chain): Verdict {
+	const policy = base.policy ?? 'ACCEPT';
+	let verdict = policyVerdicts.get(base);
+	if (verdict === undefined || verdict.target !== policy || verdict.table !== table) {
+		verdict = Object.freeze({ table, chain: base.name, rule: null, target: policy, text: `policy ${policy} of ${table}/${base.name}` });
+		policyVerdicts.set(base, verdict);
+	}
+	return verdict;
+}
 
 /**
  * The decision alone, for replaying captures: the same walk as tracePacket, recording no steps, reasons,

@@ -107,7 +107,7 @@ describe('quick reader: lazily parsed rules are exactly the fully parsed ones', 
 		assert.ok(quick > 0.9 * lines.length, `${quick} of ${lines.length} KUBE-SERVICES/KUBE-SEP lines read quickly`);
 	});
 	test(`past ${BUILT_KEPT} rules built, the oldest are let go and built again the same`, () => {
-		const text = kubeProxyDump(2000, 13).text;
+		const text = kubeProxyDump(3200, 13).text;
 		const ruleset = parseRuleset(text);
 		const all = [...ruleset.tables.values()].flatMap((t) => [...t.chains.values()].flatMap((c) => c.rules));
 		assert.ok(all.length > BUILT_KEPT + 1000, `${all.length} rules`);

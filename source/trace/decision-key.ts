@@ -107,12 +107,12 @@ export function decisionKey(sportAlways: boolean): DecisionKey {
 		same(a, b) {
 			return a.family === b.family && a.proto === b.proto && ipEquals(a.src!, b.src) && ipEquals(a.dst!, b.dst) && a.dport === b.dport
 				&& a.in === b.in && a.out === b.out && a.srcMac === b.srcMac && a.dstMac === b.dstMac && a.mark === b.mark && a.ctmark === b.ctmark
-				&& a.ctState === b.ctState && a.ctStateGiven === b.ctStateGiven && flagsOf(a.ct) === flagsOf(b.ct) && a.local === b.local
+				&& a.ctState === b.ctState && a.ctStateGiven === b.ctStateGiven && (a.ct === b.ct || flagsOf(a.ct) === flagsOf(b.ct)) && a.local === b.local
 				&& a.ttl === b.ttl && a.tos === b.tos && a.fragment === b.fragment && a.uid === b.uid && a.gid === b.gid
 				&& a.physIn === b.physIn && a.physOut === b.physOut && a.pktType === b.pktType
 				&& (!sportAlways || a.sport === b.sport)
-				// The flags are equal here, so both or neither are translated.
-				&& (!translated(b.ct) || sameRecordedNat(a.ct, b.ct));
+				// The flags are equal here, so both or neither are translated; the same frozen view (a connection's packets) has the same tuples.
+				&& (a.ct === b.ct || !translated(b.ct) || sameRecordedNat(a.ct, b.ct));
 		},
 		hashOf(p, reads) {
 			let h = reads;

@@ -5,7 +5,7 @@ import type { Frame } from './frame.js';
 /**
  * What a replay reads of the frames most captures are made of — Ethernet, IPv4 that is not a fragment,
  * TCP or UDP with the whole header captured — read straight from the bytes into this one object, without
- * the decoder's layers (decoding was a sixth of the replay thread's time, and most of its garbage). `read`
+ * the decoder's layers (decoding was a tenth of the replay thread's time, and half its garbage). `read`
  * says false for any other frame, which is decoded as always. The fields are what the decoder would
  * give (test/capture/common-frame.test.ts compares both on every capture at hand).
  */

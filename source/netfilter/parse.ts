@@ -355,8 +355,10 @@ class ParsedTarget implements TargetUse {
  */
 class LazyRule implements Rule {
 	readonly line: number;
-	/** The parser's whole input: the line is cut out of it when asked for (a 150,000-rule dump holds as many of these objects). */
-	/** The input's quickly read rules: the whole input, and the rules built from it (QuickRules.keepBuilt). */
+	/**
+	 * The input's quickly read rules: the parser's whole input (the line is cut out of it when asked for: a
+	 * 150,000-rule dump holds as many of these objects), and the rules built from it (QuickRules.keepBuilt).
+	 */
 	readonly #quick: QuickRules;
 	readonly #start: number;
 	readonly #table: Table;
@@ -491,6 +493,9 @@ class QuickRules {
 	data: Int32Array;
 	/** How many rules it holds. */
 	size = 0;
+	/** Rules built from this input, in the order they were built (a ring: the next slot is the oldest). */
+	readonly #built: (LazyRule | undefined)[] = [];
+	#builtNext = 0;
 
 	constructor(input: string) {
 		this.input = input;
@@ -511,10 +516,6 @@ class QuickRules {
 		this.#built[this.#builtNext] = rule;
 		this.#builtNext = (this.#builtNext + 1) % BUILT_KEPT;
 	}
-
-	/** Rules built from this input, in the order they were built (a ring: the next slot is the oldest). */
-	readonly #built: (LazyRule | undefined)[] = [];
-	#builtNext = 0;
 
 	add(start: number, line: number, found: number): void {
 		let data = this.data;

@@ -243,11 +243,8 @@ export class Replayer {
 		if (c.attached) return this.tracer(this.host, packet, IS_REPLY);
 		const entry = c.entry;
 		if (entry === undefined) return this.tracer(this.host, packet, NO_OPTIONS);
-		if (entry.tcp === 'TIME_WAIT' || entry.tcp === 'CLOSE') {
-			// A closed connection sees a packet or two more: its decisions are not worth keeping until it times out.
-			entry.hints = undefined;
-			return this.tracer(this.host, packet, NO_OPTIONS);
-		}
+		// A closed connection's hints went when it closed (ConnectionTable): its last packets are traced without.
+		if (entry.tcp === 'TIME_WAIT' || entry.tcp === 'CLOSE') return this.tracer(this.host, packet, NO_OPTIONS);
 		const hints = (entry.hints ??= [{ hint: newMemoHint() }, { hint: newMemoHint() }]);
 		return this.tracer(this.host, packet, hints[c.reply ? 1 : 0]);
 	}

@@ -283,6 +283,9 @@ export class ConnectionTable {
 			const old = entry.tcp ?? 'NONE';
 			if (next === 'FIN_WAIT' && old !== 'FIN_WAIT') entry.closeInit = true;
 			entry.tcp = next;
+			// A closed connection sees a packet or two more, traced without hints (most of a long capture's
+			// connections end so): what was kept for its packets goes now, not when it times out.
+			if (next === 'TIME_WAIT' || next === 'CLOSE') entry.hints = entry.origView = entry.replyView = undefined;
 			if (!seenBefore) {
 				// A connection whose only answer is a RST is deleted at once.
 				if (index === 'rst') {

@@ -13,6 +13,12 @@ const EACH_PACKET = 0;
 
 type Entry = Kept | typeof EACH_PACKET;
 
+/**
+ * Hits and verdicts kept to be shared (DecisionMemo.shared): a kube-proxy node's connections each meet
+ * rules of their own (KUBE-SEP-…), which kept for ever were a long replay's growing memory.
+ */
+const SHARED_KEPT = 16384;
+
 /** A decision and the packet it was made for, with what its walk read beyond the fields always keyed. */
 interface Held {
 	readonly slot: Slot;
@@ -116,6 +122,8 @@ export class DecisionMemo {
 	private readonly hitObjects = new Map<string, Map<number, Hit[]>>();
 	/** Verdicts by their text (made with the decision: no other key to build), then the rest. */
 	private readonly verdicts = new Map<string, Verdict[]>();
+	/** Hits and verdicts in the two maps above: past SHARED_KEPT they are let go (sharing is only a saving). */
+	private sharedCount = 0;
 	/** Arrivals by interface: away from and on the host. */
 	private readonly arrivals = new Map<string | undefined, [Decision['arrival'] | undefined, Decision['arrival'] | undefined]>();
 
@@ -187,6 +195,11 @@ export class DecisionMemo {
 			if (!bucket) this.slots.set(hash, (bucket = []));
 			bucket.push(slot);
 		}
+		if (this.sharedCount > SHARED_KEPT) {
+			this.hitObjects.clear();
+			this.verdicts.clear();
+			this.sharedCount = 0;
+		}
 		const entry: Entry = reads & READ_BITS.state ? EACH_PACKET : {
 			path: decision.path, fate: decision.fate, verdict: this.sharedVerdict(decision.verdict), hits: decision.hits.map((h) => this.shared(h)), arrival: this.sharedArrival(decision.arrival),
 			answered: decision.answered, untracked: decision.untracked, setsConnmark: decision.setsConnmark, reads,
@@ -226,24 +239,24 @@ export class DecisionMemo {
 		if (byRule === undefined) this.hitObjects.set(hit.chain, (byRule = new Map()));
 		const n = hit.rule ?? -1;
 		const list = byRule.get(n);
-		if (list === undefined) {
-			byRule.set(n, [hit]);
-			return hit;
+		if (list === undefined) byRule.set(n, [hit]);
+		else {
+			for (const known of list) if (known.table === hit.table && known.type === hit.type && known.target === hit.target) return known;
+			list.push(hit);
 		}
-		for (const known of list) if (known.table === hit.table && known.type === hit.type && known.target === hit.target) return known;
-		list.push(hit);
+		this.sharedCount++;
 		return hit;
 	}
 
 	/** A verdict as kept: one object per verdict text and rule, so that what is made of it (its JSON, its count) is made once. */
 	private sharedVerdict(verdict: Verdict): Verdict {
 		const list = this.verdicts.get(verdict.text);
-		if (list === undefined) {
-			this.verdicts.set(verdict.text, [verdict]);
-			return verdict;
+		if (list === undefined) this.verdicts.set(verdict.text, [verdict]);
+		else {
+			for (const known of list) if (known.table === verdict.table && known.chain === verdict.chain && known.rule === verdict.rule && known.target === verdict.target) return known;
+			list.push(verdict);
 		}
-		for (const known of list) if (known.table === verdict.table && known.chain === verdict.chain && known.rule === verdict.rule && known.target === verdict.target) return known;
-		list.push(verdict);
+		this.sharedCount++;
 		return verdict;
 	}
 

@@ -13,6 +13,9 @@ const EACH_PACKET = 0;
 
 type Entry = Kept | typeof EACH_PACKET;
 
+/** A new slot's decisions until its first is held. */
+const NONE_HELD: Held[] = [];
+
 /**
  * Hits and verdicts kept to be shared (DecisionMemo.shared): a kube-proxy node's connections each meet
  * rules of their own (KUBE-SEP-…), which kept for ever were a long replay's growing memory.
@@ -57,7 +60,8 @@ interface Slot {
 	readonly key: KeyRecord;
 	readonly hash: number;
 	readonly reads: number[];
-	readonly held: Held[];
+	/** Made with its first decision (an empty array grown by push keeps room for 17: a slot holds one or two). */
+	held: Held[];
 }
 
 /** A remembered decision for another packet: its final packet is made when read, by walking it (a replay reads it for a connection's first packet). */
@@ -191,10 +195,10 @@ export class DecisionMemo {
 		const reads = decision.reads;
 		const key = this.key.record(packet, reads);
 		if (!slot) {
-			slot = { key, hash, reads: [], held: [] };
-			if (!bucket) this.slots.set(hash, (bucket = []));
-			bucket.push(slot);
-		}
+			slot = { key, hash, reads: [reads], held: NONE_HELD };
+			if (!bucket) this.slots.set(hash, [slot]);
+			else bucket.push(slot);
+		} else if (!slot.reads.includes(reads)) slot.reads.push(reads);
 		if (this.sharedCount > SHARED_KEPT) {
 			this.hitObjects.clear();
 			this.verdicts.clear();
@@ -204,10 +208,10 @@ export class DecisionMemo {
 			path: decision.path, fate: decision.fate, verdict: this.sharedVerdict(decision.verdict), hits: decision.hits.map((h) => this.shared(h)), arrival: this.sharedArrival(decision.arrival),
 			answered: decision.answered, untracked: decision.untracked, setsConnmark: decision.setsConnmark, reads,
 		};
-		if (!slot.reads.includes(reads)) slot.reads.push(reads);
 		const at = place(hash, this.key.hashOf(packet, reads));
 		const held: Held = { slot, key, reads, at, entry };
-		slot.held.push(held);
+		if (slot.held === NONE_HELD) slot.held = [held];
+		else slot.held.push(held);
 		const list = this.table.get(at);
 		if (list) list.push(held);
 		else this.table.set(at, [held]);

@@ -366,6 +366,8 @@ class LazyRule implements Rule {
 	/** What the quick reader found: see `found`. */
 	readonly #found: number;
 	#rule: ParsedRule | undefined;
+	/** Built and let go before: when built again it is kept longer (QuickRules.keepBuilt). */
+	#letGo = false;
 
 	constructor(table: Table, chain: Chain, line: number, quick: QuickRules, start: number, found: number) {
 		this.line = line;
@@ -449,7 +451,7 @@ class LazyRule implements Rule {
 		let parsed = rule.#rule;
 		if (parsed === undefined) {
 			parsed = rule.#rule = LazyRule.#parse(rule);
-			rule.#quick.keepBuilt(rule);
+			rule.#quick.keepBuilt(rule, rule.#letGo);
 		}
 		return parsed;
 	}
@@ -457,6 +459,7 @@ class LazyRule implements Rule {
 	/** Lets the built rule go: it is built again, the same, when next looked at. */
 	static forget(rule: LazyRule): void {
 		rule.#rule = undefined;
+		rule.#letGo = true;
 	}
 
 	get basic(): BasicCriteria {
@@ -480,10 +483,25 @@ class LazyRule implements Rule {
 const NO_COUNTS: Counters = Object.freeze({ packets: 0n, bytes: 0n });
 
 /**
- * How many rules built from quickly read lines stay built (QuickRules.keepBuilt): ~6 MB of them. The kube
- * replay (bench) kept 32,768 at the same speed and 19 MB more live memory.
+ * How many rules built from quickly read lines stay built (QuickRules.keepBuilt): of those built for the
+ * first time, and of those built again (~6 MB of them).
  */
-export const BUILT_KEPT = 8192;
+export const BUILT_KEPT = { fresh: 256, again: 8192 } as const;
+
+/** Rules built, the last `size` of them kept built: keeping one more lets the oldest go. */
+class BuiltRing {
+	readonly #rules: (LazyRule | undefined)[] = [];
+	#next = 0;
+
+	constructor(readonly size: number) {}
+
+	keep(rule: LazyRule): void {
+		const old = this.#rules[this.#next];
+		if (old !== undefined) LazyRule.forget(old);
+		this.#rules[this.#next] = rule;
+		this.#next = (this.#next + 1) % this.size;
+	}
+}
 
 /**
  * The rules the quick reader vouched for, three numbers each: where the line starts in the input, its
@@ -496,9 +514,9 @@ class QuickRules {
 	data: Int32Array;
 	/** How many rules it holds. */
 	size = 0;
-	/** Rules built from this input, in the order they were built (a ring: the next slot is the oldest). */
-	readonly #built: (LazyRule | undefined)[] = [];
-	#builtNext = 0;
+	/** Rules built from this input for the first time, and built again. */
+	readonly #fresh = new BuiltRing(BUILT_KEPT.fresh);
+	readonly #again = new BuiltRing(BUILT_KEPT.again);
 
 	constructor(input: string) {
 		this.input = input;
@@ -508,16 +526,14 @@ class QuickRules {
 	}
 
 	/**
-	 * Keeps a rule just built from this input; past BUILT_KEPT the oldest built is let go. A long replay
-	 * meets tens of thousands of kube-proxy rules once each (a connection's first packet): kept built, they
-	 * were its largest live memory. Such rules hold no state across packets (the quick reader takes no
-	 * extension that does), so building one again gives the same rule.
+	 * Keeps a rule just built from this input (`again`: built before and let go); past BUILT_KEPT the oldest
+	 * is let go. A long replay meets tens of thousands of kube-proxy rules once each (a connection's first
+	 * packet): kept built, they were its largest live memory, and let go late, most of its garbage. Rules
+	 * met again (a firewall's, walked for every new connection) are kept longer. Such rules hold no state
+	 * across packets (the quick reader takes no extension that does), so building one again gives the same rule.
 	 */
-	keepBuilt(rule: LazyRule): void {
-		const old = this.#built[this.#builtNext];
-		if (old !== undefined) LazyRule.forget(old);
-		this.#built[this.#builtNext] = rule;
-		this.#builtNext = (this.#builtNext + 1) % BUILT_KEPT;
+	keepBuilt(rule: LazyRule, again: boolean): void {
+		(again ? this.#again : this.#fresh).keep(rule);
 	}
 
 	add(start: number, line: number, found: number): void {

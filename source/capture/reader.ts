@@ -44,6 +44,9 @@ export class CaptureReader {
 	private pos = 0;
 	/** File offset of buf[0]. */
 	private base = 0;
+	/** When buf is a record joined across two chunks: the later chunk, read from `afterAt` once buf is done. */
+	private after: Uint8Array | undefined;
+	private afterAt = 0;
 	private state: 0 | 1 | 2 = 0; // 0 before the file header, 1 pcap records, 2 pcapng blocks
 	format: CaptureFormat | undefined;
 	/** Frames yielded so far. */
@@ -58,28 +61,73 @@ export class CaptureReader {
 	/** Sections seen (pcapng). */
 	sections = 0;
 
-	/** Appends input. The previous buffer is never written, so frames already yielded stay valid. */
+	/** Appends input. No buffer is ever written once given or made, so frames already yielded stay valid. */
 	feed(chunk: Uint8Array): void {
 		if (chunk.length === 0) return;
+		if (this.after !== undefined) this.settle(true);
 		if (this.pos >= this.buf.length) {
 			this.base += this.buf.length;
 			this.buf = chunk;
-		} else {
-			const rest = this.buf.length - this.pos;
-			// Not zero-filled (every byte is written next), and a Buffer like the chunks a file stream gives:
-			// the decoders then see one kind of array.
-			const joined = Buffer.allocUnsafe(rest + chunk.length);
-			joined.set(this.buf.subarray(this.pos), 0);
-			joined.set(chunk, rest);
-			this.base += this.pos;
-			this.buf = joined;
+			this.pos = 0;
+			return;
 		}
+		const rest = this.buf.length - this.pos;
+		// The record begun in the held bytes is copied out alone when its length can be read: the rest of the
+		// chunk is read where it is (joining the whole chunk copied it all, and made a garbage chunk of it).
+		const length = this.lengthAcross(chunk);
+		if (length > rest && length - rest < chunk.length) {
+			this.join(chunk, length - rest);
+			this.after = chunk;
+			this.afterAt = length - rest;
+		} else this.join(chunk, chunk.length);
+	}
+
+	/** Makes buf the held bytes followed by chunk's first `take` bytes. */
+	private join(chunk: Uint8Array, take: number): void {
+		const rest = this.buf.length - this.pos;
+		// Not zero-filled (every byte is written next), and a Buffer like the chunks a file stream gives:
+		// the decoders then see one kind of array.
+		const joined = Buffer.allocUnsafe(rest + take);
+		joined.set(this.buf.subarray(this.pos), 0);
+		joined.set(take === chunk.length ? chunk : chunk.subarray(0, take), rest);
+		this.base += this.pos;
+		this.buf = joined;
 		this.pos = 0;
+	}
+
+	/**
+	 * The length of the record that begins at pos, read across the held bytes and the chunk; 0 when it
+	 * cannot be read from its header alone (the file header, a pcapng section header, too few bytes).
+	 */
+	private lengthAcross(chunk: Uint8Array): number {
+		const held = this.buf.length - this.pos;
+		const byte = (i: number): number => (i < held ? this.buf[this.pos + i]! : chunk[i - held]!);
+		const word = (i: number): number =>
+			this.le ? (byte(i) | (byte(i + 1) << 8) | (byte(i + 2) << 16) | (byte(i + 3) << 24)) >>> 0 : ((byte(i) << 24) | (byte(i + 1) << 16) | (byte(i + 2) << 8) | byte(i + 3)) >>> 0;
+		if (this.state === 1) return held + chunk.length >= 12 ? 16 + word(8) : 0;
+		if (this.state !== 2 || held + chunk.length < 8) return 0;
+		const shb = ((byte(0) << 24) | (byte(1) << 16) | (byte(2) << 8) | byte(3)) >>> 0 === PCAPNG_SHB;
+		return shb ? 0 : word(4);
+	}
+
+	/**
+	 * Goes on in the chunk after a joined record once the record is read; with `all`, also before (the
+	 * bytes left of the record joined with the rest of the chunk: more input is coming).
+	 */
+	private settle(all: boolean): void {
+		const after = this.after!;
+		if (this.pos >= this.buf.length) {
+			this.base += this.buf.length - this.afterAt;
+			this.buf = after;
+			this.pos = this.afterAt;
+		} else if (all) this.join(after.subarray(this.afterAt), after.length - this.afterAt);
+		else return;
+		this.after = undefined;
 	}
 
 	/** Bytes held that no frame has been taken from yet (at most one record and one chunk). */
 	get buffered(): number {
-		return this.buf.length - this.pos;
+		return this.buf.length - this.pos + (this.after === undefined ? 0 : this.after.length - this.afterAt);
 	}
 
 	/** Bytes consumed so far (the file offset of the next record). */
@@ -89,8 +137,15 @@ export class CaptureReader {
 
 	/** The next complete frame, or undefined when more input is needed. */
 	next(): Frame | undefined {
-		if (this.state === 1) return this.nextPcap();
-		if (this.state === 2) return this.nextPcapng();
+		for (;;) {
+			const frame = this.state === 1 ? this.nextPcap() : this.state === 2 ? this.nextPcapng() : this.first();
+			if (frame !== undefined || this.after === undefined || this.pos < this.buf.length) return frame;
+			this.settle(false);
+		}
+	}
+
+	/** The file header, and the first frame after it. */
+	private first(): Frame | undefined {
 		if (this.buf.length - this.pos < 4) return undefined;
 		const magic = this.u32be(this.pos);
 		if (magic === PCAPNG_SHB) {
@@ -104,6 +159,7 @@ export class CaptureReader {
 
 	/** Input has ended: throws when it ended inside a header or record. */
 	end(): void {
+		if (this.after !== undefined) this.settle(true);
 		const left = this.buf.length - this.pos;
 		if (this.state === 0) {
 			if (this.base + this.buf.length === 0) throw new CaptureError('the file is empty', 0, 0);

@@ -111,27 +111,46 @@ test('pcapng timestamps: 64-bit counts split exactly, in any resolution', () => 
 	}
 });
 
+/** readAll, checked to give the same frames and error whatever the chunks (a record copied out alone, or with the chunk). */
+function readCut(bytes: Uint8Array): ReturnType<typeof readAll> {
+	const whole = readAll(bytes);
+	for (const chunk of [5, 37, 300, 4096]) {
+		const cut = readAll(bytes, chunk);
+		assert.deepEqual(cut.frames.map(plain), whole.frames.map(plain), `in chunks of ${chunk}`);
+		assert.equal(cut.error?.message, whole.error?.message, `in chunks of ${chunk}`);
+	}
+	return whole;
+}
+
+test('generated captures: frames do not depend on how the input is cut into chunks', () => {
+	for (const { name, bytes } of generatedCaptures()) {
+		const { frames, error } = readCut(bytes);
+		assert.equal(error, undefined, name);
+		assert.ok(frames.length > 0, name);
+	}
+});
+
 test('a damaged file yields every packet before the damage, then an error with the byte offset', () => {
 	const records = layerFrames().slice(0, 3).map((data, i) => ({ sec: i, nsec: 0, data }));
 	const good = g.pcapFile(records);
 	const second = 24 + 16 + records[0]!.data.length;
 	// cut inside the third record
 	const third = second + 16 + records[1]!.data.length;
-	let r = readAll(good.subarray(0, third + 20));
+	let r = readCut(good.subarray(0, third + 20));
 	assert.equal(r.frames.length, 2);
 	assert.equal(r.error?.offset, third);
 	assert.match(r.error!.message, /^byte offset \d+: the file ends inside packet record 3: 20 of its \d+ bytes are there$/);
 	// an impossible captured length
 	const bad = Buffer.from(good);
 	bad.writeUInt32LE(0x7fffffff, second + 8);
-	r = readAll(bad);
+	r = readCut(bad);
 	assert.equal(r.frames.length, 1);
 	assert.equal(r.error?.offset, second);
 	assert.match(r.error!.message, /claims 2147483647 captured bytes/);
 	// not a capture at all; an empty file; a cut file header
-	assert.match(readAll(Buffer.from('hello world, not a pcap')).error!.message, /^byte offset 0: not a pcap or pcapng file \(magic number 0x68656c6c\)$/);
-	assert.match(readAll(new Uint8Array(0)).error!.message, /the file is empty/);
-	assert.equal(readAll(good.subarray(0, 10)).error?.offset, 0);
+	assert.match(readCut(Buffer.from('hello world, not a pcap')).error!.message, /^byte offset 0: not a pcap or pcapng file \(magic number 0x68656c6c\)$/);
+	assert.match(readCut(new Uint8Array(0)).error!.message, /the file is empty/);
+	assert.equal(readCut(good.subarray(0, 10)).error?.offset, 0);
 	// pcapng: a block whose trailing length disagrees, a packet on an interface never described
 	const ng = Buffer.from(g.pcapngFile([{ le: true, interfaces: [{ linkType: 1 }], records: records.map((rec) => ({ ...rec })) }]));
 	const shb = 28;
@@ -140,13 +159,13 @@ test('a damaged file yields every packet before the damage, then an error with t
 	const epb2 = epb1 + ng.readUInt32LE(epb1 + 4);
 	const broken = Buffer.from(ng);
 	broken.writeUInt32LE(999, epb2 + broken.readUInt32LE(epb2 + 4) - 4);
-	r = readAll(broken);
+	r = readCut(broken);
 	assert.equal(r.frames.length, 1);
 	assert.equal(r.error?.offset, epb2);
 	assert.match(r.error!.message, /trailing length 999 differs/);
 	const stray = Buffer.from(ng);
 	stray.writeUInt32LE(5, epb2 + 8);
-	r = readAll(stray);
+	r = readCut(stray);
 	assert.equal(r.frames.length, 1);
 	assert.equal(r.error?.offset, epb2);
 	assert.match(r.error!.message, /names interface 5, but the section describes 1/);

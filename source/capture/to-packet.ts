@@ -50,14 +50,19 @@ function u32At(b: Uint8Array, at: number): number {
 	return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 }
 
-/** IPv4 addresses made once while they recur (direct-mapped by a hash of the word): a replay makes two per packet otherwise. Ip is immutable. */
-const IPV4_MADE: Ip[] = new Array<Ip>(8192).fill({ family: 4, words: [0] });
+/**
+ * IPv4 addresses made once while they recur (direct-mapped by a hash of the word): a replay makes two per
+ * packet otherwise. Ip is immutable. 65,536 slots: with 8,192, the kube replay's addresses evicted each
+ * other, and the evicted ones (kept by the decision memo's keys) were 8 MB of its old-generation garbage.
+ */
+const IPV4_SLOTS = 65536;
+const IPV4_MADE: Ip[] = new Array<Ip>(IPV4_SLOTS).fill({ family: 4, words: [0] });
 /** Each slot's word, side by side: the check reads one array, not the object and its words. */
-const IPV4_WORDS = new Uint32Array(8192);
+const IPV4_WORDS = new Uint32Array(IPV4_SLOTS);
 
 function ip4At(b: Uint8Array, at: number): Ip {
 	const word = u32At(b, at);
-	const slot = (word ^ (word >>> 13) ^ (word >>> 21)) & 8191;
+	const slot = (word ^ (word >>> 13) ^ (word >>> 21)) & (IPV4_SLOTS - 1);
 	if (IPV4_WORDS[slot] === word) return IPV4_MADE[slot]!;
 	IPV4_WORDS[slot] = word;
 	return (IPV4_MADE[slot] = { family: 4, words: [word] });

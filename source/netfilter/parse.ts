@@ -366,8 +366,8 @@ class LazyRule implements Rule {
 	/** What the quick reader found: see `found`. */
 	readonly #found: number;
 	#rule: ParsedRule | undefined;
-	/** Built and let go before: when built again it is kept longer (QuickRules.keepBuilt). */
-	#letGo = false;
+	/** How often it was built and let go: built again after twice, it is kept longer (QuickRules.keepBuilt). */
+	#letGo = 0;
 
 	constructor(table: Table, chain: Chain, line: number, quick: QuickRules, start: number, found: number) {
 		this.line = line;
@@ -451,7 +451,7 @@ class LazyRule implements Rule {
 		let parsed = rule.#rule;
 		if (parsed === undefined) {
 			parsed = rule.#rule = LazyRule.#parse(rule);
-			rule.#quick.keepBuilt(rule, rule.#letGo);
+			rule.#quick.keepBuilt(rule, rule.#letGo >= 2);
 		}
 		return parsed;
 	}
@@ -459,7 +459,7 @@ class LazyRule implements Rule {
 	/** Lets the built rule go: it is built again, the same, when next looked at. */
 	static forget(rule: LazyRule): void {
 		rule.#rule = undefined;
-		rule.#letGo = true;
+		rule.#letGo++;
 	}
 
 	get basic(): BasicCriteria {
@@ -483,8 +483,8 @@ class LazyRule implements Rule {
 const NO_COUNTS: Counters = Object.freeze({ packets: 0n, bytes: 0n });
 
 /**
- * How many rules built from quickly read lines stay built (QuickRules.keepBuilt): of those built for the
- * first time, and of those built again (~6 MB of them).
+ * How many rules built from quickly read lines stay built (QuickRules.keepBuilt): of those built up to
+ * three times, and of those built more often (~6 MB of them).
  */
 export const BUILT_KEPT = { fresh: 256, again: 8192 } as const;
 
@@ -526,11 +526,12 @@ class QuickRules {
 	}
 
 	/**
-	 * Keeps a rule just built from this input (`again`: built before and let go); past BUILT_KEPT the oldest
-	 * is let go. A long replay meets tens of thousands of kube-proxy rules once each (a connection's first
-	 * packet): kept built, they were its largest live memory, and let go late, most of its garbage. Rules
-	 * met again (a firewall's, walked for every new connection) are kept longer. Such rules hold no state
-	 * across packets (the quick reader takes no extension that does), so building one again gives the same rule.
+	 * Keeps a rule just built from this input (`again`: built and let go twice before); past BUILT_KEPT the
+	 * oldest is let go. A long replay meets tens of thousands of kube-proxy rules once or twice each (the
+	 * first packets of a service's connections): kept built, they were its largest live memory, and let go
+	 * late, most of its garbage. Rules met again and again (a firewall's, walked for every new connection)
+	 * are kept longer. Such rules hold no state across packets (the quick reader takes no extension that
+	 * does), so building one again gives the same rule.
 	 */
 	keepBuilt(rule: LazyRule, again: boolean): void {
 		(again ? this.#again : this.#fresh).keep(rule);

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import meow from 'meow';
 import { safeText } from './views/safe-text.js';
@@ -169,24 +170,61 @@ async function main(): Promise<number> {
 	return 0;
 }
 
+/** Captures from this size on have their `--trace --json` lines written by a second thread (parallel-lines.ts). */
+const PARALLEL_FROM = 4 << 20;
+
 /** `netsleuth pcap FILE` (`--trace`: replayed against the source's host), written as it is made. */
 async function listCapture(file: string, trace: boolean, source: SourceFlags, f: { filter: string | undefined; json: boolean; in: string | undefined; hits: boolean }): Promise<number> {
+	// Lines with hits may be long (a ring record each): one thread. Below a few megabytes a second thread costs more than it saves.
+	const parallel = !f.hits && availableParallelism() >= 2;
+	const progress = process.stderr.isTTY === true ? (text: string) => process.stderr.write(text) : undefined;
+	if (trace && f.json && parallel && file !== '-' && sizeOf(file) >= PARALLEL_FROM) {
+		const stdinText = Object.values(source).includes('-') ? await readStdin() : undefined;
+		const { runPcapThread, PcapThreadError } = await import('./capture/pcap-thread.js');
+		try {
+			await runPcapThread({ file, filter: f.filter, source, in: f.in, stdinText, parallelFrom: PARALLEL_FROM, fd: 1, warn, progress });
+		} catch (error) {
+			// As when this thread's stdout meets a closed pipe.
+			if (error instanceof PcapThreadError && error.kind === 'closed') process.exit(0);
+			if (error instanceof PcapThreadError) throw await rethrown(error);
+			throw error;
+		}
+		return 0;
+	}
 	// The host is read (and the engine loaded) only for --trace: a plain listing stays quick to start.
 	const replay = trace ? await (await import('./commands/pcap-trace.js')).createReplayer({ source, in: f.in, hits: f.hits, readStdin, warn }) : undefined;
 	const { runPcap, CaptureInputError } = await import('./capture/command.js');
 	try {
 		await runPcap({
 			file, filter: f.filter, json: f.json, stdin: process.stdin, ...(replay ? { replay } : {}),
-			// Lines with hits may be long (a ring record each): one thread. Below a few megabytes a second thread costs more than it saves.
-			...(f.hits || availableParallelism() < 2 ? {} : { parallelFrom: 4 << 20 }),
+			...(parallel ? { parallelFrom: PARALLEL_FROM } : {}),
 			write: writeOut,
-			progress: process.stderr.isTTY === true ? (text) => process.stderr.write(text) : undefined,
+			progress,
 		});
 	} catch (error) {
 		if (error instanceof CaptureInputError) throw new (await import('./host/model.js')).InputError(error.message);
 		throw error;
 	}
 	return 0;
+}
+
+/** A file's size, or 0 when it cannot be read (runPcap then says why). */
+function sizeOf(file: string): number {
+	try {
+		return statSync(file).size;
+	} catch {
+		return 0;
+	}
+}
+
+/** The pcap thread's failure as the error the same failure on this thread throws (the exit code follows from it). */
+async function rethrown(error: import('./capture/pcap-thread.js').PcapThreadError): Promise<Error> {
+	const made = error.kind === 'input' ? new (await import('./host/model.js')).InputError(error.message)
+		: error.kind === 'host' ? new (await import('./commands/sources.js')).HostUnreadableError(error.message)
+		: error.kind === 'loop' ? new (await import('./netfilter/walk.js')).ChainLoopError(error.message)
+		: new Error(error.message);
+	if (error.workerStack !== undefined) made.stack = error.workerStack;
+	return made;
 }
 
 /** Output written as it is made: when the pipe is full, the promise says when it drained (a slow reader must not make netsleuth hold the output). */

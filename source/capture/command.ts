@@ -9,6 +9,7 @@ export { CaptureInputError };
 import { matchFilter, parseFilter, type FilterNode } from './filter.js';
 import { CaptureReader } from './reader.js';
 import { JsonLineWriter } from './json-writer.js';
+import { RingClosedError } from './line-ring.js';
 import { ParallelLines } from './parallel-lines.js';
 import { CommonFrame } from './common-frame.js';
 import type { ReplayResult, ReplaySummary } from './replay.js';
@@ -39,6 +40,8 @@ export interface PcapArgs {
 	 * (parallel-lines.ts); undefined: never. Not for standard input (the worker reads the capture from its start).
 	 */
 	readonly parallelFrom?: number;
+	/** With lines written by a second thread: the descriptor it writes them to itself (the output of `write` comes after). */
+	readonly linesFd?: number;
 }
 
 /** What `--trace` needs of the Replayer. */
@@ -125,7 +128,7 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 		if (drained) backedUp = drained;
 	};
 	const lines = new JsonLineWriter(write);
-	const parallel = json && replay !== undefined && args.file !== '-' && args.parallelFrom !== undefined && total >= args.parallelFrom ? new ParallelLines(write, args.filter) : undefined;
+	const parallel = json && replay !== undefined && args.file !== '-' && args.parallelFrom !== undefined && total >= args.parallelFrom ? new ParallelLines(write, args.filter, { fd: args.linesFd }) : undefined;
 	// The worker decodes every packet for its line: the replay reads the common ones without decoding them.
 	const common = parallel !== undefined && filter === undefined ? new CommonFrame() : undefined;
 	let rows: string[][] = [];
@@ -186,8 +189,9 @@ export async function runPcap(args: PcapArgs): Promise<void> {
 			out += renderReplaySummary(replay.summary());
 		}
 	} catch (error) {
-		// The lines before a damage come out before the error, as with one thread.
-		if (parallel !== undefined) await (error instanceof CaptureError ? parallel.finish() : parallel.stop());
+		// The lines before a damage come out before the error, as with one thread; a line writer that stopped
+		// says why (its output closed, or its failure) when finished.
+		if (parallel !== undefined) await (error instanceof CaptureError || (error instanceof RingClosedError && error.stopped) ? parallel.finish() : parallel.stop());
 		if (error instanceof CaptureError) throw new CaptureInputError(`${name}: ${error.message} (after ${error.packetsBefore} packet${error.packetsBefore === 1 ? "" : "s"})`);
 		if (error instanceof CaptureInputError) throw error;
 		const code = (error as NodeJS.ErrnoException).code;

@@ -46,7 +46,15 @@ abstract class RingSide {
 	}
 }
 
-class RingClosedError extends Error {}
+/** The ring's reader stopped (`stopped`: it said so; else it made no progress for GIVE_UP_MS). */
+export class RingClosedError extends Error {
+	constructor(
+		message: string,
+		readonly stopped: boolean,
+	) {
+		super(message);
+	}
+}
 
 /** Waits until control[at] is no longer `value` (the other side moved it). */
 function wait(control: Int32Array, at: number, value: number, what: string): void {
@@ -56,8 +64,8 @@ function wait(control: Int32Array, at: number, value: number, what: string): voi
 	try {
 		// Atomics.wait compares before sleeping: a move made after the flag was set is never missed.
 		while (Atomics.load(control, at) === value) {
-			if (Atomics.load(control, CLOSED) !== 0) throw new RingClosedError(`the line writer stopped while ${what}`);
-			if (Date.now() - started > GIVE_UP_MS) throw new RingClosedError(`no progress for ${GIVE_UP_MS / 1000} s while ${what}`);
+			if (Atomics.load(control, CLOSED) !== 0) throw new RingClosedError(`the line writer stopped while ${what}`, true);
+			if (Date.now() - started > GIVE_UP_MS) throw new RingClosedError(`no progress for ${GIVE_UP_MS / 1000} s while ${what}`, false);
 			Atomics.wait(control, at, value, WAIT_MS);
 		}
 	} finally {

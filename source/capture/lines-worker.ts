@@ -5,6 +5,7 @@ import { matchFilter, parseFilter } from './filter.js';
 import { JsonLineWriter } from './json-writer.js';
 import { RingReader } from './line-ring.js';
 import { CaptureReader } from './reader.js';
+import { OutputClosedError, writeAll } from './fd-writer.js';
 
 /**
  * The thread that writes `pcap --trace --json`'s lines (parallel-lines.ts): it gets the capture's bytes
@@ -16,23 +17,33 @@ import { CaptureReader } from './reader.js';
 export interface LinesWorkerData {
 	readonly ring: SharedArrayBuffer;
 	readonly filter: string | undefined;
+	/** A descriptor the worker writes the output to itself; undefined: it posts the output. */
+	readonly fd: number | undefined;
 }
 
-/** What the worker posts: output bytes, then `done` (after the last bytes), or `failed` (a bug: the message). */
-export type LinesWorkerMessage = Uint8Array | { readonly done: true } | { readonly failed: string };
+/**
+ * What the worker posts: output bytes (unless it writes them), then `done` (after the last bytes), `closed`
+ * (the output's reader went away) or `failed` (a bug: the message).
+ */
+export type LinesWorkerMessage = Uint8Array | { readonly done: true } | { readonly closed: true } | { readonly failed: string };
 
 const port = parentPort!;
-const { ring, filter } = workerData as LinesWorkerData;
+const { ring, filter, fd } = workerData as LinesWorkerData;
 const filterNode = filter === undefined ? undefined : parseFilter(filter);
 const reader = new CaptureReader();
 const records = new RingReader(ring);
-const lines = new JsonLineWriter((chunk) => port.postMessage(chunk, [chunk.buffer as ArrayBuffer]));
+const lines = new JsonLineWriter(fd === undefined ? (chunk) => port.postMessage(chunk, [chunk.buffer as ArrayBuffer]) : (chunk) => writeAll(fd, chunk));
 let stopped = false;
 
 function stop(message: LinesWorkerMessage): void {
 	stopped = true;
 	records.close();
-	lines.flush();
+	try {
+		lines.flush();
+	} catch (error) {
+		if (!(error instanceof OutputClosedError)) throw error;
+		message = { closed: true };
+	}
 	port.postMessage(message);
 }
 
@@ -56,6 +67,7 @@ port.on('message', (message: Uint8Array | 'end') => {
 	} catch (error) {
 		// The capture's own damage: the main thread meets it at the same packet and reports it.
 		if (error instanceof CaptureInputError) stop({ done: true });
+		else if (error instanceof OutputClosedError) stop({ closed: true });
 		else stop({ failed: error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error) });
 	}
 });

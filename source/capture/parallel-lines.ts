@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { LinesWorkerData, LinesWorkerMessage } from './lines-worker.js';
 import { newRing, RingWriter } from './line-ring.js';
+import { OutputClosedError } from './fd-writer.js';
 import type { ReplayResult } from './replay.js';
 
 /**
@@ -14,17 +15,21 @@ export class ParallelLines {
 	private readonly records: RingWriter;
 	private readonly finished: Promise<void>;
 
-	/** `write` gets the output as the worker makes it, in order; `filter` is the --filter text; `ringBytes` for tests. */
-	constructor(write: (chunk: Uint8Array) => void, filter: string | undefined, ringBytes?: number) {
-		const ring = newRing(ringBytes);
+	/**
+	 * `write` gets the output as the worker makes it, in order, unless the worker writes it to `fd` itself;
+	 * `filter` is the --filter text; `ringBytes` for tests.
+	 */
+	constructor(write: (chunk: Uint8Array) => void, filter: string | undefined, options: { readonly fd?: number; readonly ringBytes?: number } = {}) {
+		const ring = newRing(options.ringBytes);
 		this.records = new RingWriter(ring);
-		const workerData: LinesWorkerData = { ring, filter };
+		const workerData: LinesWorkerData = { ring, filter, fd: options.fd };
 		// The writer makes little garbage: a small young generation is enough (about 20 MB less resident).
 		this.worker = new Worker(new URL('./lines-worker.js', import.meta.url), { workerData, resourceLimits: { maxYoungGenerationSizeMb: 6 } });
 		this.finished = new Promise((resolve, reject) => {
 			this.worker.on('message', (message: LinesWorkerMessage) => {
 				if (message instanceof Uint8Array) write(message);
 				else if ('done' in message) resolve();
+				else if ('closed' in message) reject(new OutputClosedError('the output was closed'));
 				else reject(new Error(`the line writer failed: ${message.failed}`));
 			});
 			this.worker.on('error', reject);

@@ -81,7 +81,7 @@ test('a ring far smaller than the output: both sides wait, wrap, and the bytes a
 		writeFileSync(file, capture);
 		const one = (await traced(file, host, false)).out;
 		const out: Buffer[] = [];
-		const lines = new ParallelLines((chunk) => void out.push(Buffer.from(chunk)), undefined, 1024);
+		const lines = new ParallelLines((chunk) => void out.push(Buffer.from(chunk)), undefined, { ringBytes: 1024 });
 		const replayer = new Replayer(host);
 		const reader = new CaptureReader();
 		// In pieces, as a file stream hands them over.

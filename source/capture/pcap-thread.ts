@@ -47,10 +47,14 @@ export interface PcapThreadArgs extends Omit<PcapThreadData, 'progress'> {
  * The worker's heap: a young generation of 24 MB (the default 32 of this thread's made the peak 18 MB
  * higher at the same speed), and an old generation limited to just under 2 GB: from 2 GB on, V8 lets the
  * old generation grow to up to four times what a collection left alive before the next, below it to
- * about twice (27 MB less at the peak, 6 % slower). A replay that needs more fails saying so.
+ * about twice (the replay alone: 27 MB less at the peak, 6–8 % slower). A replay that needs more fails saying so.
  */
 const HEAP = { maxYoungGenerationSizeMb: 24, maxOldGenerationSizeMb: 2047 };
 
+/**
+ * Runs `pcap FILE --trace --json` (a file, not standard input; lines by a second thread from `parallelFrom`
+ * bytes) on the pcap thread; settles when its output is written, or with its failure (PcapThreadError).
+ */
 export function runPcapThread(args: PcapThreadArgs): Promise<void> {
 	const { warn, progress, ...rest } = args;
 	const data: PcapThreadData = { ...rest, progress: progress !== undefined };

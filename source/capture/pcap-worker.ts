@@ -45,8 +45,8 @@ try {
 	});
 	await runPcap({
 		file: data.file, filter: data.filter, json: true, replay, write,
-		// Standard input is the main thread's: a capture read from it is not run here.
-		stdin: { [Symbol.asyncIterator]: () => { throw new Error('internal: the pcap thread reads no standard input'); } },
+		// Never read: a capture on standard input is not replayed here (pcap-thread.ts).
+		stdin: process.stdin,
 		progress: data.progress ? (text) => post({ progress: text }) : undefined,
 		parallelFrom: data.parallelFrom,
 		linesFd: data.fd,

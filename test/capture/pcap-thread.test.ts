@@ -45,6 +45,19 @@ async function threaded(file: string, source: SourceFlags, dir: string): Promise
 	return { out: readFileSync(outFile, 'latin1'), warnings, error };
 }
 
+/** A kube-proxy dump and a capture of its node's traffic, written into `dir`. */
+function kubeFiles(dir: string, packets: number): { dump: ReturnType<typeof kubeProxyDump>; rules: string; capture: Buffer; kube: string } {
+	const dump = kubeProxyDump(200, 5);
+	const rules = join(dir, 'kube.save');
+	writeFileSync(rules, dump.text);
+	const chunks: Buffer[] = [];
+	kubeCapture(dump, packets, (chunk) => chunks.push(Buffer.from(chunk)), 3);
+	const capture = Buffer.concat(chunks);
+	const kube = join(dir, 'kube.pcap');
+	writeFileSync(kube, capture);
+	return { dump, rules, capture, kube };
+}
+
 /**
  * The pcap thread (its own heap; the output written from its threads) gives the bytes, warnings and errors
  * this thread gives: a kube-proxy node's capture through its dump, a mixed capture, a capture cut short,
@@ -53,14 +66,7 @@ async function threaded(file: string, source: SourceFlags, dir: string): Promise
 test('the pcap thread writes what this thread writes, and fails as it fails', async () => {
 	const dir = mkdtempSync(join(tmpdir(), 'netsleuth-pcap-thread-'));
 	try {
-		const dump = kubeProxyDump(200, 5);
-		const rules = join(dir, 'kube.save');
-		writeFileSync(rules, dump.text);
-		const chunks: Buffer[] = [];
-		kubeCapture(dump, 6000, (chunk) => chunks.push(Buffer.from(chunk)), 3);
-		const capture = Buffer.concat(chunks);
-		const kube = join(dir, 'kube.pcap');
-		writeFileSync(kube, capture);
+		const { dump, rules, capture, kube } = kubeFiles(dir, 6000);
 		const mixed = join(dir, 'mixed.pcap');
 		writeMixedPcap(mixed, 3000);
 		const cut = join(dir, 'cut.pcap');
@@ -95,16 +101,9 @@ test('the pcap thread writes what this thread writes, and fails as it fails', as
 test('a closed output ends the pcap thread quietly', async () => {
 	const dir = mkdtempSync(join(tmpdir(), 'netsleuth-pcap-closed-'));
 	try {
-		const dump = kubeProxyDump(200, 5);
-		const rules = join(dir, 'kube.save');
-		writeFileSync(rules, dump.text);
-		const chunks: Buffer[] = [];
 		// Past the size from which the CLI runs the pcap thread (4 MB).
-		kubeCapture(dump, 16000, (chunk) => chunks.push(Buffer.from(chunk)), 3);
-		const capture = Buffer.concat(chunks);
+		const { rules, capture, kube: file } = kubeFiles(dir, 16000);
 		assert.ok(capture.length > 4 << 20, `${capture.length} bytes`);
-		const file = join(dir, 'kube.pcap');
-		writeFileSync(file, capture);
 		const child = spawn(process.execPath, [join(REPO, 'bin', 'netsleuth.js'), 'pcap', file, '--trace', '--rules', rules, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
 		let stderr = '';
 		child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));

@@ -170,15 +170,14 @@ async function main(): Promise<number> {
 	return 0;
 }
 
-/** Captures from this size on have their `--trace --json` lines written by a second thread (parallel-lines.ts). */
+/** Captures from this size on are replayed (`--trace --json`) on a thread of their own, their lines written by another (pcap-thread.ts). */
 const PARALLEL_FROM = 4 << 20;
 
 /** `netsleuth pcap FILE` (`--trace`: replayed against the source's host), written as it is made. */
 async function listCapture(file: string, trace: boolean, source: SourceFlags, f: { filter: string | undefined; json: boolean; in: string | undefined; hits: boolean }): Promise<number> {
-	// Lines with hits may be long (a ring record each): one thread. Below a few megabytes a second thread costs more than it saves.
-	const parallel = !f.hits && availableParallelism() >= 2;
 	const progress = process.stderr.isTTY === true ? (text: string) => process.stderr.write(text) : undefined;
-	if (trace && f.json && parallel && file !== '-' && sizeOf(file) >= PARALLEL_FROM) {
+	// Lines with hits may be long (a ring record each): one thread. Below a few megabytes more threads cost more than they save.
+	if (trace && f.json && !f.hits && availableParallelism() >= 2 && file !== '-' && sizeOf(file) >= PARALLEL_FROM) {
 		const stdinText = Object.values(source).includes('-') ? await readStdin() : undefined;
 		const { runPcapThread, PcapThreadError } = await import('./capture/pcap-thread.js');
 		try {
@@ -197,7 +196,6 @@ async function listCapture(file: string, trace: boolean, source: SourceFlags, f:
 	try {
 		await runPcap({
 			file, filter: f.filter, json: f.json, stdin: process.stdin, ...(replay ? { replay } : {}),
-			...(parallel ? { parallelFrom: PARALLEL_FROM } : {}),
 			write: writeOut,
 			progress,
 		});
